@@ -1,0 +1,57 @@
+# vtdbench: a UEFI-booted test kernel that measures the cost of VT-d IOTLB
+# invalidation policies. `make run` boots it in QEMU, `make test` tests it.
+# Every tool comes from Debian packages; tools/ensure-deps.sh installs them.
+
+# A dedicated cross toolchain (e.g. CROSS_COMPILE=x86_64-elf-) or the host gcc.
+CROSS_COMPILE ?=
+CC      := $(CROSS_COMPILE)gcc
+LD      := $(CROSS_COMPILE)ld
+OBJCOPY := $(CROSS_COMPILE)objcopy
+NASM    ?= nasm
+HOSTCC  ?= gcc
+PYTHON  ?= python3
+
+B := build
+
+# QEMU run options (see README, "Options").
+CMDLINE    ?=
+NIC        ?= e1000
+IOMMU      ?=
+ACCEL      ?= tcg
+QEMU_EXTRA ?=
+TIMEOUT    ?= 600
+
+.DEFAULT_GOAL := all
+.PHONY: all run test deps clean
+
+include lib/rules.mk
+include boot/rules.mk
+include kernel/rules.mk
+include tools/rules.mk
+include tests/host/rules.mk
+include tests/vm/rules.mk
+-include $(wildcard tools/*.mk tests/*/*.mk)
+
+all: $(ESP_IMG) $(HOST_TOOLS)
+
+# Installs missing Debian packages (apt-get as root, sudo otherwise) or
+# prints the exact command and stops.
+deps:
+	@tools/ensure-deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@tools/qemu-run.sh --image $(ESP_IMG) --cmdline "$(CMDLINE)" \
+		--nic "$(NIC)" --iommu "$(IOMMU)" --accel "$(ACCEL)" \
+		--timeout $(TIMEOUT) -- $(QEMU_EXTRA)
+
+# Each suite writes PASS:/FAIL:/SKIP: lines to $(B)/results/; the summary
+# counts them and ends with "N passed, N failed".
+test: deps
+	@rm -rf $(B)/results && mkdir -p $(B)/results
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -k $(TEST_SUITES) || true
+	@tools/summarize.sh $(B)/results
+
+clean:
+	rm -rf $(B)

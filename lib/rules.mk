@@ -1,0 +1,2 @@
+# lib/: freestanding pure logic shared by the kernel and the host tests.
+LIB_SRCS = $(wildcard lib/*.c)
