@@ -24,13 +24,7 @@ TIMEOUT    ?= 600
 .DEFAULT_GOAL := all
 .PHONY: all run test deps clean
 
-include lib/rules.mk
-include boot/rules.mk
-include kernel/rules.mk
-include tools/rules.mk
-include tests/host/rules.mk
-include tests/vm/rules.mk
--include $(wildcard tools/*.mk tests/*/*.mk)
+include $(sort $(wildcard lib/*.mk boot/*.mk kernel/*.mk drivers/*.mk tools/*.mk tests/*/*.mk))
 
 all: $(ESP_IMG) $(HOST_TOOLS)
 

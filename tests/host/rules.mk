@@ -12,7 +12,7 @@ HOST_TEST_BINS = $(patsubst tests/host/%.c,$(B)/host/%,$(HOST_TEST_SRCS))
 
 $(B)/host/test_string: tests/host/test_string.c lib/string.c lib/string.h tests/host/check.h
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOST_CFLAGS) -fno-builtin -DLIB_STRING_PREFIX=lib_ -o $@ tests/host/test_string.c lib/string.c
+	$(HOSTCC) $(HOST_CFLAGS) -fno-builtin -DLIB_STRING_PREFIX=lib_ -DHOST_BUILD -o $@ tests/host/test_string.c lib/string.c
 
 $(B)/host/test_%: tests/host/test_%.c $(HOST_LIB_SRCS) $(wildcard lib/*.h) tests/host/check.h
 	@mkdir -p $(@D)
