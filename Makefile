@@ -24,7 +24,9 @@ TIMEOUT    ?= 600
 .DEFAULT_GOAL := all
 .PHONY: all run test deps clean
 
-include $(sort $(wildcard lib/*.mk boot/*.mk kernel/*.mk drivers/*.mk tools/*.mk tests/*/*.mk))
+# lib/ and tools/ first: the kernel and test rules use their variables.
+include $(sort $(wildcard lib/*.mk tools/*.mk))
+include $(sort $(wildcard boot/*.mk kernel/*.mk drivers/*.mk tests/*/*.mk))
 
 all: $(ESP_IMG) $(HOST_TOOLS)
 
@@ -37,7 +39,7 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@tools/qemu-run.sh --image $(ESP_IMG) --cmdline "$(CMDLINE)" \
 		--nic "$(NIC)" --iommu "$(IOMMU)" --accel "$(ACCEL)" \
-		--timeout $(TIMEOUT) -- $(QEMU_EXTRA)
+		--timeout $(TIMEOUT) --log $(B)/serial.log -- $(QEMU_EXTRA)
 
 # Each suite writes PASS:/FAIL:/SKIP: lines to $(B)/results/; the summary
 # counts them and ends with "N passed, N failed".

@@ -1,0 +1,263 @@
+/* vtdbench UEFI loader (EFI/BOOT/BOOTX64.EFI): gathers what the kernel needs
+ * from the firmware (ACPI RSDP, GOP framebuffer, memory map, command line),
+ * loads KERNEL.ELF from its own directory, leaves boot services and jumps.
+ * Rules: nothing but GetMemoryMap/ExitBootServices may be called once the
+ * first ExitBootServices attempt was made, and no fixed address is assumed. */
+#include "boot/loader.h"
+
+#define KERNEL_FILE L"KERNEL.ELF"
+#define CONFIG_FILE L"VTDBENCH.CFG"
+#define ERROR_WAIT_SECONDS 10
+
+typedef void (*kernel_entry_fn)(struct boot_info *bi);
+
+static EFI_GUID acpi20_guid = ACPI_20_TABLE_GUID;
+static EFI_GUID acpi10_guid = ACPI_TABLE_GUID;
+
+/* Shows an error and gives a person at the machine time to read it before
+ * control returns to the firmware's boot manager. */
+static EFI_STATUS give_up(EFI_STATUS st)
+{
+	EFI_EVENT timer;
+	UINTN index;
+
+	Print(L"loader: cannot start the kernel (%r). Returning to the firmware in %d s"
+	      L" (press a key to return now).\r\n", st, ERROR_WAIT_SECONDS);
+	if (!EFI_ERROR(uefi_call_wrapper(BS->CreateEvent, 5, EVT_TIMER, 0, NULL, NULL, &timer))) {
+		EFI_EVENT events[2] = { ST->ConIn->WaitForKey, timer };
+		uefi_call_wrapper(BS->SetTimer, 3, timer, TimerRelative,
+				  (UINT64)ERROR_WAIT_SECONDS * 10000000);
+		uefi_call_wrapper(BS->WaitForEvent, 3, 2, events, &index);
+	}
+	return st;
+}
+
+/* The directory the loader was started from, as "\EFI\BOOT\" (with the
+ * trailing backslash), so the kernel and config are found beside it. */
+static void loader_directory(EFI_LOADED_IMAGE *li, CHAR16 *dir, UINTN max)
+{
+	UINTN len = 0;
+	EFI_DEVICE_PATH *dp = li->FilePath;
+
+	while (dp && !IsDevicePathEnd(dp)) {
+		if (DevicePathType(dp) == MEDIA_DEVICE_PATH &&
+		    DevicePathSubType(dp) == MEDIA_FILEPATH_DP) {
+			FILEPATH_DEVICE_PATH *fp = (FILEPATH_DEVICE_PATH *)dp;
+			UINTN n = (DevicePathNodeLength(dp) - SIZE_OF_FILEPATH_DEVICE_PATH) / sizeof(CHAR16);
+			for (UINTN i = 0; i < n && fp->PathName[i] && len + 2 < max; i++) {
+				if (len && dir[len - 1] == L'\\' && fp->PathName[i] == L'\\')
+					continue;
+				dir[len++] = fp->PathName[i];
+			}
+			if (len && dir[len - 1] != L'\\' && len + 2 < max)
+				dir[len++] = L'\\';
+		}
+		dp = NextDevicePathNode(dp);
+	}
+	dir[len] = 0;
+	/* Strip the file name: keep everything up to the last backslash. */
+	while (len > 0 && dir[len - 1] == L'\\')
+		dir[--len] = 0;
+	while (len > 0 && dir[len - 1] != L'\\')
+		dir[--len] = 0;
+	if (len == 0)
+		StrCpy(dir, L"\\EFI\\BOOT\\");
+}
+
+/* Reads a whole file into pool memory. */
+static EFI_STATUS read_file(EFI_FILE_HANDLE root, const CHAR16 *path, void **data, UINTN *size)
+{
+	EFI_FILE_HANDLE f;
+	EFI_STATUS st = uefi_call_wrapper(root->Open, 5, root, &f, (CHAR16 *)path,
+					  EFI_FILE_MODE_READ, 0);
+	if (EFI_ERROR(st))
+		return st;
+	EFI_FILE_INFO *info = LibFileInfo(f);
+	if (!info) {
+		uefi_call_wrapper(f->Close, 1, f);
+		return EFI_DEVICE_ERROR;
+	}
+	*size = info->FileSize;
+	FreePool(info);
+	*data = AllocatePool(*size + 1);
+	if (!*data) {
+		uefi_call_wrapper(f->Close, 1, f);
+		return EFI_OUT_OF_RESOURCES;
+	}
+	UINTN n = *size;
+	st = uefi_call_wrapper(f->Read, 3, f, &n, *data);
+	uefi_call_wrapper(f->Close, 1, f);
+	if (!EFI_ERROR(st) && n != *size)
+		st = EFI_END_OF_FILE;
+	if (EFI_ERROR(st))
+		FreePool(*data);
+	return st;
+}
+
+static void find_rsdp(struct boot_info *bi)
+{
+	for (UINTN i = 0; i < ST->NumberOfTableEntries; i++) {
+		EFI_CONFIGURATION_TABLE *t = &ST->ConfigurationTable[i];
+		if (CompareGuid(&t->VendorGuid, &acpi20_guid) == 0) {
+			bi->rsdp = (UINT64)t->VendorTable;
+			bi->rsdp_revision = 2;
+			return;
+		}
+		if (CompareGuid(&t->VendorGuid, &acpi10_guid) == 0 && !bi->rsdp) {
+			bi->rsdp = (UINT64)t->VendorTable;
+			bi->rsdp_revision = 0;
+		}
+	}
+}
+
+static void find_framebuffer(struct boot_info *bi)
+{
+	EFI_GRAPHICS_OUTPUT_PROTOCOL *gop = NULL;
+	EFI_GUID gop_guid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
+
+	if (EFI_ERROR(LibLocateProtocol(&gop_guid, (void **)&gop)) || !gop || !gop->Mode)
+		return;
+	EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info = gop->Mode->Info;
+	switch (info->PixelFormat) {
+	case PixelRedGreenBlueReserved8BitPerColor:
+		bi->fb.format = BOOT_FB_RGBX;
+		break;
+	case PixelBlueGreenRedReserved8BitPerColor:
+		bi->fb.format = BOOT_FB_BGRX;
+		break;
+	case PixelBitMask:
+		/* Many firmwares report BGRX this way. */
+		if (info->PixelInformation.RedMask == 0xff0000 &&
+		    info->PixelInformation.GreenMask == 0xff00 &&
+		    info->PixelInformation.BlueMask == 0xff)
+			bi->fb.format = BOOT_FB_BGRX;
+		else
+			return;
+		break;
+	default:
+		return; /* BltOnly: no linear framebuffer to draw into */
+	}
+	bi->fb.base = gop->Mode->FrameBufferBase;
+	bi->fb.size = gop->Mode->FrameBufferSize;
+	bi->fb.width = info->HorizontalResolution;
+	bi->fb.height = info->VerticalResolution;
+	bi->fb.stride = info->PixelsPerScanLine;
+}
+
+/* Leaves boot services. The memory map key changes whenever the firmware
+ * allocates (timers fire during the loop), so fetch the map again and retry;
+ * the buffer was allocated beforehand with room to spare. */
+static EFI_STATUS exit_boot_services(EFI_HANDLE image, struct boot_info *bi,
+				     EFI_MEMORY_DESCRIPTOR *map, UINTN map_capacity)
+{
+	EFI_STATUS st = EFI_ABORTED;
+
+	for (int attempt = 0; attempt < 16; attempt++) {
+		UINTN size = map_capacity, key, desc_size;
+		UINT32 desc_version;
+
+		st = uefi_call_wrapper(BS->GetMemoryMap, 5, &size, map, &key, &desc_size, &desc_version);
+		if (EFI_ERROR(st))
+			return st;
+		bi->memmap.addr = (UINT64)map;
+		bi->memmap.size = size;
+		bi->memmap.desc_size = desc_size;
+		bi->memmap.desc_version = desc_version;
+		st = uefi_call_wrapper(BS->ExitBootServices, 2, image, key);
+		if (!EFI_ERROR(st))
+			return st;
+	}
+	return st;
+}
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
+{
+	EFI_LOADED_IMAGE *li = NULL;
+	EFI_STATUS st;
+	CHAR16 dir[256], path[300];
+
+	InitializeLib(image, systab);
+	uefi_call_wrapper(BS->SetWatchdogTimer, 4, 0, 0, 0, NULL);
+	Print(L"vtdbench loader\r\n");
+
+	st = uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol, (void **)&li);
+	if (EFI_ERROR(st))
+		return give_up(st);
+	EFI_FILE_HANDLE root = LibOpenRoot(li->DeviceHandle);
+	if (!root) {
+		Print(L"loader: cannot open the volume the loader was started from\r\n");
+		return give_up(EFI_NOT_FOUND);
+	}
+	loader_directory(li, dir, sizeof(dir) / sizeof(dir[0]));
+
+	/* boot_info lives in its own pages: the kernel keeps them reserved. */
+	EFI_PHYSICAL_ADDRESS bi_addr = 0;
+	UINTN bi_pages = (sizeof(struct boot_info) + 4095) / 4096;
+	st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiLoaderData, bi_pages, &bi_addr);
+	if (EFI_ERROR(st))
+		return give_up(st);
+	struct boot_info *bi = (struct boot_info *)bi_addr;
+	SetMem(bi, bi_pages * 4096, 0);
+	bi->magic = BOOT_INFO_MAGIC;
+	bi->version = BOOT_INFO_VERSION;
+	bi->size = sizeof(*bi);
+	bi->efi_system_table = (UINT64)systab;
+	bi->firmware_revision = systab->FirmwareRevision;
+	if (systab->FirmwareVendor)
+		for (UINTN i = 0; i + 1 < 64 && systab->FirmwareVendor[i]; i++)
+			bi->firmware_vendor[i] = systab->FirmwareVendor[i];
+
+	void *cfg = NULL;
+	UINTN cfg_size = 0;
+	SPrint(path, sizeof(path), L"%s%s", dir, CONFIG_FILE);
+	st = read_file(root, path, &cfg, &cfg_size);
+	if (EFI_ERROR(st) && st != EFI_NOT_FOUND)
+		Print(L"loader: cannot read %s: %r (using defaults)\r\n", path, st);
+	cmdline_build(bi->cmdline, sizeof(bi->cmdline), cfg, EFI_ERROR(st) ? 0 : cfg_size,
+		      li->LoadOptions, li->LoadOptionsSize);
+	if (!EFI_ERROR(st))
+		FreePool(cfg);
+
+	find_rsdp(bi);
+	find_framebuffer(bi);
+
+	void *kernel_file;
+	UINTN kernel_file_size;
+	SPrint(path, sizeof(path), L"%s%s", dir, KERNEL_FILE);
+	st = read_file(root, path, &kernel_file, &kernel_file_size);
+	if (EFI_ERROR(st)) {
+		Print(L"loader: cannot read the kernel %s: %r\r\n", path, st);
+		return give_up(st);
+	}
+	UINT64 entry;
+	st = elf_load_kernel(kernel_file, kernel_file_size, &bi->kernel_base, &bi->kernel_size, &entry);
+	FreePool(kernel_file);
+	if (EFI_ERROR(st))
+		return give_up(st);
+
+	Print(L"loader: kernel %s at 0x%lx (%lu KiB), ACPI RSDP %s at 0x%lx, framebuffer %ux%u\r\n",
+	      path, bi->kernel_base, bi->kernel_size / 1024,
+	      bi->rsdp_revision >= 2 ? L"2.0" : L"1.0", bi->rsdp, bi->fb.width, bi->fb.height);
+	Print(L"loader: command line: %a\r\n", bi->cmdline);
+
+	/* Room for the map as it is now plus what the allocation itself and
+	 * timer callbacks may add before ExitBootServices succeeds. */
+	UINTN map_size = 0, key, desc_size;
+	UINT32 desc_version;
+	uefi_call_wrapper(BS->GetMemoryMap, 5, &map_size, NULL, &key, &desc_size, &desc_version);
+	UINTN map_capacity = map_size + 32 * desc_size;
+	EFI_PHYSICAL_ADDRESS map_addr = 0;
+	st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiLoaderData,
+			       (map_capacity + 4095) / 4096, &map_addr);
+	if (EFI_ERROR(st))
+		return give_up(st);
+
+	st = exit_boot_services(image, bi, (EFI_MEMORY_DESCRIPTOR *)map_addr, map_capacity);
+	if (EFI_ERROR(st)) {
+		/* Boot services may be gone by now; only the console might work. */
+		return st;
+	}
+	((kernel_entry_fn)entry)(bi);
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}

@@ -1,0 +1,23 @@
+/* The kernel's console: every line goes to the serial port and to the
+ * framebuffer, so a person at the machine and a log file see the same. */
+#ifndef KERNEL_CONSOLE_H
+#define KERNEL_CONSOLE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct boot_fb;
+
+void console_init_serial(void);
+/* Starts drawing on the framebuffer too; returns 0 or a negative error. */
+int console_init_fb(const struct boot_fb *fb);
+void console_write(const char *s, size_t n);
+int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int kvprintf(const char *fmt, va_list ap);
+/* Colours for the framebuffer (serial stays plain): errors stand out. */
+void console_set_error_color(int on);
+
+uint64_t kernel_image_base(void);
+
+#endif

@@ -1,0 +1,199 @@
+/* Local APIC (SDM Vol. 3A chapter 11): enabled through the spurious vector
+ * register, every LVT masked but the timer. The timer runs one-shot or in
+ * TSC-deadline mode (11.5.4.1); one-shot counts are converted from TSC
+ * ticks with a rate calibrated here against the TSC. */
+#include "kernel/lapic.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/mem.h"
+#include "kernel/trap.h"
+#include "kernel/tsc.h"
+
+#define MSR_IA32_APIC_BASE     0x1b
+#define APIC_BASE_ENABLE       (1ull << 11)
+#define APIC_BASE_X2APIC       (1ull << 10)
+#define APIC_BASE_ADDR_MASK    0x000ffffffffff000ull
+#define MSR_IA32_TSC_DEADLINE  0x6e0
+#define MSR_X2APIC_BASE        0x800 /* register offset >> 4 added */
+
+#define APIC_ID      0x020
+#define APIC_VERSION 0x030
+#define APIC_TPR     0x080
+#define APIC_EOI     0x0b0
+#define APIC_SVR     0x0f0
+#define APIC_SVR_ENABLE (1u << 8)
+#define APIC_LVT_TIMER 0x320
+#define APIC_LVT_LINT0 0x350
+#define APIC_LVT_LINT1 0x360
+#define APIC_LVT_ERROR 0x370
+#define APIC_LVT_MASKED (1u << 16)
+#define APIC_LVT_TIMER_TSC_DEADLINE (2u << 17)
+#define APIC_TIMER_INITIAL 0x380
+#define APIC_TIMER_CURRENT 0x390
+#define APIC_TIMER_DIVIDE  0x3e0
+#define APIC_TIMER_DIVIDE_BY_1 0xb
+
+#define PIC1_DATA 0x21
+#define PIC2_DATA 0xa1
+#define CALIBRATION_US 10000
+
+static volatile uint32_t *lapic_mmio;
+static bool x2apic;
+static bool tsc_deadline;
+static uint64_t timer_hz;
+static volatile uint64_t timer_count;
+static volatile uint64_t timer_last_tsc;
+static void (*timer_callback)(uint64_t now);
+
+static uint32_t lapic_read(uint32_t reg)
+{
+	if (x2apic)
+		return (uint32_t)rdmsr(MSR_X2APIC_BASE + (reg >> 4));
+	return lapic_mmio[reg / 4];
+}
+
+static void lapic_write(uint32_t reg, uint32_t v)
+{
+	if (x2apic)
+		wrmsr(MSR_X2APIC_BASE + (reg >> 4), v);
+	else
+		lapic_mmio[reg / 4] = v;
+}
+
+static void timer_interrupt(struct trap_frame *tf)
+{
+	uint64_t now = rdtsc_ordered();
+
+	(void)tf;
+	timer_last_tsc = now;
+	timer_count++;
+	lapic_write(APIC_EOI, 0);
+	if (timer_callback)
+		timer_callback(now);
+}
+
+static void spurious_interrupt(struct trap_frame *tf)
+{
+	(void)tf; /* SDM 11.9: no EOI for the spurious vector */
+}
+
+/* Counts the one-shot timer at divide-by-1 over a TSC-timed interval. */
+static int calibrate_timer(void)
+{
+	lapic_write(APIC_TIMER_DIVIDE, APIC_TIMER_DIVIDE_BY_1);
+	lapic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | LAPIC_TIMER_VECTOR);
+	uint64_t t0 = rdtsc_ordered();
+	lapic_write(APIC_TIMER_INITIAL, 0xffffffffu);
+	uint64_t end = t0 + tsc_from_us(CALIBRATION_US);
+	while (rdtsc_ordered() < end)
+		cpu_pause();
+	uint32_t left = lapic_read(APIC_TIMER_CURRENT);
+	uint64_t t1 = rdtsc_ordered();
+	lapic_write(APIC_TIMER_INITIAL, 0);
+	uint64_t counted = 0xffffffffull - left;
+	if (counted == 0 || left == 0) {
+		kprintf("lapic: timer did not count sanely during calibration (current %u)\n", left);
+		return -1;
+	}
+	timer_hz = mul_div_u64(counted, tsc_hz(), t1 - t0);
+	return 0;
+}
+
+int lapic_init(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	if (!(d & (1u << 9))) { /* CPUID.1:EDX.APIC */
+		kprintf("lapic: this CPU reports no local APIC\n");
+		return -1;
+	}
+	tsc_deadline = (c >> 24) & 1; /* CPUID.1:ECX.TSC_Deadline */
+
+	/* The legacy PIC must stay quiet: its vectors are whatever the firmware
+	 * last programmed. */
+	outb(PIC1_DATA, 0xff);
+	outb(PIC2_DATA, 0xff);
+
+	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
+	x2apic = (base & APIC_BASE_X2APIC) != 0;
+	if (!(base & APIC_BASE_ENABLE))
+		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_ENABLE);
+	if (!x2apic) {
+		uint64_t phys = base & APIC_BASE_ADDR_MASK;
+		if (map_mmio(phys, 4096))
+			return -1;
+		lapic_mmio = (volatile uint32_t *)phys;
+	}
+	if (lapic_read(APIC_VERSION) == 0xffffffffu) {
+		kprintf("lapic: registers read all ones; no local APIC answers\n");
+		return -1;
+	}
+	irq_set_handler(LAPIC_TIMER_VECTOR, timer_interrupt);
+	irq_set_handler(LAPIC_SPURIOUS_VECTOR, spurious_interrupt);
+	lapic_write(APIC_TPR, 0);
+	lapic_write(APIC_LVT_LINT0, APIC_LVT_MASKED);
+	lapic_write(APIC_LVT_LINT1, APIC_LVT_MASKED);
+	lapic_write(APIC_LVT_ERROR, APIC_LVT_MASKED);
+	lapic_write(APIC_SVR, APIC_SVR_ENABLE | LAPIC_SPURIOUS_VECTOR);
+	if (calibrate_timer())
+		return -1;
+	kprintf("lapic: %s, id %u, version 0x%x, timer %lu Hz one-shot%s\n",
+		x2apic ? "x2APIC" : "xAPIC", x2apic ? lapic_read(APIC_ID) : lapic_read(APIC_ID) >> 24,
+		lapic_read(APIC_VERSION) & 0xff, timer_hz,
+		tsc_deadline ? ", TSC-deadline mode available" : ", no TSC-deadline mode");
+	return 0;
+}
+
+bool lapic_has_tsc_deadline(void)
+{
+	return tsc_deadline;
+}
+
+void lapic_timer_arm(enum lapic_timer_mode mode, uint64_t deadline)
+{
+	if (mode == LAPIC_TIMER_TSC_DEADLINE && tsc_deadline) {
+		lapic_write(APIC_LVT_TIMER, APIC_LVT_TIMER_TSC_DEADLINE | LAPIC_TIMER_VECTOR);
+		/* SDM 11.5.4.1: the LVT write must be ordered before the MSR. */
+		__asm__ volatile("mfence" ::: "memory");
+		wrmsr(MSR_IA32_TSC_DEADLINE, deadline);
+		return;
+	}
+	uint64_t now = rdtsc_ordered();
+	uint64_t ticks = deadline > now ? mul_div_u64(deadline - now, timer_hz, tsc_hz()) : 1;
+	if (ticks == 0)
+		ticks = 1;
+	if (ticks > 0xffffffffull)
+		ticks = 0xffffffffull; /* the callback sees an early wakeup and re-arms */
+	lapic_write(APIC_TIMER_DIVIDE, APIC_TIMER_DIVIDE_BY_1);
+	lapic_write(APIC_LVT_TIMER, LAPIC_TIMER_VECTOR); /* one-shot, unmasked */
+	lapic_write(APIC_TIMER_INITIAL, (uint32_t)ticks);
+}
+
+void lapic_timer_cancel(void)
+{
+	if (tsc_deadline)
+		wrmsr(MSR_IA32_TSC_DEADLINE, 0);
+	lapic_write(APIC_TIMER_INITIAL, 0);
+	lapic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | LAPIC_TIMER_VECTOR);
+}
+
+void lapic_timer_set_callback(void (*fn)(uint64_t now))
+{
+	timer_callback = fn;
+}
+
+uint64_t lapic_timer_count(void)
+{
+	return timer_count;
+}
+
+uint64_t lapic_timer_last_tsc(void)
+{
+	return timer_last_tsc;
+}
+
+uint64_t lapic_timer_hz(void)
+{
+	return timer_hz;
+}

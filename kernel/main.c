@@ -1,0 +1,99 @@
+/* Kernel bring-up, in dependency order: consoles, CPU tables, options,
+ * memory, platform tables, clocks, interrupts; then the requested work. */
+#include "boot/boot_info.h"
+#include "drivers/acpi/acpi.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/exit.h"
+#include "kernel/gdt.h"
+#include "kernel/lapic.h"
+#include "kernel/mem.h"
+#include "kernel/options.h"
+#include "kernel/selftest.h"
+#include "kernel/trap.h"
+#include "kernel/tsc.h"
+
+#ifndef VTDBENCH_VERSION
+#define VTDBENCH_VERSION "unknown"
+#endif
+
+void kmain(struct boot_info *bi);
+
+static uint64_t image_base;
+
+uint64_t kernel_image_base(void)
+{
+	return image_base;
+}
+
+static void print_cpu(void)
+{
+	uint32_t r[12], a, b, c, d;
+	char brand[49] = "(no brand string)";
+
+	cpuid(0x80000000, 0, &a, &b, &c, &d);
+	if (a >= 0x80000004) {
+		for (uint32_t i = 0; i < 3; i++)
+			cpuid(0x80000002 + i, 0, &r[4 * i], &r[4 * i + 1], &r[4 * i + 2], &r[4 * i + 3]);
+		__builtin_memcpy(brand, r, 48);
+		brand[48] = 0;
+	}
+	cpuid(1, 0, &a, &b, &c, &d);
+	const char *p = brand;
+	while (*p == ' ')
+		p++;
+	kprintf("cpu: %s, signature 0x%x (family %u model %u stepping %u)\n", p, a,
+		((a >> 8) & 0xf) + ((a >> 20) & 0xff), ((a >> 4) & 0xf) | ((a >> 12) & 0xf0), a & 0xf);
+}
+
+static void check_boot_info(const struct boot_info *bi)
+{
+	if (bi->magic != BOOT_INFO_MAGIC || bi->version != BOOT_INFO_VERSION ||
+	    bi->size != sizeof(*bi)) {
+		kprintf("boot: the loader's hand-over is version %u (size %u); this kernel needs "
+			"version %u (size %zu): copy BOOTX64.EFI and KERNEL.ELF from the same build\n",
+			bi->version, bi->size, BOOT_INFO_VERSION, sizeof(*bi));
+		kernel_exit(EXIT_BAD_BOOT);
+	}
+}
+
+void kmain(struct boot_info *bi)
+{
+	struct kernel_options opt;
+
+	console_init_serial();
+	kprintf("\nvtdbench %s\n", VTDBENCH_VERSION);
+	check_boot_info(bi);
+	image_base = bi->kernel_base;
+	int hint = options_exit_mode_hint(bi->cmdline);
+	if (hint >= 0)
+		exit_set_mode((enum exit_mode)hint);
+	if (console_init_fb(&bi->fb) == 0)
+		kprintf("vtdbench %s\n", VTDBENCH_VERSION);
+	gdt_init();
+	trap_init();
+	kprintf("boot: kernel at 0x%lx (%lu KiB), command line: %s\n", bi->kernel_base,
+		bi->kernel_size / 1024, bi->cmdline[0] ? bi->cmdline : "(empty)");
+	if (options_parse(bi->cmdline, &opt) < 0)
+		kernel_exit(EXIT_BAD_OPTION);
+	exit_set_mode((enum exit_mode)opt.exit_mode);
+	print_cpu();
+
+	if (mem_init(bi) < 0 || paging_init(bi) < 0)
+		kernel_exit(EXIT_BAD_BOOT);
+	if (acpi_init(bi->rsdp) < 0)
+		kernel_exit(EXIT_NO_HARDWARE);
+	if (tsc_calibrate() < 0)
+		kernel_exit(EXIT_NO_HARDWARE);
+	if (lapic_init() < 0)
+		kernel_exit(EXIT_NO_HARDWARE);
+
+	int failed = 0;
+	if (opt.any_selftest) {
+		failed = selftest_run(&opt, bi);
+		kprintf("selftest: %d check%s failed\n", failed, failed == 1 ? "" : "s");
+	}
+	if (trap_unexpected_count())
+		kprintf("boot: %lu unexpected interrupts were ignored\n", trap_unexpected_count());
+	kernel_exit(failed ? EXIT_TEST_FAILED : EXIT_OK);
+}

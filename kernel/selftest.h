@@ -1,0 +1,13 @@
+/* In-VM self-tests selected with selftest=. Each check prints one
+ * PASS:/FAIL:/SKIP: line, which the test runner reads from serial. */
+#ifndef KERNEL_SELFTEST_H
+#define KERNEL_SELFTEST_H
+
+#include "boot/boot_info.h"
+#include "kernel/options.h"
+
+/* Runs the selected tests; returns the number of failed checks. The
+ * exception tests do not return: the exception ends the run. */
+int selftest_run(const struct kernel_options *opt, const struct boot_info *bi);
+
+#endif

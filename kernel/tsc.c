@@ -1,0 +1,140 @@
+/* TSC calibration. Each fixed-rate counter is read around a busy wait of
+ * CALIBRATION_MS, five times; the median round is kept, so one interrupted
+ * or descheduled round (common under emulation) does not skew the rate. */
+#include "kernel/tsc.h"
+#include "drivers/clock/clock.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+
+#define CALIBRATION_MS 20
+#define ROUNDS 5
+#define SPIN_LIMIT 200000000ull /* counter reads before giving up on a round */
+
+static struct tsc_calibration cal;
+
+/* One round: TSC ticks across CALIBRATION_MS of the counter. Returns 0 when
+ * the counter does not advance. */
+static uint64_t measure_round(const struct clock_counter *c)
+{
+	uint64_t target = c->hz_num / c->hz_den * CALIBRATION_MS / 1000;
+	uint64_t start = c->read(), c0, c1, t0, t1, spins = 0;
+
+	/* Start on a counter edge so the round is not short by a partial tick. */
+	while ((c0 = c->read()) == start)
+		if (++spins > SPIN_LIMIT)
+			return 0;
+	t0 = rdtsc_ordered();
+	for (;;) {
+		c1 = c->read();
+		if (((c1 - c0) & c->mask) >= target)
+			break;
+		if (++spins > SPIN_LIMIT)
+			return 0;
+	}
+	t1 = rdtsc_ordered();
+	uint64_t counts = (c1 - c0) & c->mask;
+	return mul_div_u64(t1 - t0, c->hz_num, counts * c->hz_den);
+}
+
+static void sort_u64(uint64_t *v, int n)
+{
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			uint64_t t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+}
+
+static uint64_t calibrate_against(const struct clock_counter *c)
+{
+	uint64_t hz[ROUNDS];
+
+	for (int i = 0; i < ROUNDS; i++) {
+		hz[i] = measure_round(c);
+		if (!hz[i]) {
+			kprintf("tsc: the %s does not advance; not using it\n", c->name);
+			return 0;
+		}
+	}
+	sort_u64(hz, ROUNDS);
+	uint64_t median = hz[ROUNDS / 2];
+	kprintf("tsc: against the %s: %lu Hz (median of %d x %d ms, spread %lu ppm)\n",
+		c->name, median, ROUNDS, CALIBRATION_MS,
+		mul_div_u64(hz[ROUNDS - 1] - hz[0], 1000000, median));
+	return median;
+}
+
+static void read_cpuid_rates(void)
+{
+	uint32_t max, a, b, c, d;
+
+	cpuid(0, 0, &max, &b, &c, &d);
+	if (max >= 0x15) {
+		cpuid(0x15, 0, &a, &b, &c, &d); /* SDM Vol. 2A CPUID leaf 15H */
+		if (a && b && c)
+			cal.cpuid15_hz = (uint64_t)c * b / a;
+	}
+	if (max >= 0x16) {
+		cpuid(0x16, 0, &a, &b, &c, &d);
+		cal.cpuid16_hz = (uint64_t)(a & 0xffff) * 1000000;
+	}
+	cpuid(0x80000000, 0, &a, &b, &c, &d);
+	if (a >= 0x80000007) {
+		cpuid(0x80000007, 0, &a, &b, &c, &d);
+		cal.invariant = (d >> 8) & 1;
+	}
+}
+
+int tsc_calibrate(void)
+{
+	struct clock_counter c;
+
+	read_cpuid_rates();
+	if (hpet_probe(&c) == 0)
+		cal.hpet_hz = calibrate_against(&c);
+	if (pmtimer_probe(&c) == 0)
+		cal.pmtimer_hz = calibrate_against(&c);
+
+	if (cal.cpuid15_hz) {
+		cal.hz = cal.cpuid15_hz;
+		cal.source = "CPUID 0x15";
+	} else if (cal.hpet_hz) {
+		cal.hz = cal.hpet_hz;
+		cal.source = "HPET";
+	} else if (cal.pmtimer_hz) {
+		cal.hz = cal.pmtimer_hz;
+		cal.source = "ACPI PM timer";
+	} else if (cal.cpuid16_hz) {
+		cal.hz = cal.cpuid16_hz;
+		cal.source = "CPUID 0x16 (nominal, uncalibrated)";
+	} else {
+		kprintf("tsc: no HPET, no ACPI PM timer and no CPUID frequency: "
+			"cannot tell how fast the TSC runs\n");
+		return -1;
+	}
+	kprintf("tsc: %lu Hz (%lu.%03lu MHz) from %s; CPUID 0x15 %lu Hz, 0x16 %lu Hz; %s TSC\n",
+		cal.hz, cal.hz / 1000000, cal.hz / 1000 % 1000, cal.source, cal.cpuid15_hz,
+		cal.cpuid16_hz, cal.invariant ? "invariant" : "NOT invariant");
+	return 0;
+}
+
+const struct tsc_calibration *tsc_info(void)
+{
+	return &cal;
+}
+
+uint64_t tsc_hz(void)
+{
+	return cal.hz;
+}
+
+uint64_t tsc_from_us(uint64_t us)
+{
+	return mul_div_u64(us, cal.hz, 1000000);
+}
+
+uint64_t tsc_to_us(uint64_t ticks)
+{
+	return cal.hz ? mul_div_u64(ticks, 1000000, cal.hz) : 0;
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Runs the in-VM tests of a manifest, two QEMUs at a time, and prints one
+# PASS:/FAIL: line per test. Usage: run.sh MANIFEST IMAGE OUTDIR [NAME...]
+set -uo pipefail
+manifest=$1 image=$2 outdir=$3
+shift 3
+only=("$@")
+here=$(dirname "$0")
+jobs=${VM_JOBS:-2}
+mkdir -p "$outdir"
+
+# Splits the manifest into one file of key=value lines per test.
+awk -v dir="$outdir" '
+	/^[ \t]*#/ || /^[ \t]*$/ { next }
+	/^\[.*\]$/ { name = substr($0, 2, length($0) - 2); file = dir "/" name ".test"; printf "" > file; next }
+	{ if (file == "") { print "manifest: key outside a section: " $0 > "/dev/stderr"; exit 1 }
+	  sub(/^[ \t]+/, ""); print >> file }
+' "$manifest" || exit 1
+
+value() { # value FILE KEY [DEFAULT]: the last value of KEY
+	local v
+	v=$(grep -E "^$2[ \t]*=" "$1" | tail -n 1 | sed -E 's/^[^=]*=[ \t]?//')
+	echo "${v:-${3:-}}"
+}
+
+run_one() {
+	local t=$1 name
+	name=$(basename "$t" .test)
+	local log=$outdir/$name.log result=$outdir/$name.result
+	local cmdline nic iommu timeout qemu verdict
+	cmdline=$(value "$t" cmdline)
+	nic=$(value "$t" nic e1000)
+	iommu=$(value "$t" iommu)
+	timeout=$(value "$t" timeout 180)
+	qemu=$(value "$t" qemu)
+	verdict=$(value "$t" verdict 0)
+	# shellcheck disable=SC2086 # qemu holds several arguments
+	"$here/../../tools/qemu-run.sh" --quiet --image "$image" --cmdline "$cmdline" \
+		--nic "$nic" --iommu "$iommu" --timeout "$timeout" --log "$log" -- $qemu \
+		2>"$outdir/$name.err"
+	local rc=$? why=()
+	if ((rc != verdict)); then
+		why+=("verdict $rc, expected $verdict ($(head -c 300 "$outdir/$name.err" | tr '\n' ' '))")
+	fi
+	while IFS= read -r re; do
+		grep -a -q -E -- "$re" "$log" || why+=("no line matches /$re/")
+	done < <(grep -E '^expect[ \t]*=' "$t" | sed -E 's/^[^=]*=[ \t]?//')
+	while IFS= read -r re; do
+		local hit
+		hit=$(grep -a -m1 -E -- "$re" "$log") && why+=("unwanted line: $hit")
+	done < <(grep -E '^reject[ \t]*=' "$t" | sed -E 's/^[^=]*=[ \t]?//')
+	if ((${#why[@]})); then
+		{ echo "FAIL: vm/$name"; printf '  %s\n' "${why[@]}"; echo "  serial log: $log"; } >"$result"
+	else
+		echo "PASS: vm/$name" >"$result"
+	fi
+	cat "$result"
+}
+
+tests=()
+for t in "$outdir"/*.test; do
+	name=$(basename "$t" .test)
+	if ((${#only[@]})) && [[ " ${only[*]} " != *" $name "* ]]; then
+		continue
+	fi
+	tests+=("$t")
+done
+((${#tests[@]})) || { echo "FAIL: vm: no test selected"; exit 1; }
+
+running=0
+for t in "${tests[@]}"; do
+	if ((running >= jobs)); then
+		wait -n
+		((running--))
+	fi
+	run_one "$t" &
+	((running++))
+done
+wait

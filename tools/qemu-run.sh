@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Boots a vtdbench ESP image in QEMU (q35, OVMF, TCG by default) and turns
+# QEMU's ending into the kernel's verdict.
+#
+# Usage: qemu-run.sh --image ESP.img [--cmdline "k=v ..."] [--nic MODEL|none]
+#          [--iommu PROPS|none] [--accel tcg|kvm] [--mem SIZE] [--timeout S]
+#          [--log FILE] [--quiet] [-- EXTRA QEMU ARGS]
+#
+# Exit status: the kernel's verdict (0 = ok; see kernel/exit.h), or
+#   124 QEMU did not finish in time and was killed,
+#   125 the machine stopped without a verdict (reset, triple fault),
+#   126 QEMU itself failed to start.
+set -uo pipefail
+
+image= cmdline= nic=e1000 iommu= accel=tcg mem=512M timeout=600 log= quiet=0
+extra=()
+while (($#)); do
+	case $1 in
+	--image) image=$2; shift 2 ;;
+	--cmdline) cmdline=$2; shift 2 ;;
+	--nic) nic=$2; shift 2 ;;
+	--iommu) iommu=$2; shift 2 ;;
+	--accel) accel=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--log) log=$2; shift 2 ;;
+	--quiet) quiet=1; shift ;;
+	--) shift; extra=("$@"); break ;;
+	*) echo "qemu-run: unknown argument '$1'" >&2; exit 2 ;;
+	esac
+done
+[[ -f $image ]] || { echo "qemu-run: no image '$image' (run make first)" >&2; exit 2; }
+
+ovmf_code=
+for f in /usr/share/OVMF/OVMF_CODE_4M.fd /usr/share/OVMF/OVMF_CODE.fd; do
+	[[ -f $f ]] && { ovmf_code=$f; break; }
+done
+ovmf_vars=${ovmf_code/CODE/VARS}
+[[ -n $ovmf_code && -f $ovmf_vars ]] || {
+	echo "qemu-run: OVMF not found in /usr/share/OVMF (Debian package 'ovmf')" >&2; exit 126; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/vtdbench-run.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+[[ -n $log ]] || log=$work/serial.log
+: >"$log"
+
+# A private copy of the image with the command line in its config file,
+# and of the firmware's variable store: runs never affect one another.
+cp --sparse=always "$image" "$work/esp.img"
+{
+	mtype -i "$work/esp.img" ::/EFI/BOOT/VTDBENCH.CFG 2>/dev/null
+	echo
+	echo "# added by qemu-run.sh"
+	echo "exit=qemu $cmdline"
+} >"$work/vtdbench.cfg"
+mcopy -o -i "$work/esp.img" "$work/vtdbench.cfg" ::/EFI/BOOT/VTDBENCH.CFG
+cp "$ovmf_vars" "$work/vars.fd"
+
+args=(-machine q35,kernel-irqchip=split -accel "$accel" -cpu max -m "$mem" -smp 1
+	-drive "if=pflash,format=raw,unit=0,readonly=on,file=$ovmf_code"
+	-drive "if=pflash,format=raw,unit=1,file=$work/vars.fd"
+	-display none -monitor none -no-reboot -nic none
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+# The IOMMU comes first: QEMU wants it created before the devices behind it.
+if [[ $iommu != none ]]; then
+	args+=(-device "intel-iommu${iommu:+,$iommu}")
+fi
+args+=(-drive "if=none,id=esp,format=raw,file=$work/esp.img" -device ide-hd,drive=esp,bootindex=0)
+if [[ $nic != none ]]; then
+	args+=(-device "$nic,romfile=")
+fi
+if ((quiet)); then
+	args+=(-chardev "file,id=ser0,path=$log" -serial chardev:ser0)
+else
+	args+=(-chardev "stdio,id=ser0,logfile=$log,signal=on" -serial chardev:ser0)
+fi
+args+=("${extra[@]}")
+
+if ((quiet)); then
+	timeout -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null >"$work/qemu.out" 2>&1
+else
+	timeout --foreground -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" 2> >(tee "$work/qemu.out" >&2)
+fi
+rc=$?
+
+say() { echo "qemu-run: $*" >&2; }
+verdict=$(grep -a -o '^EXIT: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
+if ((rc == 124 || rc == 137)); then
+	say "QEMU did not finish within $timeout s and was killed: the kernel hung or is too slow"
+	exit 124
+elif [[ -n $verdict ]]; then
+	if ((rc != verdict * 2 + 1)); then
+		say "the kernel said verdict $verdict but QEMU exited with $rc (isa-debug-exit missing?)"
+	fi
+	exit "$verdict"
+elif ((rc == 0)); then
+	say "the virtual machine stopped without a verdict (a reset or triple fault?); serial log: $log"
+	exit 125
+else
+	say "QEMU failed (status $rc):"
+	sed 's/^/  /' "$work/qemu.out" >&2
+	exit 126
+fi
