@@ -1,27 +1,58 @@
 /* Fans console output out to the serial port and the framebuffer. */
 #include "kernel/console.h"
+#include "boot/boot_info.h"
 #include "kernel/serial.h"
+#include "lib/fbcon.h"
 #include "lib/fmt.h"
+
+#define COLOR_NORMAL 0xaaaaaa
+#define COLOR_ERROR  0xff5555
+#define COLOR_BACKGROUND 0x000000
+
+/* Large (its cell buffer covers a 4K screen), so it lives in .bss. */
+static struct fbcon fb_console;
+static int fb_ready;
 
 void console_init_serial(void)
 {
 	serial_init();
 }
 
+/* Draws without a pixel shadow: scrolling then redraws only the cells
+ * that change, and the framebuffer is never read back. */
 int console_init_fb(const struct boot_fb *fb)
 {
-	(void)fb;
-	return -1;
+	struct fbcon_fb desc = {
+		.base = (void *)fb->base,
+		.width = fb->width,
+		.height = fb->height,
+		.stride = fb->stride,
+		.format = fb->format == BOOT_FB_RGBX ? FBCON_FMT_RGBX8 : FBCON_FMT_BGRX8,
+	};
+
+	if (fb->format == BOOT_FB_NONE || !fb->base)
+		return -1;
+	int rc = fbcon_init(&fb_console, &desc, &fbcon_font_default, NULL, 0);
+	if (rc < 0) {
+		kprintf("console: framebuffer %ux%u not usable (%d); serial only\n",
+			fb->width, fb->height, rc);
+		return rc;
+	}
+	fb_ready = 1;
+	return 0;
 }
 
 void console_set_error_color(int on)
 {
-	(void)on;
+	if (fb_ready)
+		fbcon_set_color(&fb_console, on ? COLOR_ERROR : COLOR_NORMAL, COLOR_BACKGROUND);
 }
 
 void console_write(const char *s, size_t n)
 {
 	serial_write(s, n);
+	if (fb_ready)
+		fbcon_write(&fb_console, s, n);
 }
 
 static void console_out(void *ctx, const char *s, size_t n)
