@@ -18,15 +18,19 @@ $(B)/host/test_%: tests/host/test_%.c $(HOST_LIB_SRCS) $(wildcard lib/*.h) tests
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_LIB_SRCS)
 
-# Runs every host test; a binary that crashes or exits non-zero counts as a
-# failure even when its own lines said PASS.
-host-tests: $(HOST_TEST_BINS)
+# Builds and runs every host test; a test that does not build, crashes or
+# exits non-zero counts as a failure even when its own lines said PASS.
+host-tests:
 	@mkdir -p $(B)/results
 	@for t in $(HOST_TEST_BINS); do \
-		n=$$(basename $$t); \
-		$$t > $(B)/results/host-$$n.txt 2>&1; st=$$?; \
-		[ $$st -eq 0 ] || echo "FAIL: host/$$n exited with status $$st" >> $(B)/results/host-$$n.txt; \
-		grep -E '^(FAIL|  )' $(B)/results/host-$$n.txt || true; \
+		n=$$(basename $$t); r=$(B)/results/host-$$n.txt; \
+		if ! $(MAKE) --no-print-directory -s $$t > $(B)/host-$$n.build.log 2>&1; then \
+			echo "FAIL: host/$$n does not build (see $(B)/host-$$n.build.log)" > $$r; \
+			cat $$r; continue; \
+		fi; \
+		$$t > $$r 2>&1; st=$$?; \
+		[ $$st -eq 0 ] || echo "FAIL: host/$$n exited with status $$st" >> $$r; \
+		grep -E '^(FAIL|  )' $$r || true; \
 	done; echo "host unit tests: $$(cat $(B)/results/host-*.txt | grep -c '^PASS: ') passed"
 
 TEST_SUITES += host-tests
