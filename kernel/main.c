@@ -2,6 +2,9 @@
  * memory, platform tables, clocks, interrupts; then the requested work. */
 #include "boot/boot_info.h"
 #include "drivers/acpi/acpi.h"
+#include "drivers/acpi/madt.h"
+#include "drivers/acpi/mcfg.h"
+#include "drivers/pci/pci.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/exit.h"
@@ -83,6 +86,10 @@ void kmain(struct boot_info *bi)
 		kernel_exit(EXIT_BAD_BOOT);
 	if (acpi_init(bi->rsdp) < 0)
 		kernel_exit(EXIT_NO_HARDWARE);
+	struct madt_info madt;
+	madt_parse(&madt);
+	mcfg_parse();
+	pci_enumerate();
 	if (tsc_calibrate() < 0)
 		kernel_exit(EXIT_NO_HARDWARE);
 	if (lapic_init() < 0)
