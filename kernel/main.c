@@ -65,14 +65,13 @@ void kmain(struct boot_info *bi)
 	struct kernel_options opt;
 
 	console_init_serial();
-	kprintf("\nvtdbench %s\n", VTDBENCH_VERSION);
 	check_boot_info(bi);
+	console_init_fb(&bi->fb);
+	kprintf("\nvtdbench %s\n", VTDBENCH_VERSION);
 	image_base = bi->kernel_base;
 	int hint = options_exit_mode_hint(bi->cmdline);
 	if (hint >= 0)
 		exit_set_mode((enum exit_mode)hint);
-	if (console_init_fb(&bi->fb) == 0)
-		kprintf("vtdbench %s\n", VTDBENCH_VERSION);
 	gdt_init();
 	trap_init();
 	kprintf("boot: kernel at 0x%lx (%lu KiB), command line: %s\n", bi->kernel_base,

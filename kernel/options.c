@@ -7,7 +7,7 @@
 #include "lib/string.h"
 
 static const char *const exit_choices[] = { "qemu", "halt", "reboot", NULL };
-const char *const selftest_names[] = { "boot", "tsc", "timer", "ud2", "pf", "none", NULL };
+const char *const selftest_names[] = { "boot", "tsc", "timer", "ud2", "pf", "hang", "none", NULL };
 #define SELFTEST_NONE SELFTEST_COUNT
 
 enum { OPT_EXIT, OPT_SELFTEST, OPT_COUNT };
@@ -18,7 +18,7 @@ static const struct opt_spec specs[OPT_COUNT] = {
 		       "halt, or reboot" },
 	[OPT_SELFTEST] = { "selftest", OPT_ENUM_LIST, selftest_names, 0, 0, "none",
 			   "in-VM self-tests to run (comma-separated); ud2 and pf end the run "
-			   "with a deliberate exception" },
+			   "with a deliberate exception, hang never ends it" },
 };
 
 static void print_out(void *ctx, const char *s, size_t n)

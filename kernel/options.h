@@ -11,6 +11,7 @@ enum selftest_id {
 	SELFTEST_TIMER,  /* the LAPIC timer interrupt fires */
 	SELFTEST_UD2,    /* a deliberate #UD must be caught and decoded */
 	SELFTEST_PF,     /* a deliberate #PF must be caught and decoded */
+	SELFTEST_HANG,   /* spin forever: the runner's time limit must end it */
 	SELFTEST_COUNT
 };
 

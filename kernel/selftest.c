@@ -98,5 +98,11 @@ int selftest_run(const struct kernel_options *opt, const struct boot_info *bi)
 		(void)*(volatile uint64_t *)UNMAPPED_ADDRESS;
 		failed += report(0, "pf: a read of an unmapped address did not fault");
 	}
+	if (opt->selftest[SELFTEST_HANG]) {
+		kprintf("selftest: spinning forever with interrupts off, on purpose\n");
+		cpu_cli();
+		for (;;)
+			cpu_pause();
+	}
 	return failed;
 }

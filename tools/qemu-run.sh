@@ -4,7 +4,10 @@
 #
 # Usage: qemu-run.sh --image ESP.img [--cmdline "k=v ..."] [--nic MODEL|none]
 #          [--iommu PROPS|none] [--accel tcg|kvm] [--mem SIZE] [--timeout S]
-#          [--log FILE] [--quiet] [-- EXTRA QEMU ARGS]
+#          [--log FILE] [--quiet] [--screendump FILE.ppm] [-- EXTRA QEMU ARGS]
+#
+# --screendump: the kernel halts instead of leaving QEMU; once it printed
+# its verdict the screen is saved through the QEMU monitor, then QEMU quits.
 #
 # Exit status: the kernel's verdict (0 = ok; see kernel/exit.h), or
 #   124 QEMU did not finish in time and was killed,
@@ -12,7 +15,7 @@
 #   126 QEMU itself failed to start.
 set -uo pipefail
 
-image= cmdline= nic=e1000 iommu= accel=tcg mem=512M timeout=600 log= quiet=0
+image= cmdline= nic=e1000 iommu= accel=tcg mem=512M timeout=600 log= quiet=0 screendump=
 extra=()
 while (($#)); do
 	case $1 in
@@ -25,6 +28,7 @@ while (($#)); do
 	--timeout) timeout=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
 	--quiet) quiet=1; shift ;;
+	--screendump) screendump=$2; shift 2 ;;
 	--) shift; extra=("$@"); break ;;
 	*) echo "qemu-run: unknown argument '$1'" >&2; exit 2 ;;
 	esac
@@ -52,6 +56,7 @@ cp --sparse=always "$image" "$work/esp.img"
 	echo
 	echo "# added by qemu-run.sh"
 	echo "exit=qemu $cmdline"
+	[[ -z $screendump ]] || echo "exit=halt"
 } >"$work/vtdbench.cfg"
 mcopy -o -i "$work/esp.img" "$work/vtdbench.cfg" ::/EFI/BOOT/VTDBENCH.CFG
 cp "$ovmf_vars" "$work/vars.fd"
@@ -59,7 +64,7 @@ cp "$ovmf_vars" "$work/vars.fd"
 args=(-machine q35,kernel-irqchip=split -accel "$accel" -cpu max -m "$mem" -smp 1
 	-drive "if=pflash,format=raw,unit=0,readonly=on,file=$ovmf_code"
 	-drive "if=pflash,format=raw,unit=1,file=$work/vars.fd"
-	-display none -monitor none -no-reboot -nic none
+	-display none -no-reboot -nic none
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
 # The IOMMU comes first: QEMU wants it created before the devices behind it.
 if [[ $iommu != none ]]; then
@@ -73,6 +78,21 @@ if ((quiet)); then
 	args+=(-chardev "file,id=ser0,path=$log" -serial chardev:ser0)
 else
 	args+=(-chardev "stdio,id=ser0,logfile=$log,signal=on" -serial chardev:ser0)
+fi
+if [[ -n $screendump ]]; then
+	args+=(-monitor "unix:$work/monitor.sock,server,nowait")
+	# Waits for the verdict, then saves the screen and ends QEMU.
+	(
+		for ((i = 0; i < timeout * 5; i++)); do
+			grep -a -q '^EXIT: ' "$log" 2>/dev/null && break
+			sleep 0.2
+		done
+		sleep 0.5
+		python3 "$(dirname "$0")/qemu-monitor.py" "$work/monitor.sock" \
+			"screendump $screendump" quit
+	) &
+else
+	args+=(-monitor none)
 fi
 args+=("${extra[@]}")
 
@@ -89,7 +109,7 @@ if ((rc == 124 || rc == 137)); then
 	say "QEMU did not finish within $timeout s and was killed: the kernel hung or is too slow"
 	exit 124
 elif [[ -n $verdict ]]; then
-	if ((rc != verdict * 2 + 1)); then
+	if [[ -z $screendump ]] && ((rc != verdict * 2 + 1)); then
 		say "the kernel said verdict $verdict but QEMU exited with $rc (isa-debug-exit missing?)"
 	fi
 	exit "$verdict"

@@ -27,16 +27,18 @@ run_one() {
 	local t=$1 name
 	name=$(basename "$t" .test)
 	local log=$outdir/$name.log result=$outdir/$name.result
-	local cmdline nic iommu timeout qemu verdict
+	local cmdline nic iommu timeout qemu verdict screen_lines screen_args=()
 	cmdline=$(value "$t" cmdline)
 	nic=$(value "$t" nic e1000)
 	iommu=$(value "$t" iommu)
 	timeout=$(value "$t" timeout 180)
 	qemu=$(value "$t" qemu)
 	verdict=$(value "$t" verdict 0)
+	screen_lines=$(value "$t" screen_lines 0)
+	((screen_lines)) && screen_args=(--screendump "$outdir/$name.ppm")
 	# shellcheck disable=SC2086 # qemu holds several arguments
 	"$here/../../tools/qemu-run.sh" --quiet --image "$image" --cmdline "$cmdline" \
-		--nic "$nic" --iommu "$iommu" --timeout "$timeout" --log "$log" -- $qemu \
+		--nic "$nic" --iommu "$iommu" --timeout "$timeout" --log "$log" "${screen_args[@]}" -- $qemu \
 		2>"$outdir/$name.err"
 	local rc=$? why=()
 	if ((rc != verdict)); then
@@ -49,6 +51,16 @@ run_one() {
 		local hit
 		hit=$(grep -a -m1 -E -- "$re" "$log") && why+=("unwanted line: $hit")
 	done < <(grep -E '^reject[ \t]*=' "$t" | sed -E 's/^[^=]*=[ \t]?//')
+	if ((screen_lines)); then
+		local on_screen on_serial
+		on_screen=$(python3 "$here/../../tools/screen_text.py" "$outdir/$name.ppm" "$FONT_PSF" 2>&1 |
+			grep -v '^$' | tail -n "$screen_lines")
+		on_serial=$(tr -d '\r' <"$log" | grep -v '^$' | tail -n "$screen_lines")
+		if [[ "$on_screen" != "$on_serial" ]]; then
+			why+=("the screen's last $screen_lines lines differ from the serial log's")
+			diff <(echo "$on_serial") <(echo "$on_screen") | head -n 10 >"$outdir/$name.screen-diff"
+		fi
+	fi
 	if ((${#why[@]})); then
 		{ echo "FAIL: vm/$name"; printf '  %s\n' "${why[@]}"; echo "  serial log: $log"; } >"$result"
 	else

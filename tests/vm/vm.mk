@@ -4,7 +4,7 @@ VM_TESTS ?=
 
 vm-tests: $(ESP_IMG)
 	@mkdir -p $(B)/results
-	@tests/vm/run.sh tests/vm/manifest $(ESP_IMG) $(B)/vm $(VM_TESTS) | tee $(B)/results/vm.txt
+	@FONT_PSF=$(FONT_PSF) tests/vm/run.sh tests/vm/manifest $(ESP_IMG) $(B)/vm $(VM_TESTS) | tee $(B)/results/vm.txt
 
 TEST_SUITES += vm-tests
 .PHONY: vm-tests
