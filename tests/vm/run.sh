@@ -66,6 +66,8 @@ run_one() {
 	else
 		echo "PASS: vm/$name" >"$result"
 	fi
+	# Checks the kernel skipped (a CPU feature or device the VM lacks).
+	tr -d '\r' <"$log" | sed -n "s|^SKIP: |SKIP: vm/$name: |p" >>"$result"
 	cat "$result"
 }
 
