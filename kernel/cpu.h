@@ -43,6 +43,21 @@ static inline uint64_t read_cr3(void) { uint64_t v; __asm__ volatile("mov %%cr3,
 static inline uint64_t read_cr4(void) { uint64_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
 static inline void write_cr3(uint64_t v) { __asm__ volatile("mov %0, %%cr3" ::"r"(v) : "memory"); }
 
+/* Writes cache lines back to memory for a device whose page walks do not
+ * snoop the CPU caches (VT-d ECAP.C = 0). The fences order the flushes
+ * against the stores before and the device accesses after. */
+static inline void clflush_range(const void *p, unsigned long len)
+{
+	const unsigned long line = 64;
+	unsigned long a = (unsigned long)p & ~(line - 1);
+	unsigned long end = (unsigned long)p + len;
+
+	__asm__ volatile("mfence" ::: "memory");
+	for (; a < end; a += line)
+		__asm__ volatile("clflush (%0)" ::"r"(a) : "memory");
+	__asm__ volatile("mfence" ::: "memory");
+}
+
 static inline void cpu_cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void cpu_sti(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void cpu_pause(void) { __asm__ volatile("pause"); }

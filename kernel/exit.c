@@ -19,6 +19,7 @@ static const char *const verdict_names[] = {
 	[EXIT_PANIC] = "panic",
 	[EXIT_BAD_BOOT] = "bad boot hand-over",
 	[EXIT_NO_HARDWARE] = "missing hardware",
+	[EXIT_BAD_FIRMWARE] = "malformed firmware table",
 };
 
 const char *exit_verdict_name(enum exit_verdict verdict)

@@ -11,6 +11,7 @@ enum exit_verdict {
 	EXIT_PANIC = 4,        /* a broken invariant in the kernel */
 	EXIT_BAD_BOOT = 5,     /* the loader's hand-over was unusable */
 	EXIT_NO_HARDWARE = 6,  /* something the run needs is missing */
+	EXIT_BAD_FIRMWARE = 7, /* a firmware table is malformed */
 };
 
 enum exit_mode { EXIT_MODE_QEMU, EXIT_MODE_HALT, EXIT_MODE_REBOOT };

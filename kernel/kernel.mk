@@ -17,6 +17,7 @@ KERNEL_C_SRCS := kernel/main.c kernel/console.c kernel/serial.c kernel/exit.c \
 	kernel/gdt.c kernel/trap.c kernel/mem.c kernel/options.c kernel/tsc.c \
 	kernel/lapic.c kernel/selftest.c \
 	drivers/acpi/acpi.c drivers/acpi/madt.c drivers/acpi/mcfg.c drivers/pci/pci.c \
+	drivers/acpi/dmar_scan.c \
 	drivers/clock/hpet.c drivers/clock/pmtimer.c \
 	$(LIB_SRCS) $(FONT_SRC)
 KERNEL_ASM_SRCS := kernel/entry.asm kernel/isr.asm

@@ -197,3 +197,13 @@ uint64_t lapic_timer_hz(void)
 {
 	return timer_hz;
 }
+
+void lapic_eoi(void)
+{
+	lapic_write(APIC_EOI, 0);
+}
+
+uint32_t lapic_id(void)
+{
+	return x2apic ? lapic_read(APIC_ID) : lapic_read(APIC_ID) >> 24;
+}

@@ -25,5 +25,9 @@ void lapic_timer_set_callback(void (*fn)(uint64_t now));
 uint64_t lapic_timer_count(void);
 uint64_t lapic_timer_last_tsc(void);
 uint64_t lapic_timer_hz(void);
+/* Signals the end of an interrupt's handling. */
+void lapic_eoi(void);
+/* This CPU's APIC id, as MSI destinations name it. */
+uint32_t lapic_id(void);
 
 #endif

@@ -2,6 +2,7 @@
  * memory, platform tables, clocks, interrupts; then the requested work. */
 #include "boot/boot_info.h"
 #include "drivers/acpi/acpi.h"
+#include "drivers/acpi/dmar_scan.h"
 #include "drivers/acpi/madt.h"
 #include "drivers/acpi/mcfg.h"
 #include "drivers/pci/pci.h"
@@ -89,6 +90,8 @@ void kmain(struct boot_info *bi)
 	madt_parse(&madt);
 	mcfg_parse();
 	pci_enumerate();
+	if (dmar_scan(opt.dmar_verbose) < 0)
+		kernel_exit(EXIT_BAD_FIRMWARE);
 	if (tsc_calibrate() < 0)
 		kernel_exit(EXIT_NO_HARDWARE);
 	if (lapic_init() < 0)

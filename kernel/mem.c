@@ -177,6 +177,11 @@ void page_free(uint64_t addr, uint64_t npages)
 		panic("page_free(0x%lx, %lu): not an allocated range", addr, npages);
 }
 
+uint64_t mem_ram_top(void)
+{
+	return ram_top;
+}
+
 uint64_t mem_free_pages(void)
 {
 	return pmm_free_pages(&pmm);

@@ -21,6 +21,8 @@ int map_mmio(uint64_t phys, uint64_t len);
 uint64_t page_alloc(uint64_t npages);
 void page_free(uint64_t addr, uint64_t npages);
 uint64_t mem_free_pages(void);
+/* End of the highest RAM range in the firmware's memory map. */
+uint64_t mem_ram_top(void);
 
 /* Self-test: re-checks the memory map and the allocator's view of it,
  * printing a PASS:/FAIL: line per check; returns the failures. */

@@ -10,7 +10,9 @@ static const char *const exit_choices[] = { "qemu", "halt", "reboot", NULL };
 const char *const selftest_names[] = { "boot", "tsc", "timer", "ud2", "pf", "hang", "none", NULL };
 #define SELFTEST_NONE SELFTEST_COUNT
 
-enum { OPT_EXIT, OPT_SELFTEST, OPT_COUNT };
+static const char *const dmar_choices[] = { "summary", "verbose", NULL };
+
+enum { OPT_EXIT, OPT_SELFTEST, OPT_DMAR, OPT_COUNT };
 
 static const struct opt_spec specs[OPT_COUNT] = {
 	[OPT_EXIT] = { "exit", OPT_ENUM, exit_choices, 0, 0, "halt",
@@ -19,6 +21,8 @@ static const struct opt_spec specs[OPT_COUNT] = {
 	[OPT_SELFTEST] = { "selftest", OPT_ENUM_LIST, selftest_names, 0, 0, "none",
 			   "in-VM self-tests to run (comma-separated); ud2 and pf end the run "
 			   "with a deliberate exception, hang never ends it" },
+	[OPT_DMAR] = { "dmar", OPT_ENUM, dmar_choices, 0, 0, "summary",
+		       "how much of the firmware's DMAR table the boot log shows" },
 };
 
 static void print_out(void *ctx, const char *s, size_t n)
@@ -42,6 +46,7 @@ int options_parse(const char *cmdline, struct kernel_options *out)
 		return -1;
 	}
 	out->exit_mode = (int)values[OPT_EXIT].v[0];
+	out->dmar_verbose = values[OPT_DMAR].v[0] == 1;
 	for (unsigned i = 0; i < values[OPT_SELFTEST].count; i++) {
 		uint64_t id = values[OPT_SELFTEST].v[i];
 		if (id < SELFTEST_COUNT) {

@@ -19,6 +19,7 @@ struct kernel_options {
 	int exit_mode;        /* enum exit_mode */
 	bool selftest[SELFTEST_COUNT];
 	bool any_selftest;
+	bool dmar_verbose;    /* print every DMAR field, not a summary */
 };
 
 /* Parses the command line. On error prints one line naming the option and
