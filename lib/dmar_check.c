@@ -86,6 +86,8 @@ static bool check_header(struct check *c, const uint8_t *buf, size_t buflen)
 		return false;
 	}
 
+	if (len < buflen)
+		WARN(c, "%zu bytes after the %u-byte table are ignored", buflen - len, len);
 	t->length = len;
 	t->revision = buf[offsetof(struct acpi_dmar_header, revision)];
 	t->checksum = buf[offsetof(struct acpi_dmar_header, checksum)];
