@@ -20,6 +20,8 @@ static const char *const verdict_names[] = {
 	[EXIT_BAD_BOOT] = "bad boot hand-over",
 	[EXIT_NO_HARDWARE] = "missing hardware",
 	[EXIT_BAD_FIRMWARE] = "malformed firmware table",
+	[EXIT_NO_IOMMU] = "no VT-d",
+	[EXIT_IOMMU_ERROR] = "VT-d unit error",
 };
 
 const char *exit_verdict_name(enum exit_verdict verdict)

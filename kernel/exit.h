@@ -12,6 +12,8 @@ enum exit_verdict {
 	EXIT_BAD_BOOT = 5,     /* the loader's hand-over was unusable */
 	EXIT_NO_HARDWARE = 6,  /* something the run needs is missing */
 	EXIT_BAD_FIRMWARE = 7, /* a firmware table is malformed */
+	EXIT_NO_IOMMU = 8,     /* no DMAR table: VT-d is off or absent */
+	EXIT_IOMMU_ERROR = 9,  /* a remapping unit failed or stopped answering */
 };
 
 enum exit_mode { EXIT_MODE_QEMU, EXIT_MODE_HALT, EXIT_MODE_REBOOT };

@@ -15,7 +15,9 @@ KERNEL_LDFLAGS := -nostdlib -static -pie --no-dynamic-linker -z max-page-size=40
 
 KERNEL_C_SRCS := kernel/main.c kernel/console.c kernel/serial.c kernel/exit.c \
 	kernel/gdt.c kernel/trap.c kernel/mem.c kernel/options.c kernel/tsc.c \
-	kernel/lapic.c kernel/selftest.c \
+	kernel/lapic.c kernel/selftest.c kernel/selftest_vtd.c \
+	drivers/vtd/vtd_hw.c drivers/vtd/vtd_inval.c drivers/vtd/vtd_fault.c \
+	drivers/vtd/vtd_unit.c drivers/vtd/vtd_context.c drivers/edu/edu.c \
 	drivers/acpi/acpi.c drivers/acpi/madt.c drivers/acpi/mcfg.c drivers/pci/pci.c \
 	drivers/acpi/dmar_scan.c \
 	drivers/clock/hpet.c drivers/clock/pmtimer.c \

@@ -6,6 +6,7 @@
 #include "drivers/acpi/madt.h"
 #include "drivers/acpi/mcfg.h"
 #include "drivers/pci/pci.h"
+#include "drivers/vtd/vtd.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/exit.h"
@@ -61,6 +62,25 @@ static void check_boot_info(const struct boot_info *bi)
 	}
 }
 
+static void start_vtd(const struct kernel_options *opt)
+{
+	const struct dmar_table *dmar = dmar_scan_table();
+	struct vtd_options vopt = { (enum vtd_inval_mode)opt->inval, opt->passthrough };
+
+	if (!dmar) {
+		console_set_error_color(1);
+		kprintf("vtd: no DMAR table was found, so there is no VT-d unit to measure. Enable "
+			"VT-d (\"Intel Virtualization Technology for Directed I/O\") in the firmware "
+			"setup; under QEMU add -device intel-iommu. (vtd=off skips this.)\n");
+		console_set_error_color(0);
+		kernel_exit(EXIT_NO_IOMMU);
+	}
+	if (vtd_init(dmar, &vopt) <= 0) {
+		kprintf("vtd: not every remapping unit could be started (see above)\n");
+		kernel_exit(EXIT_IOMMU_ERROR);
+	}
+}
+
 void kmain(struct boot_info *bi)
 {
 	struct kernel_options opt;
@@ -96,6 +116,8 @@ void kmain(struct boot_info *bi)
 		kernel_exit(EXIT_NO_HARDWARE);
 	if (lapic_init() < 0)
 		kernel_exit(EXIT_NO_HARDWARE);
+	if (opt.vtd)
+		start_vtd(&opt);
 
 	int failed = 0;
 	if (opt.any_selftest) {

@@ -7,12 +7,15 @@
 #include "lib/string.h"
 
 static const char *const exit_choices[] = { "qemu", "halt", "reboot", NULL };
-const char *const selftest_names[] = { "boot", "tsc", "timer", "ud2", "pf", "hang", "none", NULL };
+const char *const selftest_names[] = { "boot", "tsc", "timer", "ud2", "pf", "hang", "vtd", "none", NULL };
 #define SELFTEST_NONE SELFTEST_COUNT
 
 static const char *const dmar_choices[] = { "summary", "verbose", NULL };
+static const char *const on_off[] = { "on", "off", NULL };
+static const char *const inval_choices[] = { "reg", "qi", NULL };
+static const char *const domain_choices[] = { "identity", "passthrough", NULL };
 
-enum { OPT_EXIT, OPT_SELFTEST, OPT_DMAR, OPT_COUNT };
+enum { OPT_EXIT, OPT_SELFTEST, OPT_DMAR, OPT_VTD, OPT_INVAL, OPT_DEFAULT_DOMAIN, OPT_COUNT };
 
 static const struct opt_spec specs[OPT_COUNT] = {
 	[OPT_EXIT] = { "exit", OPT_ENUM, exit_choices, 0, 0, "halt",
@@ -23,6 +26,13 @@ static const struct opt_spec specs[OPT_COUNT] = {
 			   "with a deliberate exception, hang never ends it" },
 	[OPT_DMAR] = { "dmar", OPT_ENUM, dmar_choices, 0, 0, "summary",
 		       "how much of the firmware's DMAR table the boot log shows" },
+	[OPT_VTD] = { "vtd", OPT_ENUM, on_off, 0, 0, "on",
+		      "take over the VT-d units (off: leave them as the firmware left them)" },
+	[OPT_INVAL] = { "inval", OPT_ENUM, inval_choices, 0, 0, "qi",
+			"invalidation interface: register-based or queued" },
+	[OPT_DEFAULT_DOMAIN] = { "default_domain", OPT_ENUM, domain_choices, 0, 0, "identity",
+				 "where devices not under test live: an identity-mapped domain, or "
+				 "pass-through (needs ECAP.PT)" },
 };
 
 static void print_out(void *ctx, const char *s, size_t n)
@@ -47,6 +57,9 @@ int options_parse(const char *cmdline, struct kernel_options *out)
 	}
 	out->exit_mode = (int)values[OPT_EXIT].v[0];
 	out->dmar_verbose = values[OPT_DMAR].v[0] == 1;
+	out->vtd = values[OPT_VTD].v[0] == 0;
+	out->inval = (int)values[OPT_INVAL].v[0];
+	out->passthrough = values[OPT_DEFAULT_DOMAIN].v[0] == 1;
 	for (unsigned i = 0; i < values[OPT_SELFTEST].count; i++) {
 		uint64_t id = values[OPT_SELFTEST].v[i];
 		if (id < SELFTEST_COUNT) {

@@ -12,6 +12,7 @@ enum selftest_id {
 	SELFTEST_UD2,    /* a deliberate #UD must be caught and decoded */
 	SELFTEST_PF,     /* a deliberate #PF must be caught and decoded */
 	SELFTEST_HANG,   /* spin forever: the runner's time limit must end it */
+	SELFTEST_VTD,    /* DMA through VT-d with the edu device: mapping, faults, stale entries */
 	SELFTEST_COUNT
 };
 
@@ -20,6 +21,9 @@ struct kernel_options {
 	bool selftest[SELFTEST_COUNT];
 	bool any_selftest;
 	bool dmar_verbose;    /* print every DMAR field, not a summary */
+	bool vtd;             /* take over the VT-d units */
+	int inval;            /* enum vtd_inval_mode */
+	bool passthrough;     /* devices not under test in pass-through */
 };
 
 /* Parses the command line. On error prints one line naming the option and

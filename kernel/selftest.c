@@ -87,6 +87,8 @@ int selftest_run(const struct kernel_options *opt, const struct boot_info *bi)
 		failed += test_tsc();
 	if (opt->selftest[SELFTEST_TIMER])
 		failed += test_timer();
+	if (opt->selftest[SELFTEST_VTD])
+		failed += selftest_vtd();
 	if (opt->selftest[SELFTEST_UD2]) {
 		kprintf("selftest: executing ud2 on purpose; expect an EXCEPTION dump for vector 6\n");
 		__asm__ volatile("ud2");

@@ -9,5 +9,7 @@
 /* Runs the selected tests; returns the number of failed checks. The
  * exception tests do not return: the exception ends the run. */
 int selftest_run(const struct kernel_options *opt, const struct boot_info *bi);
+/* The VT-d checks (kernel/selftest_vtd.c); returns the failed checks. */
+int selftest_vtd(void);
 
 #endif

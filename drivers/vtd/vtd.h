@@ -1,0 +1,140 @@
+/* The VT-d remapping driver: one object per DRHD unit of the DMAR table.
+ * The kernel takes each unit over from the firmware, builds its tables,
+ * and offers the DMA layer a small invalidation API that is the same for
+ * the register-based and the queued interface. */
+#ifndef DRIVERS_VTD_VTD_H
+#define DRIVERS_VTD_VTD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "lib/dmar.h"
+#include "lib/iopt.h"
+
+#define VTD_MAX_UNITS 8
+#define VTD_IDENTITY_DID 1  /* every device not under test */
+#define VTD_FIRST_TEST_DID 2
+
+enum vtd_inval_mode { VTD_INVAL_REG, VTD_INVAL_QI };
+enum vtd_gran { VTD_GRAN_PAGE, VTD_GRAN_DOMAIN, VTD_GRAN_GLOBAL };
+
+struct vtd_stats {
+	uint64_t iotlb_inval[3];    /* by enum vtd_gran, as requested */
+	uint64_t psi_fallbacks;     /* page-selective requests done domain-wide */
+	uint64_t context_inval;
+	uint64_t waits;
+	uint64_t faults;            /* fault records read */
+	uint64_t fault_overflows;   /* FSTS.PFO seen */
+	uint64_t fault_interrupts;
+};
+
+struct vtd_fault_record {
+	uint16_t sid;               /* requester: bus << 8 | dev << 3 | fn */
+	uint8_t reason;
+	bool read;
+	uint64_t addr;
+};
+
+struct vtd_unit {
+	unsigned index;
+	uint64_t reg_phys;
+	volatile uint8_t *regs;
+	uint16_t segment;
+	bool include_pci_all;
+	uint32_t ver;
+	uint64_t cap, ecap;
+	unsigned levels;            /* second-level paging levels used: 3 or 4 */
+	bool coherent;              /* ECAP.C: page walks snoop the CPU caches */
+	uint64_t root_table;        /* physical address */
+	uint64_t context_table[256];/* per bus, 0 when not allocated */
+	enum vtd_inval_mode inval;
+	/* Queued invalidation (VT-d spec 6.5.2). */
+	uint64_t iq_base;
+	uint32_t iq_entries;
+	uint32_t iq_tail;           /* next free slot */
+	volatile uint32_t *iq_status; /* written by wait descriptors */
+	uint32_t iq_seq;            /* last status value asked for */
+	bool reg_pending;           /* a register invalidation may be running */
+	unsigned last_iaig;         /* granularity the hardware reported */
+	bool translating;
+	struct vtd_stats stats;
+	struct vtd_fault_record last_fault;
+};
+
+struct vtd_options {
+	enum vtd_inval_mode inval;
+	bool passthrough;           /* other devices in pass-through, not identity */
+};
+
+/* Takes over every unit the DMAR table lists: decodes and prints its
+ * capabilities, disables what the firmware left on, builds root and context
+ * tables (every device in its scope in the identity domain) and enables
+ * translation. Returns the number of units running, or a negative error. */
+int vtd_init(const struct dmar_table *dmar, const struct vtd_options *opt);
+unsigned vtd_unit_count(void);
+struct vtd_unit *vtd_unit(unsigned i);
+/* The unit whose scope covers a PCI function, or NULL. */
+struct vtd_unit *vtd_unit_for(uint8_t bus, uint8_t devfn);
+
+/* Moves a device into its own domain with the given page tables (DID is
+ * chosen by the driver). Returns the domain id or a negative error. */
+int vtd_attach(struct vtd_unit *u, uint8_t bus, uint8_t devfn, const struct iopt *pt);
+/* Gives the device back to the identity domain. */
+int vtd_detach(struct vtd_unit *u, uint8_t bus, uint8_t devfn);
+/* Empty page tables shaped for this unit (levels, superpages, cache
+ * flushing when its page walks are not coherent). */
+int vtd_iopt_init(struct vtd_unit *u, struct iopt *pt);
+
+/* Invalidation, the same for both interfaces. The submit calls return
+ * without waiting; vtd_inval_wait waits for everything submitted so far,
+ * so a batch shares one wait. Each returns 0 or a negative error after
+ * printing what timed out or failed. */
+int vtd_inval_submit(struct vtd_unit *u, enum vtd_gran g, uint16_t did, uint64_t iova,
+		     uint64_t npages);
+int vtd_inval_wait(struct vtd_unit *u);
+int vtd_inval_sync(struct vtd_unit *u, enum vtd_gran g, uint16_t did, uint64_t iova,
+		   uint64_t npages);
+int vtd_context_inval_global(struct vtd_unit *u);
+const char *vtd_gran_name(enum vtd_gran g);
+/* Queues a raw descriptor (self-tests use it to provoke queue errors). */
+int vtd_qi_push_raw(struct vtd_unit *u, uint64_t lo, uint64_t hi);
+/* Switches a running unit between the two interfaces (queue on or off). */
+int vtd_set_inval_mode(struct vtd_unit *u, enum vtd_inval_mode mode);
+/* Makes page-table writes visible to the unit: clflush when ECAP.C=0. */
+void vtd_flush_cache(const struct vtd_unit *u, const void *p, unsigned long len);
+
+/* Reads and clears pending fault records, printing one line each; returns
+ * how many were found. Also called from the fault interrupt. */
+unsigned vtd_fault_poll(struct vtd_unit *u);
+/* Routes the fault event interrupt to this CPU's local APIC. */
+void vtd_fault_irq_init(struct vtd_unit *u);
+void vtd_fault_irq_mask(struct vtd_unit *u, bool masked);
+const char *vtd_fault_reason(unsigned reason);
+
+/* Register access (VT-d spec 10.4: 32- and 64-bit registers). */
+static inline uint32_t vtd_read32(const struct vtd_unit *u, unsigned off)
+{
+	return *(volatile uint32_t *)(u->regs + off);
+}
+static inline uint64_t vtd_read64(const struct vtd_unit *u, unsigned off)
+{
+	return *(volatile uint64_t *)(u->regs + off);
+}
+static inline void vtd_write32(struct vtd_unit *u, unsigned off, uint32_t v)
+{
+	*(volatile uint32_t *)(u->regs + off) = v;
+}
+static inline void vtd_write64(struct vtd_unit *u, unsigned off, uint64_t v)
+{
+	*(volatile uint64_t *)(u->regs + off) = v;
+}
+
+/* Waits until (register & mask) == want, bounded by a TSC timeout; on
+ * timeout prints the unit, register and bit it waited for. */
+int vtd_wait32(struct vtd_unit *u, unsigned off, uint32_t mask, uint32_t want, const char *what);
+int vtd_wait64(struct vtd_unit *u, unsigned off, uint64_t mask, uint64_t want, const char *what);
+/* Issues one GCMD command bit (or clears a persistent one) the way the
+ * spec asks: current state from GSTS, one-shot bits cleared, then waits
+ * for the status bit. */
+int vtd_gcmd(struct vtd_unit *u, uint32_t bit, bool set, const char *name);
+
+#endif

@@ -1,0 +1,70 @@
+/* Bounded register waits and the global command protocol: the two things
+ * every VT-d operation is built from. */
+#include "drivers/vtd/vtd.h"
+#include "drivers/vtd/vtd_regs.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/tsc.h"
+#include "lib/fmt.h"
+
+/* Hardware completes these in microseconds; a second means it is stuck. */
+#define VTD_TIMEOUT_US 1000000
+
+static int timed_out(struct vtd_unit *u, unsigned off, uint64_t mask, uint64_t want,
+		     uint64_t last, const char *what)
+{
+	console_set_error_color(1);
+	kprintf("vtd%u: timeout: %s (register 0x%x, mask 0x%lx, waiting for 0x%lx, reads 0x%lx) "
+		"after %u ms; the unit stopped answering\n",
+		u->index, what, off, mask, want, last, VTD_TIMEOUT_US / 1000);
+	console_set_error_color(0);
+	return -1;
+}
+
+int vtd_wait32(struct vtd_unit *u, unsigned off, uint32_t mask, uint32_t want, const char *what)
+{
+	uint64_t end = rdtsc_ordered() + tsc_from_us(VTD_TIMEOUT_US);
+	uint32_t v;
+
+	while (((v = vtd_read32(u, off)) & mask) != want) {
+		if (rdtsc_ordered() > end)
+			return timed_out(u, off, mask, want, v, what);
+		cpu_pause();
+	}
+	return 0;
+}
+
+int vtd_wait64(struct vtd_unit *u, unsigned off, uint64_t mask, uint64_t want, const char *what)
+{
+	uint64_t end = rdtsc_ordered() + tsc_from_us(VTD_TIMEOUT_US);
+	uint64_t v;
+
+	while (((v = vtd_read64(u, off)) & mask) != want) {
+		if (rdtsc_ordered() > end)
+			return timed_out(u, off, mask, want, v, what);
+		cpu_pause();
+	}
+	return 0;
+}
+
+/* VT-d spec 10.4.4: software reads GSTS, keeps the persistent state,
+ * drops the one-shot bits and flips exactly one command bit. QEMU compares
+ * the written value with GSTS to find the command, so copying a one-shot
+ * status bit back would be read as a second command. */
+int vtd_gcmd(struct vtd_unit *u, uint32_t bit, bool set, const char *name)
+{
+	uint32_t status = vtd_read32(u, DMAR_GSTS_REG) & ~DMA_GCMD_ONE_SHOT;
+	uint32_t cmd = set ? (status | bit) : (status & ~bit);
+	char what[48];
+
+	vtd_write32(u, DMAR_GCMD_REG, cmd);
+	/* One-shot commands report completion by setting their status bit. */
+	fmt_snprintf(what, sizeof(what), "GSTS.%s to become %d", name, set);
+	return vtd_wait32(u, DMAR_GSTS_REG, bit, set ? bit : 0, what);
+}
+
+void vtd_flush_cache(const struct vtd_unit *u, const void *p, unsigned long len)
+{
+	if (!u->coherent)
+		clflush_range(p, len);
+}

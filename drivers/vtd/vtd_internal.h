@@ -1,0 +1,14 @@
+/* Shared between the VT-d driver's files, not part of its API. */
+#ifndef DRIVERS_VTD_VTD_INTERNAL_H
+#define DRIVERS_VTD_VTD_INTERNAL_H
+
+#include "drivers/vtd/vtd.h"
+
+/* Resolves the DRHD's device scopes to bus numbers on this machine. */
+int vtd_scope_load(struct vtd_unit *u, const struct dmar_table *dmar, const struct dmar_struct *s);
+/* Builds the identity (or pass-through) domain and points the context
+ * entry of every PCI function the unit covers at it. */
+int vtd_context_setup(struct vtd_unit *u, const struct dmar_table *dmar,
+		      const struct vtd_options *opt);
+
+#endif

@@ -1,0 +1,312 @@
+/* IOTLB and context-cache invalidation through either interface:
+ *  - register-based (VT-d spec 6.5.1): CCMD and the IOTLB registers at
+ *    ECAP.IRO; one request at a time, done when ICC/IVT reads 0;
+ *  - queued (6.5.2): descriptors in a ring in memory, made visible by
+ *    moving IQT; completion is a wait descriptor whose status write the CPU
+ *    polls, so any number of requests share one wait.
+ * The DMA layer sees one API; this file hides which interface runs. */
+#include "drivers/vtd/vtd.h"
+#include "drivers/vtd/vtd_regs.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/mem.h"
+#include "kernel/tsc.h"
+
+#define IQ_PAGES 1          /* 256 descriptors of 16 bytes */
+#define IQ_STATUS_DONE_TIMEOUT_US 1000000
+
+static const char *const gran_names[] = { "page", "domain", "global" };
+
+/* Smallest address mask (VT-d spec 6.5.2.3: 2^AM pages, naturally aligned)
+ * whose block holds [iova, iova + npages). */
+static unsigned psi_mask(uint64_t iova, uint64_t npages)
+{
+	uint64_t first = iova >> 12, last = first + npages - 1;
+	unsigned am = 0;
+
+	while ((first >> am) != (last >> am))
+		am++;
+	return am;
+}
+
+/* Page-selective is used only when the unit has it and the mask fits
+ * CAP.MAMV; otherwise the request becomes domain-selective, which is also
+ * correct, only wider. */
+static enum vtd_gran effective_gran(struct vtd_unit *u, enum vtd_gran g, uint64_t iova,
+				    uint64_t npages, unsigned *am)
+{
+	if (g != VTD_GRAN_PAGE)
+		return g;
+	*am = psi_mask(iova, npages);
+	if (!cap_psi(u->cap) || *am > cap_mamv(u->cap)) {
+		u->stats.psi_fallbacks++;
+		return VTD_GRAN_DOMAIN;
+	}
+	return VTD_GRAN_PAGE;
+}
+
+/* ---- register-based ---- */
+
+static int reg_wait(struct vtd_unit *u)
+{
+	if (!u->reg_pending)
+		return 0;
+	unsigned iotlb = ecap_iro(u->ecap) + DMAR_IOTLB_OFF;
+	if (vtd_wait64(u, iotlb, DMA_TLB_IVT, 0, "IOTLB_REG.IVT to clear"))
+		return -1;
+	u->reg_pending = false;
+	u->last_iaig = DMA_TLB_IAIG(vtd_read64(u, iotlb));
+	if (u->last_iaig == 0) {
+		kprintf("vtd%u: the IOTLB invalidation was rejected (IAIG = 0)\n", u->index);
+		return -1;
+	}
+	return 0;
+}
+
+static int reg_submit(struct vtd_unit *u, enum vtd_gran g, uint16_t did, uint64_t iova, unsigned am)
+{
+	unsigned base = ecap_iro(u->ecap);
+	uint64_t cmd = DMA_TLB_IVT;
+
+	if (reg_wait(u)) /* one register request at a time */
+		return -1;
+	switch (g) {
+	case VTD_GRAN_PAGE:
+		/* IH stays 0: intermediate entries may have changed too. */
+		vtd_write64(u, base + DMAR_IVA_OFF, (iova & ~((4096ull << am) - 1)) | am);
+		cmd |= DMA_TLB_PAGE | DMA_TLB_DID(did);
+		break;
+	case VTD_GRAN_DOMAIN:
+		cmd |= DMA_TLB_DOMAIN | DMA_TLB_DID(did);
+		break;
+	case VTD_GRAN_GLOBAL:
+		cmd |= DMA_TLB_GLOBAL;
+		break;
+	}
+	/* Drain DMA reads and writes when the unit can (CAP.DRD/DWD), so
+	 * completion also means no in-flight request used the old entry. */
+	if (cap_drd(u->cap))
+		cmd |= DMA_TLB_DR;
+	if (cap_dwd(u->cap))
+		cmd |= DMA_TLB_DW;
+	vtd_write64(u, base + DMAR_IOTLB_OFF, cmd);
+	u->reg_pending = true;
+	return 0;
+}
+
+static int reg_context_global(struct vtd_unit *u)
+{
+	vtd_write64(u, DMAR_CCMD_REG, DMA_CCMD_ICC | DMA_CCMD_GLOBAL);
+	return vtd_wait64(u, DMAR_CCMD_REG, DMA_CCMD_ICC, 0, "CCMD_REG.ICC to clear");
+}
+
+/* ---- queued ---- */
+
+/* After IQE the unit stops at the bad descriptor (IQH points at it). The
+ * recovery VT-d spec 6.5.2.10 allows: overwrite it with a harmless
+ * descriptor (a global IOTLB invalidation: QEMU rejects a wait that neither
+ * writes status nor interrupts), then clear IQE so fetching resumes; the
+ * requests behind it still complete. */
+static void qi_recover(struct vtd_unit *u)
+{
+	uint64_t head = vtd_read64(u, DMAR_IQH_REG) >> DMA_IQ_SHIFT;
+	volatile uint64_t *d = (volatile uint64_t *)(u->iq_base + (head % u->iq_entries) * 16);
+
+	d[0] = QI_IOTLB_TYPE | QI_GRAN_GLOBAL;
+	d[1] = 0;
+	vtd_flush_cache(u, (const void *)d, 16);
+}
+
+static int qi_check_errors(struct vtd_unit *u)
+{
+	uint32_t fsts = vtd_read32(u, DMAR_FSTS_REG);
+
+	if (!(fsts & (DMA_FSTS_IQE | DMA_FSTS_ICE | DMA_FSTS_ITE)))
+		return 0;
+	if (fsts & DMA_FSTS_IQE)
+		qi_recover(u);
+	console_set_error_color(1);
+	kprintf("vtd%u: invalidation queue error:%s%s%s (FSTS 0x%x, head %lu, tail %u)\n", u->index,
+		fsts & DMA_FSTS_IQE ? " IQE (a descriptor was invalid)" : "",
+		fsts & DMA_FSTS_ICE ? " ICE (completion error)" : "",
+		fsts & DMA_FSTS_ITE ? " ITE (device-TLB time-out)" : "", fsts,
+		vtd_read64(u, DMAR_IQH_REG) >> DMA_IQ_SHIFT, u->iq_tail);
+	console_set_error_color(0);
+	vtd_write32(u, DMAR_FSTS_REG, fsts & (DMA_FSTS_IQE | DMA_FSTS_ICE | DMA_FSTS_ITE));
+	return -1;
+}
+
+
+
+/* Puts one descriptor in the ring. The ring never fills: there is always a
+ * wait before the tail catches up with the head (checked, not assumed). */
+static int qi_push(struct vtd_unit *u, uint64_t lo, uint64_t hi)
+{
+	uint32_t next = (u->iq_tail + 1) % u->iq_entries;
+	uint64_t end = rdtsc_ordered() + tsc_from_us(IQ_STATUS_DONE_TIMEOUT_US);
+
+	while ((vtd_read64(u, DMAR_IQH_REG) >> DMA_IQ_SHIFT) == next) {
+		if (qi_check_errors(u))
+			return -1;
+		if (rdtsc_ordered() > end) {
+			kprintf("vtd%u: timeout: the invalidation queue stays full (IQH)\n", u->index);
+			return -1;
+		}
+		cpu_pause();
+	}
+	volatile uint64_t *d = (volatile uint64_t *)(u->iq_base + (uint64_t)u->iq_tail * 16);
+	d[0] = lo;
+	d[1] = hi;
+	vtd_flush_cache(u, (const void *)d, 16);
+	u->iq_tail = next;
+	/* The descriptor must be in memory before the tail moves past it. */
+	__asm__ volatile("sfence" ::: "memory");
+	vtd_write64(u, DMAR_IQT_REG, (uint64_t)u->iq_tail << DMA_IQ_SHIFT);
+	return 0;
+}
+
+int vtd_qi_push_raw(struct vtd_unit *u, uint64_t lo, uint64_t hi)
+{
+	if (u->inval != VTD_INVAL_QI)
+		return -1;
+	return qi_push(u, lo, hi);
+}
+
+static int qi_submit(struct vtd_unit *u, enum vtd_gran g, uint16_t did, uint64_t iova, unsigned am)
+{
+	uint64_t lo = QI_IOTLB_TYPE, hi = 0;
+
+	switch (g) {
+	case VTD_GRAN_PAGE:
+		lo |= QI_GRAN_DEVICE_OR_PAGE | QI_DID(did);
+		hi = (iova & ~((4096ull << am) - 1)) | QI_IOTLB_AM(am);
+		break;
+	case VTD_GRAN_DOMAIN:
+		lo |= QI_GRAN_DOMAIN | QI_DID(did);
+		break;
+	case VTD_GRAN_GLOBAL:
+		lo |= QI_GRAN_GLOBAL;
+		break;
+	}
+	if (cap_drd(u->cap))
+		lo |= QI_IOTLB_DR;
+	if (cap_dwd(u->cap))
+		lo |= QI_IOTLB_DW;
+	return qi_push(u, lo, hi);
+}
+
+/* A wait descriptor with a status write (and never the interrupt flag
+ * too: QEMU asserts on both). The status address must be 4-byte aligned. */
+static int qi_wait(struct vtd_unit *u)
+{
+	uint32_t seq = ++u->iq_seq;
+	uint64_t addr = (uint64_t)u->iq_status;
+
+	if (qi_push(u, QI_IWD_TYPE | QI_IWD_SW | QI_IWD_FN | QI_IWD_DATA(seq), addr))
+		return -1;
+	uint64_t end = rdtsc_ordered() + tsc_from_us(IQ_STATUS_DONE_TIMEOUT_US);
+	while (*u->iq_status != seq) {
+		if (qi_check_errors(u))
+			return -1;
+		if (rdtsc_ordered() > end) {
+			kprintf("vtd%u: timeout: the wait descriptor's status write (0x%x at 0x%lx) "
+				"never came; queue head %lu, tail %u\n", u->index, seq, addr,
+				vtd_read64(u, DMAR_IQH_REG) >> DMA_IQ_SHIFT, u->iq_tail);
+			return -1;
+		}
+		cpu_pause();
+	}
+	return qi_check_errors(u);
+}
+
+static int qi_enable(struct vtd_unit *u)
+{
+	if (!u->iq_base) {
+		u->iq_base = page_alloc(IQ_PAGES);
+		uint64_t status_page = page_alloc(1);
+		if (!u->iq_base || !status_page) {
+			kprintf("vtd%u: out of memory for the invalidation queue\n", u->index);
+			return -1;
+		}
+		u->iq_status = (volatile uint32_t *)status_page;
+		u->iq_entries = IQ_PAGES * 4096 / 16;
+	}
+	u->iq_tail = 0;
+	vtd_write64(u, DMAR_IQT_REG, 0);
+	/* QS = 0: one 4 KiB page; 128-bit descriptors (DW = 0). */
+	vtd_write64(u, DMAR_IQA_REG, u->iq_base);
+	return vtd_gcmd(u, DMA_GCMD_QIE, true, "QIES");
+}
+
+/* ---- the API ---- */
+
+int vtd_set_inval_mode(struct vtd_unit *u, enum vtd_inval_mode mode)
+{
+	if (mode == VTD_INVAL_QI && !ecap_qi(u->ecap)) {
+		kprintf("vtd%u: this unit has no queued invalidation (ECAP.QI = 0); use inval=reg\n",
+			u->index);
+		return -1;
+	}
+	bool qi_on = vtd_read32(u, DMAR_GSTS_REG) & DMA_GSTS_QIES;
+	if (qi_on && (mode == VTD_INVAL_REG || u->inval != VTD_INVAL_QI)) {
+		/* 6.5.2: software must drain the queue before disabling it. */
+		if (u->inval == VTD_INVAL_QI && qi_wait(u))
+			return -1;
+		if (vtd_gcmd(u, DMA_GCMD_QIE, false, "QIES"))
+			return -1;
+		qi_on = false;
+	}
+	if (reg_wait(u))
+		return -1;
+	u->inval = mode;
+	if (mode == VTD_INVAL_QI && !qi_on)
+		return qi_enable(u);
+	return 0;
+}
+
+int vtd_inval_submit(struct vtd_unit *u, enum vtd_gran g, uint16_t did, uint64_t iova,
+		     uint64_t npages)
+{
+	unsigned am = 0;
+
+	u->stats.iotlb_inval[g]++;
+	g = effective_gran(u, g, iova, npages ? npages : 1, &am);
+	if (u->inval == VTD_INVAL_QI)
+		return qi_submit(u, g, did, iova, am);
+	return reg_submit(u, g, did, iova, am);
+}
+
+int vtd_inval_wait(struct vtd_unit *u)
+{
+	u->stats.waits++;
+	if (u->inval == VTD_INVAL_QI)
+		return qi_wait(u);
+	return reg_wait(u);
+}
+
+int vtd_inval_sync(struct vtd_unit *u, enum vtd_gran g, uint16_t did, uint64_t iova,
+		   uint64_t npages)
+{
+	if (vtd_inval_submit(u, g, did, iova, npages))
+		return -1;
+	return vtd_inval_wait(u);
+}
+
+/* Global context-cache invalidation followed, as VT-d spec 6.5.1.1 asks,
+ * by a global IOTLB invalidation. */
+int vtd_context_inval_global(struct vtd_unit *u)
+{
+	u->stats.context_inval++;
+	if (u->inval == VTD_INVAL_QI) {
+		if (qi_push(u, QI_CC_TYPE | QI_GRAN_GLOBAL, 0))
+			return -1;
+	} else if (reg_wait(u) || reg_context_global(u)) {
+		return -1;
+	}
+	return vtd_inval_sync(u, VTD_GRAN_GLOBAL, 0, 0, 0);
+}
+
+const char *vtd_gran_name(enum vtd_gran g)
+{
+	return gran_names[g];
+}
