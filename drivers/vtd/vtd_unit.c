@@ -122,8 +122,8 @@ static int unit_probe(struct vtd_unit *u, const struct dmar_struct *s)
 	u->cap = vtd_read64(u, DMAR_CAP_REG);
 	u->ecap = vtd_read64(u, DMAR_ECAP_REG);
 	if (u->ver == 0xffffffffu || u->cap == ~0ull || u->ecap == ~0ull || u->cap == 0) {
-		kprintf("vtd%u: registers at 0x%lx read all ones or zero: the unit does not answer; "
-			"skipping it\n", u->index, u->reg_phys);
+		kprintf("vtd: the unit at 0x%lx reads all ones or zero: it does not answer; "
+			"skipping it\n", u->reg_phys);
 		return -1;
 	}
 	u->coherent = ecap_c(u->ecap);

@@ -2,7 +2,20 @@
 # `make vm-tests VM_TESTS="boot lapic-timer"` runs a subset.
 VM_TESTS ?=
 
-vm-tests: $(ESP_IMG)
+# Firmware tables injected with -acpitable by some tests: a malformed case
+# from tests/dmar/malformed.cases, and a real laptop's DMAR whose units do
+# not exist in the VM.
+VM_TABLES := $(B)/vm/tables/drhd-register-base-zero.dat $(B)/vm/tables/dell-xps-13-9350.dat
+
+$(B)/vm/tables/drhd-register-base-zero.dat: tests/vm/dmar_case.py tests/dmar/malformed.cases
+	@mkdir -p $(@D)
+	$(PYTHON) tests/vm/dmar_case.py drhd-register-base-zero $(DMAR_TESTDATA) $@
+
+$(B)/vm/tables/dell-xps-13-9350.dat: $(DMAR_TESTDATA)/dell-xps-13-9350.dat
+	@mkdir -p $(@D)
+	cp $< $@
+
+vm-tests: $(ESP_IMG) $(VM_TABLES)
 	@mkdir -p $(B)/results
 	@FONT_PSF=$(FONT_PSF) tests/vm/run.sh tests/vm/manifest $(ESP_IMG) $(B)/vm $(VM_TESTS) | tee $(B)/results/vm.txt
 
