@@ -1,6 +1,7 @@
 /* The kernel's own checks of its foundation, run inside the VM where the
  * hardware is real enough to test: clocks, interrupts, exceptions. */
 #include "kernel/selftest.h"
+#include "drivers/vtd/vtd.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/lapic.h"
@@ -88,7 +89,8 @@ int selftest_run(const struct kernel_options *opt, const struct boot_info *bi)
 	if (opt->selftest[SELFTEST_TIMER])
 		failed += test_timer();
 	if (opt->selftest[SELFTEST_VTD])
-		failed += selftest_vtd();
+		failed += selftest_vtd(&(struct vtd_options){ (enum vtd_inval_mode)opt->inval,
+							      opt->passthrough });
 	if (opt->selftest[SELFTEST_UD2]) {
 		kprintf("selftest: executing ud2 on purpose; expect an EXCEPTION dump for vector 6\n");
 		__asm__ volatile("ud2");

@@ -10,6 +10,7 @@
  * exception tests do not return: the exception ends the run. */
 int selftest_run(const struct kernel_options *opt, const struct boot_info *bi);
 /* The VT-d checks (kernel/selftest_vtd.c); returns the failed checks. */
-int selftest_vtd(void);
+struct vtd_options;
+int selftest_vtd(const struct vtd_options *opt);
 
 #endif

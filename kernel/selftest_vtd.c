@@ -5,6 +5,7 @@
  * protection window of batched unmapping, made visible -- for every
  * granularity through both invalidation interfaces. */
 #include "kernel/selftest.h"
+#include "drivers/acpi/dmar_scan.h"
 #include "drivers/edu/edu.h"
 #include "drivers/vtd/vtd.h"
 #include "drivers/vtd/vtd_regs.h"
@@ -211,7 +212,21 @@ static void test_interface(struct vtd_test *t, enum vtd_inval_mode mode)
 	test_queue_error(t);
 }
 
-int selftest_vtd(void)
+/* A unit left translating with its queue on must be stopped cleanly and
+ * brought up again; the DMA tests that follow then run on the result. */
+static void test_take_over(struct vtd_test *t, const struct vtd_options *opt)
+{
+	uint32_t before = vtd_read32(t->u, DMAR_GSTS_REG);
+	int rc = vtd_restart(t->u, dmar_scan_table(), opt);
+	uint32_t after = vtd_read32(t->u, DMAR_GSTS_REG);
+
+	check(t, (before & DMA_GSTS_TES) && rc == 0 && (after & DMA_GSTS_TES) &&
+		 !!(after & DMA_GSTS_QIES) == (opt->inval == VTD_INVAL_QI),
+	      "a unit found translating is taken over and translating again (GSTS 0x%x -> 0x%x)",
+	      before, after);
+}
+
+int selftest_vtd(const struct vtd_options *opt)
 {
 	struct vtd_test t = { 0 };
 
@@ -226,6 +241,7 @@ int selftest_vtd(void)
 		check(&t, 0, "a running VT-d unit covers the edu device");
 		return t.failed;
 	}
+	test_take_over(&t, opt);
 	t.src = (uint8_t *)page_alloc(1);
 	t.dst = (uint8_t *)page_alloc(1);
 	if (!t.src || !t.dst || vtd_iopt_init(t.u, &t.pt) ||

@@ -70,6 +70,9 @@ struct vtd_options {
  * tables (every device in its scope in the identity domain) and enables
  * translation. Returns the number of units running, or a negative error. */
 int vtd_init(const struct dmar_table *dmar, const struct vtd_options *opt);
+/* Takes a running unit over again from scratch (self-tests use it to
+ * exercise the take-over of a unit left translating). */
+int vtd_restart(struct vtd_unit *u, const struct dmar_table *dmar, const struct vtd_options *opt);
 unsigned vtd_unit_count(void);
 struct vtd_unit *vtd_unit(unsigned i);
 /* The unit whose scope covers a PCI function, or NULL. */

@@ -50,13 +50,13 @@ static int take_over(struct vtd_unit *u)
 	uint32_t gsts = vtd_read32(u, DMAR_GSTS_REG);
 
 	if (gsts & DMA_GSTS_TES) {
-		kprintf("vtd%u: the firmware left translation on; turning it off to reprogram\n",
-			u->index);
+		kprintf("vtd%u: translation was left on (by the firmware or an earlier owner); "
+			"turning it off to reprogram\n", u->index);
 		if (vtd_gcmd(u, DMA_GCMD_TE, false, "TES"))
 			return -1;
 	}
 	if (gsts & DMA_GSTS_QIES) {
-		kprintf("vtd%u: the firmware left queued invalidation on; draining and disabling it\n",
+		kprintf("vtd%u: queued invalidation was left on; draining and disabling it\n",
 			u->index);
 		/* 6.5.2: the queue may be disabled only when it is empty. */
 		if (vtd_wait64(u, DMAR_IQH_REG, ~0ull, vtd_read64(u, DMAR_IQT_REG),
@@ -65,14 +65,14 @@ static int take_over(struct vtd_unit *u)
 			return -1;
 	}
 	if (gsts & DMA_GSTS_IRES) {
-		kprintf("vtd%u: the firmware left interrupt remapping on; disabling it "
+		kprintf("vtd%u: interrupt remapping was left on; disabling it "
 			"(interrupts stay in compatibility format)\n", u->index);
 		if (vtd_gcmd(u, DMA_GCMD_IRE, false, "IRES"))
 			return -1;
 	}
 	if ((cap_plmr(u->cap) || cap_phmr(u->cap)) &&
 	    (vtd_read32(u, DMAR_PMEN_REG) & DMA_PMEN_EPM)) {
-		kprintf("vtd%u: the firmware left DMA protected memory regions on; disabling them\n",
+		kprintf("vtd%u: DMA protected memory regions were left on; disabling them\n",
 			u->index);
 		vtd_write32(u, DMAR_PMEN_REG, 0);
 		if (vtd_wait32(u, DMAR_PMEN_REG, DMA_PMEN_PRS, 0, "PMEN.PRS to clear"))
@@ -188,4 +188,15 @@ int vtd_init(const struct dmar_table *dmar, const struct vtd_options *opt)
 		if (unit_start(&units[i], dmar, opt) == 0)
 			started++;
 	return started == unit_count ? (int)started : -1;
+}
+
+int vtd_restart(struct vtd_unit *u, const struct dmar_table *dmar, const struct vtd_options *opt)
+{
+	kprintf("vtd%u: restarting a running unit, as if the firmware had left it on\n", u->index);
+	u->translating = false;
+	u->reg_pending = false;
+	/* The new root table starts empty: every context table is rebuilt. */
+	for (unsigned bus = 0; bus < 256; bus++)
+		u->context_table[bus] = 0;
+	return unit_start(u, dmar, opt);
 }
