@@ -9,7 +9,10 @@
  * - iopt_map and iopt_unmap check the whole range (and, for map, create the
  *   missing tables) before changing any leaf, so a failure changes no
  *   translation. A range that is one leaf is written at the end of that
- *   check, so the per-packet single-page case walks the tables once. */
+ *   check, so the per-packet single-page case walks the tables once.
+ * - A range inside the 4 KiB-page table the previous call reached (pt->leaf)
+ *   does not walk at all: that table cannot have gone away, because tables
+ *   are freed only by iopt_destroy and never replaced by a superpage. */
 #include "lib/iopt.h"
 
 #define IOPT_ENTRIES    512
@@ -194,6 +197,54 @@ static uint64_t leaf_entry(uint64_t phys, uint64_t prot, int level)
 	return phys | prot | (level > 0 ? IOPT_PS : 0);
 }
 
+/* Remembers the 4 KiB-page table holding `slot`, the entry for iova. */
+static void remember_leaf(struct iopt *pt, uint64_t iova, uint64_t *slot)
+{
+	pt->leaf = slot - entry_index(iova, 0);
+	pt->leaf_tag = iova >> 21;
+}
+
+/* [iova, iova + len) lies inside the remembered table. A hit also means the
+ * range is below iopt_max_iova(): a table exists there. */
+static bool in_leaf(const struct iopt *pt, uint64_t iova, uint64_t len)
+{
+	return (iova >> 21) == pt->leaf_tag && len != 0 &&
+	       ((iova | len) & (IOPT_SIZE_4K - 1)) == 0 &&
+	       entry_index(iova, 0) + (len >> 12) <= IOPT_ENTRIES;
+}
+
+/* The fast path of iopt_map: same checks and all-or-nothing rule, one flush
+ * for the entries written. No superpage is possible here: a table holds
+ * the slot. */
+static int map_in_leaf(struct iopt *pt, uint64_t iova, uint64_t phys,
+		       uint64_t len, uint64_t prot)
+{
+	uint64_t *e = &pt->leaf[entry_index(iova, 0)];
+	size_t n = (size_t)(len >> 12);
+
+	for (size_t i = 0; i < n; i++)
+		if (present(e[i]))
+			return IOPT_EEXIST;
+	for (size_t i = 0; i < n; i++)
+		set_entry(&e[i], leaf_entry(phys + i * IOPT_SIZE_4K, prot, 0));
+	flush(pt, e, n * sizeof(*e));
+	return 0;
+}
+
+static int unmap_in_leaf(struct iopt *pt, uint64_t iova, uint64_t len)
+{
+	uint64_t *e = &pt->leaf[entry_index(iova, 0)];
+	size_t n = (size_t)(len >> 12);
+
+	for (size_t i = 0; i < n; i++)
+		if (!present(e[i]))
+			return IOPT_ENOENT;
+	for (size_t i = 0; i < n; i++)
+		set_entry(&e[i], 0);
+	flush(pt, e, n * sizeof(*e));
+	return 0;
+}
+
 uint64_t iopt_max_iova(const struct iopt *pt)
 {
 	return level_size((int)pt->levels) - 1;
@@ -216,6 +267,8 @@ int iopt_init(struct iopt *pt, unsigned levels, const struct iopt_ops *ops)
 	pt->allow_2m = false;
 	pt->allow_1g = false;
 	pt->tables = 0;
+	pt->leaf = NULL;
+	pt->leaf_tag = IOPT_NO_LEAF;
 	if (!ops || !ops->alloc_page || !ops->free_page)
 		return IOPT_EINVAL;
 	pt->ops = *ops;
@@ -231,10 +284,12 @@ int iopt_map(struct iopt *pt, uint64_t iova, uint64_t phys, uint64_t len,
 	int level, first_level = 0, chunks = 0, rc;
 	struct run run = { NULL, NULL };
 
-	if (!range_ok(pt, iova, len) || (phys & (IOPT_SIZE_4K - 1)) ||
+	if (prot == 0 || (prot & ~(IOPT_R | IOPT_W)) || (phys & (IOPT_SIZE_4K - 1)) ||
 	    phys >= IOPT_PHYS_LIMIT || len > IOPT_PHYS_LIMIT - phys)
 		return IOPT_EINVAL;
-	if (prot == 0 || (prot & ~(IOPT_R | IOPT_W)))
+	if (in_leaf(pt, iova, len))
+		return map_in_leaf(pt, iova, phys, len, prot);
+	if (!range_ok(pt, iova, len))
 		return IOPT_EINVAL;
 
 	/* Check pass: every slot empty, every table there. */
@@ -248,6 +303,8 @@ int iopt_map(struct iopt *pt, uint64_t iova, uint64_t phys, uint64_t len,
 			first_level = level;
 		}
 	}
+	if (first_level == 0)
+		remember_leaf(pt, iova, first);
 	if (chunks == 1) {
 		set_entry(first, leaf_entry(phys, prot, first_level));
 		flush(pt, first, sizeof(*first));
@@ -268,9 +325,11 @@ int iopt_map(struct iopt *pt, uint64_t iova, uint64_t phys, uint64_t len,
 int iopt_unmap(struct iopt *pt, uint64_t iova, uint64_t len)
 {
 	uint64_t *slot, *first = NULL;
-	int level, chunks = 0, rc;
+	int level, first_level = 0, chunks = 0, rc;
 	struct run run = { NULL, NULL };
 
+	if (in_leaf(pt, iova, len))
+		return unmap_in_leaf(pt, iova, len);
 	if (!range_ok(pt, iova, len))
 		return IOPT_EINVAL;
 
@@ -281,9 +340,13 @@ int iopt_unmap(struct iopt *pt, uint64_t iova, uint64_t len)
 			return rc;
 		if (((iova + off) & (level_size(level) - 1)) || level_size(level) > len - off)
 			return IOPT_ESPLIT;
-		if (chunks++ == 0)
+		if (chunks++ == 0) {
 			first = slot;
+			first_level = level;
+		}
 	}
+	if (first_level == 0)
+		remember_leaf(pt, iova, first);
 	if (chunks == 1) {
 		set_entry(first, 0);
 		flush(pt, first, sizeof(*first));
@@ -336,4 +399,6 @@ void iopt_destroy(struct iopt *pt)
 		return;
 	free_tree(pt, pt->root, top_level(pt));
 	pt->root = 0;
+	pt->leaf = NULL;
+	pt->leaf_tag = IOPT_NO_LEAF;
 }

@@ -52,7 +52,15 @@ struct iopt {
 	bool allow_1g;     /* CAP.SLLPS bit 1; starts false */
 	struct iopt_ops ops;
 	uint64_t tables;   /* table pages held, root included */
+	/* The last 4 KiB-page table a map or unmap reached, and iova >> 21 of
+	 * the 2 MiB it covers (IOPT_NO_LEAF when none): a single page under it
+	 * skips the walk. Tables are freed only by iopt_destroy, which forgets
+	 * it, so it never points at a freed page. */
+	uint64_t *leaf;
+	uint64_t leaf_tag;
 };
+
+#define IOPT_NO_LEAF (~0ull) /* iova >> 21 never reaches it */
 
 /* Allocates an empty top table for a levels-deep walk (3, 4 or 5). */
 int iopt_init(struct iopt *pt, unsigned levels, const struct iopt_ops *ops);
@@ -69,7 +77,8 @@ int iopt_init(struct iopt *pt, unsigned levels, const struct iopt_ops *ops);
  * Refuses with IOPT_EEXIST if any page in the range is mapped. All or
  * nothing: on an error every iova translates as before; empty tables
  * allocated on the way may stay. A single page costs one table walk and
- * no allocation once its tables exist.
+ * no allocation once its tables exist, and no walk at all when it lies
+ * under the same 4 KiB-page table as the previous map or unmap.
  */
 int iopt_map(struct iopt *pt, uint64_t iova, uint64_t phys, uint64_t len,
 	     uint64_t prot);
