@@ -1,0 +1,170 @@
+/* lib/flushq.c on its own: entries kept in unmap order, capacity, the age
+ * test behind the deadline, and the invalidation ranges a flush asks for.
+ * The queue's triggers inside the DMA layer (high-water mark, deadline,
+ * forced flush) are tested through the DMA API in test_dma.c. */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "check.h"
+#include "lib/flushq.h"
+
+#define PAGE 4096ull
+
+struct ranges {
+	uint64_t iova[64], npages[64];
+	int n, fail_at; /* fn returns -7 on call number fail_at */
+};
+
+static int record(void *ctx, uint64_t iova, uint64_t npages)
+{
+	struct ranges *r = ctx;
+
+	if (r->n == r->fail_at)
+		return -7;
+	r->iova[r->n] = iova;
+	r->npages[r->n] = npages;
+	r->n++;
+	return 0;
+}
+
+/* Queues blocks given as first page number and page count. */
+static void fill(struct flushq *q, const uint64_t (*blocks)[2], int n)
+{
+	q->count = 0;
+	for (int i = 0; i < n; i++) {
+		struct flushq_entry *e = flushq_push(q);
+
+		e->iova = blocks[i][0] * PAGE;
+		e->npages = blocks[i][1];
+		e->cookie = (uint64_t)i;
+	}
+}
+
+static void ranges_of(struct flushq *q, struct ranges *r)
+{
+	r->n = 0;
+	r->fail_at = -1;
+	CHECK_EQ_U64(flushq_ranges(q, record, r), 0);
+}
+
+static void test_init_and_capacity(void)
+{
+	struct flushq q;
+	struct flushq_entry mem[4];
+
+	CHECK_EQ_U64(flushq_storage_bytes(4), sizeof(mem));
+	CHECK(flushq_init(&q, 0, mem, sizeof(mem)) != 0);
+	CHECK(flushq_init(&q, 4, mem, sizeof(mem) - 1) != 0);
+	CHECK(flushq_init(&q, 4, NULL, sizeof(mem)) != 0);
+	CHECK(flushq_init(&q, 4, (char *)mem + 4, sizeof(mem) - 4) != 0);
+	CHECK_EQ_U64(flushq_init(&q, 4, mem, sizeof(mem)), 0);
+	for (int i = 0; i < 4; i++) {
+		struct flushq_entry *e = flushq_push(&q);
+
+		CHECK(e == &mem[i]); /* in order, from the start */
+		e->cookie = 100 + (uint64_t)i;
+	}
+	CHECK(flushq_push(&q) == NULL);
+	CHECK_EQ_U64(q.count, 4);
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ_U64(q.e[i].cookie, 100 + (uint64_t)i);
+}
+
+static void test_due(void)
+{
+	struct flushq q;
+	struct flushq_entry mem[2];
+
+	CHECK_EQ_U64(flushq_init(&q, 2, mem, sizeof(mem)), 0);
+	CHECK(!flushq_due(&q, 1000, 10)); /* empty: never due */
+	flushq_push(&q);
+	q.oldest = 500;
+	CHECK(!flushq_due(&q, 509, 10));
+	CHECK(flushq_due(&q, 510, 10));
+	CHECK(flushq_due(&q, 4000, 10));
+	/* A clock that wrapped since the entry was queued. */
+	q.oldest = UINT64_MAX - 3;
+	CHECK(!flushq_due(&q, 5, 10));
+	CHECK(flushq_due(&q, 6, 10));
+}
+
+static void test_ranges_merge_neighbours(void)
+{
+	struct flushq q;
+	struct flushq_entry mem[16];
+	struct ranges r;
+
+	CHECK_EQ_U64(flushq_init(&q, 16, mem, sizeof(mem)), 0);
+
+	/* Ascending and descending runs, then a gap. */
+	fill(&q, (const uint64_t[][2]){ { 0x100, 1 }, { 0x101, 1 }, { 0x102, 2 },
+					{ 0x203, 1 }, { 0x202, 1 }, { 0x200, 2 },
+					{ 0x300, 1 } }, 7);
+	ranges_of(&q, &r);
+	CHECK_EQ_U64(r.n, 3);
+	CHECK_EQ_U64(r.iova[0], 0x100 * PAGE);
+	CHECK_EQ_U64(r.npages[0], 4);
+	CHECK_EQ_U64(r.iova[1], 0x200 * PAGE);
+	CHECK_EQ_U64(r.npages[1], 4);
+	CHECK_EQ_U64(r.iova[2], 0x300 * PAGE);
+	CHECK_EQ_U64(r.npages[2], 1);
+
+	/* Merged with the range being built only, never with one issued. */
+	fill(&q, (const uint64_t[][2]){ { 0x10, 1 }, { 0x12, 1 }, { 0x11, 1 } }, 3);
+	ranges_of(&q, &r);
+	CHECK_EQ_U64(r.n, 2);
+	CHECK_EQ_U64(r.iova[0], 0x10 * PAGE);
+	CHECK_EQ_U64(r.npages[0], 1);
+	CHECK_EQ_U64(r.iova[1], 0x11 * PAGE);
+	CHECK_EQ_U64(r.npages[1], 2);
+
+	/* Across an alignment boundary the address mask would have to cover
+	 * 1024 pages for two: kept apart. */
+	fill(&q, (const uint64_t[][2]){ { 0x1ff, 1 }, { 0x200, 1 } }, 2);
+	ranges_of(&q, &r);
+	CHECK_EQ_U64(r.n, 2);
+	/* Within twice the size: 3 pages under a 4-page mask merge. */
+	fill(&q, (const uint64_t[][2]){ { 0x401, 1 }, { 0x402, 1 }, { 0x403, 1 } }, 3);
+	ranges_of(&q, &r);
+	CHECK_EQ_U64(r.n, 1);
+	CHECK_EQ_U64(r.npages[0], 3);
+
+	/* Every queued page is covered, each by exactly one range. */
+	fill(&q, (const uint64_t[][2]){ { 7, 1 }, { 6, 1 }, { 9, 1 }, { 8, 1 },
+					{ 32, 8 }, { 40, 8 }, { 31, 1 } }, 7);
+	ranges_of(&q, &r);
+	for (uint64_t p = 0; p < 64; p++) {
+		int covered = 0;
+		bool queued = false;
+
+		for (int i = 0; i < r.n; i++)
+			covered += p >= r.iova[i] / PAGE && p < r.iova[i] / PAGE + r.npages[i];
+		for (uint32_t k = 0; k < q.count; k++)
+			queued |= p >= q.e[k].iova / PAGE && p < q.e[k].iova / PAGE + q.e[k].npages;
+		CHECK_EQ_U64(covered, queued ? 1 : 0);
+	}
+}
+
+static void test_ranges_stop_on_error(void)
+{
+	struct flushq q;
+	struct flushq_entry mem[4];
+	struct ranges r = { .n = 0, .fail_at = 1 };
+
+	CHECK_EQ_U64(flushq_init(&q, 4, mem, sizeof(mem)), 0);
+	CHECK_EQ_U64(flushq_ranges(&q, record, &r), 0); /* empty: no call */
+	CHECK_EQ_U64(r.n, 0);
+	fill(&q, (const uint64_t[][2]){ { 1, 1 }, { 5, 1 }, { 9, 1 } }, 3);
+	CHECK_EQ_U64(flushq_ranges(&q, record, &r), (uint64_t)-7);
+	CHECK_EQ_U64(r.n, 1);
+	CHECK_EQ_U64(q.count, 3); /* the queue itself is untouched */
+}
+
+int main(void)
+{
+	RUN_TEST("flushq", test_init_and_capacity);
+	RUN_TEST("flushq", test_due);
+	RUN_TEST("flushq", test_ranges_merge_neighbours);
+	RUN_TEST("flushq", test_ranges_stop_on_error);
+	return CHECK_EXIT_STATUS();
+}
