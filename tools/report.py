@@ -1,0 +1,496 @@
+#!/usr/bin/env python3
+"""Turns a vtdbench serial log into one self-contained HTML page: headline,
+machine context, results table and SVG charts of what each DMA mapping
+policy cost. `make report LOG=...` runs it.
+
+usage: report.py LOG [-o OUT.html] [--run N] [--json]
+
+The page has no script and no external resource (fonts, styles, images are
+all inline or the browser's own), so it can be mailed or opened offline.
+The log format (REPORT lines, schema 1) is read by tools/report_log.py; the
+charts are drawn by tools/report_svg.py. Exit status: 0 page written, 1 the
+log could not be read or holds no usable report.
+"""
+import argparse
+import json
+import os
+import sys
+from html import escape
+
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import report_log as rl  # noqa: E402
+from report_svg import num, pct, scatter, stacked_bars  # noqa: E402
+
+PHASE_SERIES = [
+    ("iova", "IOVA alloc/free", "#4e79a7"),
+    ("pte", "page-table update", "#a0cbe8"),
+    ("inval_submit", "invalidation submit", "#f28e2b"),
+    ("inval_wait", "invalidation wait", "#e15759"),
+    ("nic", "NIC (send + receive)", "#59a14f"),
+    ("other", "other", "#bab0ac"),
+]
+DMA_PHASES = ("iova", "pte", "inval_submit", "inval_wait")
+SWEEP_NAMES = {
+    "hwm": "high-water mark (hwm)",
+    "inval": "invalidation interface (inval)",
+    "batch_inval": "batched flush granularity (batch_inval)",
+    "size": "frame size (size)",
+}
+HYPERVISORS = {
+    "TCGTCGTCGTCG": "QEMU TCG (emulated CPU: cycle counts are not silicon's)",
+    "KVMKVMKVM": "KVM",
+    "VMwareVMware": "VMware",
+    "Microsoft Hv": "Hyper-V",
+    "XenVMMXenVMM": "Xen",
+    "VBoxVBoxVBox": "VirtualBox",
+    " lrpepyh  vr": "Parallels",
+}
+
+CSS = """
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222;
+       max-width: 1240px; margin: 1.5em auto; padding: 0 1em; }
+h1 { font-size: 1.5em; margin-bottom: 0.1em; }
+h2 { font-size: 1.2em; margin-top: 1.8em; border-bottom: 1px solid #ccc; }
+h3 { font-size: 1.05em; margin-bottom: 0.3em; }
+.sub { color: #666; margin-top: 0; }
+.banner { padding: 0.7em 1em; margin: 1em 0; border-radius: 4px; }
+.incomplete { background: #fde2e1; border: 2px solid #c00; color: #800; font-weight: bold;
+              font-size: 1.1em; }
+.warn { background: #fff4d6; border: 1px solid #d9a400; }
+.warn ul { margin: 0.2em 0; padding-left: 1.2em; }
+.cards { display: flex; flex-wrap: wrap; gap: 0.8em; margin: 1em 0; }
+.card { border: 1px solid #ccc; border-radius: 6px; padding: 0.6em 1em; min-width: 12em; }
+.card .big { font-size: 1.8em; font-weight: bold; }
+.card .what { color: #555; }
+.good { color: #2a7a2a; } .bad { color: #b00; }
+table { border-collapse: collapse; margin: 0.5em 0; font-variant-numeric: tabular-nums; }
+th, td { padding: 0.25em 0.5em; border-bottom: 1px solid #e3e3e3; vertical-align: top; }
+th { background: #f3f3f3; text-align: left; }
+td.n, th.n { text-align: right; }
+td.n { white-space: nowrap; }
+tr.problem td { background: #fde2e1; }
+table.kv th { background: none; font-weight: 600; width: 11em; }
+.results { font-size: 12.5px; }
+.results th { font-size: 12px; }
+.scroll { overflow-x: auto; }
+code, .mono { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12.5px; }
+svg.chart { max-width: 100%; height: auto; display: block; margin: 0.6em 0;
+            font-family: system-ui, sans-serif; }
+svg.chart text { fill: #222; }
+.note { color: #555; font-size: 13px; }
+"""
+
+
+def h(tag, content, **attrs):
+    """One element; `content` is already HTML. Attribute `cls` is class."""
+    a = "".join(' %s="%s"' % ("class" if k == "cls" else k, escape(str(v), quote=True))
+                for k, v in attrs.items() if v is not None)
+    return "<%s%s>%s</%s>" % (tag, a, content, tag)
+
+
+def table(head, rows, cls=None, numeric=(), row_cls=None):
+    """rows: lists of HTML cells; columns in `numeric` are right-aligned."""
+    th = "".join(h("th", c, cls="n" if i in numeric else None) for i, c in enumerate(head))
+    body = []
+    for r, cells in enumerate(rows):
+        tds = "".join(h("td", c, cls="n" if i in numeric else None)
+                      for i, c in enumerate(cells))
+        body.append(h("tr", tds, cls=row_cls[r] if row_cls else None))
+    return h("table", h("thead", h("tr", th)) + h("tbody", "\n".join(body)), cls=cls)
+
+
+def kv(pairs):
+    return h("table", "".join(h("tr", h("th", escape(k)) + h("td", v)) for k, v in pairs),
+             cls="kv")
+
+
+# --- context -------------------------------------------------------------
+
+def _hex(s):
+    try:
+        return int(str(s), 16)
+    except ValueError:
+        return None
+
+
+def cpu_model(sig):
+    """Family, model, stepping from a CPUID.1 EAX signature (SDM vol. 2,
+    CPUID leaf 01H: extended fields add in only for families 6 and 15)."""
+    v = _hex(sig)
+    if v is None:
+        return ""
+    fam, model, step = (v >> 8) & 0xf, (v >> 4) & 0xf, v & 0xf
+    if fam == 0xf:
+        fam += (v >> 20) & 0xff
+    if fam in (0x6, 0xf) or fam > 0xf:
+        model += ((v >> 16) & 0xf) << 4
+    return "family %d model %d (0x%x) stepping %d" % (fam, model, model, step)
+
+
+# VT-d spec 10.4.2 (CAP_REG) and 10.4.3 (ECAP_REG); the names are the
+# spec's and drivers/vtd/vtd_regs.h's.
+def decode_cap(c):
+    sagaw = (c >> 8) & 0x1f
+    widths = [w for bit, w in ((1, "39-bit/3-level"), (2, "48-bit/4-level"),
+                               (3, "57-bit/5-level")) if sagaw & (1 << bit)]
+    sllps = (c >> 34) & 0xf
+    pages = [p for bit, p in ((0, "2M"), (1, "1G")) if sllps & (1 << bit)]
+    f = ["ND=%d (%d domains)" % (c & 7, 1 << (4 + 2 * (c & 7))),
+         "SAGAW=0x%x (%s)" % (sagaw, ", ".join(widths) or "none"),
+         "MGAW=%d" % (((c >> 16) & 0x3f) + 1),
+         "FRO=0x%x" % (((c >> 24) & 0x3ff) * 16),
+         "NFR=%d" % (((c >> 40) & 0xff) + 1),
+         "SLLPS=%s" % ("+".join(pages) or "4K only"),
+         "MAMV=%d" % ((c >> 48) & 0x3f)]
+    f += [name for bit, name in ((3, "AFL"), (4, "RWBF"), (5, "PLMR"), (6, "PHMR"),
+                                 (7, "CM"), (22, "ZLR"), (39, "PSI"), (54, "DWD"),
+                                 (55, "DRD"), (63, "ESRTPS")) if (c >> bit) & 1]
+    return f
+
+
+def decode_ecap(e):
+    f = [name for bit, name in ((0, "C"), (1, "QI"), (2, "DT"), (3, "IR"), (4, "EIM"),
+                                (6, "PT"), (7, "SC"), (26, "NEST"), (43, "SMTS"),
+                                (46, "SLTS"), (47, "FLTS")) if (e >> bit) & 1]
+    f += ["IRO=0x%x" % (((e >> 8) & 0x3ff) * 16), "MHMV=%d" % ((e >> 20) & 0xf)]
+    return f
+
+
+def _g(d, *keys, default="?"):
+    for k in keys:
+        if not isinstance(d, dict) or k not in d:
+            return default
+        d = d[k]
+    return d
+
+
+def context_html(ctx):
+    m, t = _g(ctx, "machine", default={}), _g(ctx, "tsc", default={})
+    hv = str(_g(m, "hypervisor", default=""))
+    hv_text = ("none (bare metal)" if not hv.strip()
+               else "%s: %s" % (hv, HYPERVISORS.get(hv, "unknown vendor")))
+    hz = _g(t, "hz", default=0)
+    hz = hz if isinstance(hz, int) else 0
+
+    def rate(key):
+        v = _g(t, key, default=None)
+        if not isinstance(v, int) or not v:
+            return "absent"
+        if not hz:
+            return "%s Hz" % num(v)
+        return "%s Hz (%+.0f ppm from the rate used)" % (num(v), (v - hz) * 1e6 / hz)
+
+    inv = _g(t, "invariant", default=None)
+    machine = kv([
+        ("CPU", escape(str(_g(m, "cpu")))),
+        ("signature", "%s %s" % (h("span", escape(str(_g(m, "cpu_signature"))), cls="mono"),
+                                 escape(cpu_model(_g(m, "cpu_signature"))))),
+        ("microcode", h("span", escape(str(_g(m, "microcode"))), cls="mono")),
+        ("hypervisor", escape(hv_text)),
+        ("TSC rate", ("%s Hz (%.3f MHz) from %s" % (num(hz), hz / 1e6,
+                                                     escape(str(_g(t, "source")))))
+         if hz else h("b", "unknown: no durations in \u00b5s", cls="bad")),
+        ("TSC invariant", "yes" if inv is True else
+         h("span", "no: the rate may change with power states", cls="bad") if inv is False
+         else "?"),
+        ("calibrations", "HPET %s; ACPI PM timer %s; CPUID 0x15 %s; CPUID 0x16 %s"
+         % (rate("hpet_hz"), rate("pmtimer_hz"), rate("cpuid15_hz"), rate("cpuid16_hz"))),
+        ("rdtsc overhead", "%s cycles, subtracted from every measurement"
+         % escape(str(_g(t, "read_overhead_cycles")))),
+    ])
+    n = _g(ctx, "nic", default={})
+    nic = kv([
+        ("NIC", "%s, PCI %s at %s, %s loopback" % tuple(
+            escape(str(_g(n, k))) for k in ("model", "pci_id", "bdf", "loopback"))),
+        ("kernel options", h("code", escape(str(_g(ctx, "options", default=""))) or "(none)")),
+        ("build", h("code", escape(str(_g(ctx, "build"))))),
+    ])
+    units = _g(ctx, "vtd", default=[])
+    urows = []
+    for u in units if isinstance(units, list) else []:
+        cap, ecap = _hex(_g(u, "cap")), _hex(_g(u, "ecap"))
+        yn = {True: "yes", False: "no"}
+        urows.append([
+            escape(str(_g(u, "unit"))),
+            h("span", escape(str(_g(u, "base"))), cls="mono"),
+            escape(str(_g(u, "version"))),
+            escape(str(_g(u, "inval"))),
+            escape(str(_g(u, "levels"))),
+            yn.get(_g(u, "coherent"), "?"),
+            yn.get(_g(u, "caching_mode"), "?"),
+            h("span", escape(str(_g(u, "cap"))), cls="mono") + "<br>" +
+            escape(", ".join(decode_cap(cap)) if cap is not None else "not hex"),
+            h("span", escape(str(_g(u, "ecap"))), cls="mono") + "<br>" +
+            escape(", ".join(decode_ecap(ecap)) if ecap is not None else "not hex"),
+        ])
+    vtd = (table(["unit", "base", "version", "invalidation", "levels", "coherent",
+                  "caching mode", "CAP", "ECAP"], urows)
+           if urows else h("p", "No VT-d unit in the context: every policy but "
+                           "<i>off</i> needs one.", cls="bad"))
+    return (h("h2", "Machine") + machine + h("h3", "VT-d units") + vtd +
+            h("h3", "NIC and run") + nic)
+
+
+# --- results -------------------------------------------------------------
+
+def _window(r, key="mean"):
+    if r["window"]["entries"] == 0:
+        return "\u2013"
+    return num(r["derived"]["window_us"][key])
+
+
+def results_table(rows):
+    head = ["#", "row", "policy", "packets", "received", "lost", "dup.", "corrupt",
+            "faults", "packets /s", "cycles/pkt mean", "p50", "p99", "max", "inval. /pkt",
+            "inval. share", "window \u00b5s mean", "window \u00b5s max"]
+    out, cls = [], []
+    for r in rows:
+        d, c = r["derived"], r["cycles_per_packet"]
+        bad = r["lost"] or r["duplicated"] or r["corrupted"] or r["faults"] or \
+            r["received"] != r["packets"] or not r["packets"]
+        cls.append("problem" if bad else None)
+        out.append([str(r["row"]), escape(d["label"]), escape(r["policy"])] +
+                   [num(r[k]) for k in ("packets", "received", "lost", "duplicated",
+                                        "corrupted", "faults", "pps")] +
+                   [num(c[k]) if r["packets"] else "\u2013"
+                    for k in ("mean", "p50", "p99", "max")] +
+                   [num(d["inval_per_packet"]), pct(d["inval_share"]), _window(r),
+                    _window(r, "max")])
+    return h("div", table(head, out, cls="results", numeric=range(3, 18), row_cls=cls),
+             cls="scroll")
+
+
+def phase_chart(rows, title, phases=None, label=None):
+    series = [s for s in PHASE_SERIES if phases is None or s[0] in phases]
+    bars = []
+    for r in rows:
+        name = str(r[label]) if label else r["derived"]["label"]
+        bars.append((name, {k: r["derived"]["phase_per_packet"][k] for k, _, _ in series},
+                     r["derived"]["label"] + " "))
+    return stacked_bars(bars, series, title, "TSC cycles per packet")
+
+
+def hwm_chart(rows, policy_rows):
+    pts = []
+    for r in sorted(rows, key=lambda r: r["hwm"]):
+        w = r["derived"]["window_us"]
+        if w["mean"] is None or not r["packets"]:
+            continue
+        pts.append(("hwm=%d" % r["hwm"], w["mean"], r["cycles_per_packet"]["mean"], w["max"],
+                    "hwm %d: %s cycles/packet, window %s \u00b5s mean, %s \u00b5s max, "
+                    "%s unmaps mean" % (r["hwm"], num(r["cycles_per_packet"]["mean"]),
+                                        num(w["mean"]), num(w["max"]),
+                                        num(r["window"]["mean_unmaps"]))))
+    if not pts:
+        return h("p", "The hwm rows have no window in \u00b5s (no TSC rate, or no packets): "
+                 "nothing to plot.", cls="note")
+    refs = [("%s (no window)" % r["policy"], r["cycles_per_packet"]["mean"])
+            for r in policy_rows if r["policy"] in ("strict", "pool", "off") and r["packets"]]
+    svg = scatter(pts, refs, "Cost against protection window, batched, per hwm",
+                  "protection window, \u00b5s (dot: mean, line: to max)",
+                  "TSC cycles per packet (mean)", width=940, height=420)
+    return svg + h("p", "Each point is one hwm: a larger batch is cheaper per packet and leaves "
+                   "unmapped buffers reachable longer, until the flush_ms deadline caps the "
+                   "window. Dashed lines: the other policies of the policy sweep.", cls="note")
+
+
+def sweep_section(sweep, rows):
+    first = rows[0]
+    out = [h("h3", "Sweep: " + escape(SWEEP_NAMES.get(sweep, sweep)))]
+    fixed = ", ".join("%s=%s" % (k, first[k]) for k in ("policy", "inval", "batch_inval",
+                                                         "hwm", "flush_ms", "size")
+                      if k != sweep)
+    out.append(h("p", "Fixed: " + h("code", escape(fixed)), cls="note"))
+    base = first["cycles_per_packet"]["mean"] if first["packets"] else 0
+    trs = []
+    for r in rows:
+        cpp = r["cycles_per_packet"]["mean"] if r["packets"] else None
+        trs.append([escape(str(r[sweep])), num(cpp),
+                    "%+.1f%%" % ((cpp - base) * 100.0 / base) if base and cpp is not None
+                    else "\u2013",
+                    num(r["derived"]["inval_per_packet"]), pct(r["derived"]["inval_share"]),
+                    _window(r), _window(r, "max")])
+    out.append(table([escape(sweep), "cycles/pkt", "vs first", "inval./pkt", "inval. share",
+                      "window \u00b5s mean", "window \u00b5s max"], trs, numeric=range(1, 7)))
+    out.append(phase_chart(rows, "Cycles per packet by phase, %s sweep" % sweep, label=sweep))
+    return "\n".join(out)
+
+
+# --- headline ------------------------------------------------------------
+
+def _card(big, what, cls=None):
+    return h("div", h("div", big, cls="big " + cls if cls else "big") +
+             h("div", what, cls="what"), cls="card")
+
+
+def _vs(p):
+    if p is None:
+        return None
+    return ("%.1f%% cheaper" % p) if p >= 0 else ("%.1f%% dearer" % -p)
+
+
+def headline_html(data):
+    hl, rows = data["headline"], data["rows"]
+    pol = {r["policy"]: r for r in rows if r["sweep"] == "policy"}
+    cards, says = [], []
+    if "strict" not in pol:
+        says.append("No <i>strict</i> row in this run: there is nothing to compare the other "
+                    "policies against.")
+    for p in ("batched", "pool"):
+        key = "%s_vs_strict_pct" % p
+        if p not in pol:
+            says.append("No <i>%s</i> row in this run%s." % (
+                p, "" if data["complete"] else " (it died before getting there?)"))
+        elif key in hl:
+            v = hl[key]
+            cpp = lambda q: num(pol[q]["cycles_per_packet"]["mean"])  # noqa: E731
+            if v is None:
+                says.append("<i>%s</i> cannot be compared with strict: a stream sent no "
+                            "packets." % p)
+                continue
+            cards.append(_card("%+.1f%%" % -v, "%s against strict, cycles per packet" % p,
+                               "good" if v >= 0 else "bad"))
+            says.append("<b>%s</b> costs %s cycles per packet against strict's %s: <b>%s</b>."
+                        % (p, cpp(p), cpp("strict"), _vs(v)))
+    if hl.get("strict_inval_share") is not None:
+        s = hl["strict_inval_share"]
+        cards.append(_card(pct(s), "of strict's time goes to invalidation (submit + wait)"))
+        says.append("Invalidation (submit + wait) takes <b>%s</b> of strict's time; the 2008 "
+                    "discussion of the batching patch put it at up to 16%%." % pct(s))
+    if "batched" in pol:
+        w, u = hl["batched_window_us"], hl["batched_window_unmaps"]
+        if pol["batched"]["window"]["entries"] == 0:
+            says.append("The batched row measured no protection window (no unmap was timed).")
+        elif w["mean"] is None:
+            says.append("Batched leaves an unmapped buffer reachable while %s unmaps (up to %s) "
+                        "happen; its duration is unknown without a TSC rate."
+                        % (num(u["mean"]), num(u["max"])))
+        else:
+            cards.append(_card("%s \u00b5s" % num(w["mean"]),
+                               "batched protection window, mean (max %s \u00b5s)" % num(w["max"]),
+                               "bad"))
+            says.append("In exchange, batched (hwm %d, flush_ms %d) leaves an unmapped buffer "
+                        "reachable by the device for <b>%s \u00b5s</b> on average, <b>%s \u00b5s"
+                        "</b> at worst, while %s more unmaps (up to %s) happen."
+                        % (hl["batched_hwm"], hl["batched_flush_ms"], num(w["mean"]),
+                           num(w["max"]), num(u["mean"]), num(u["max"])))
+    return h("div", "".join(cards), cls="cards") + h("p", " ".join(says), cls="headline")
+
+
+# --- page ----------------------------------------------------------------
+
+def page(data):
+    rows, ctx = data["rows"], data["context"]
+    parts = []
+    title = "vtdbench report: %s" % os.path.basename(data["log"])
+    parts.append(h("h1", escape(title)))
+    parts.append(h("p", "Run %d of %d in %s (line %d), build %s, %d row%s, verdict %s."
+                   % (data["run"], data["runs"], h("code", escape(data["log"])), data["line"],
+                      h("code", escape(str(_g(ctx, "build")))), len(rows),
+                      "" if len(rows) == 1 else "s",
+                      escape(str(data["end"].get("verdict"))) if data["end"] else "none"),
+                   cls="sub"))
+    if not data["complete"]:
+        parts.append(h("div", "INCOMPLETE RUN: the log has no end line for this run; the machine "
+                       "died or was reset during it. %d row%s shown; whatever came after is "
+                       "missing, and the last stream may be the one that failed."
+                       % (len(rows), "" if len(rows) == 1 else "s"), cls="banner incomplete"))
+    if data["warnings"]:
+        parts.append(h("div", "Warnings:" + h("ul", "".join(h("li", escape(w))
+                                                            for w in data["warnings"])),
+                       cls="banner warn"))
+    parts.append(headline_html(data))
+    parts.append(context_html(ctx))
+
+    parts.append(h("h2", "Results"))
+    if rows:
+        parts.append(results_table(rows))
+        parts.append(h("p", "cycles/pkt: TSC cycles per packet over the whole loop, rdtsc "
+                       "overhead subtracted. inval./pkt: invalidation requests per packet. "
+                       "inval. share: (submit + wait) / all cycles. window: time from an unmap to "
+                       "the completion of the invalidation that covered it (batched only). "
+                       "Rows with a lost, duplicated or corrupted frame, a fault or no packets "
+                       "are shaded.", cls="note"))
+    else:
+        parts.append(h("p", "No rows: the run ended before its first stream finished.",
+                       cls="bad"))
+
+    policy = [r for r in rows if r["sweep"] == "policy"]
+    if policy:
+        parts.append(h("h2", "Where the cycles go"))
+        parts.append(phase_chart(policy, "Cycles per packet by phase, policy sweep"))
+        if any(r["phase"][k] for r in policy for k in DMA_PHASES):
+            parts.append(phase_chart(policy, "The DMA layer alone (same rows, scale zoomed)",
+                                     DMA_PHASES))
+    hwm = [r for r in rows if r["sweep"] == "hwm"]
+    if hwm:
+        parts.append(h("h2", "Batching: cost against protection window"))
+        parts.append(hwm_chart(hwm, policy))
+    others = [s for s in rl.SWEEPS if s != "policy" and any(r["sweep"] == s for r in rows)]
+    if others:
+        parts.append(h("h2", "Sweeps"))
+        parts.append(h("p", "Each sweep varies one option and keeps the rest fixed.", cls="note"))
+        for s in others:
+            parts.append(sweep_section(s, [r for r in rows if r["sweep"] == s]))
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<title>%s</title>\n<style>%s</style>\n</head>\n<body>\n%s\n</body>\n</html>\n"
+            % (escape(title), CSS, "\n".join(parts)))
+
+
+def default_out(log):
+    out = os.path.splitext(log)[0] + ".html"
+    return out if os.path.abspath(out) != os.path.abspath(log) else log + ".report.html"
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(
+        description="Turn a vtdbench serial log into a self-contained HTML report.")
+    ap.add_argument("log", help="serial log holding REPORT lines")
+    ap.add_argument("-o", "--output", metavar="OUT",
+                    help="where to write (default: the log's name with .html)")
+    ap.add_argument("--run", type=int, metavar="N",
+                    help="which run of the log: 1 is the first, -1 the last "
+                    "(default: the last complete run)")
+    ap.add_argument("--json", action="store_true",
+                    help="print the parsed run with derived numbers as JSON instead "
+                    "(to OUT with -o)")
+    args = ap.parse_args(argv)
+    try:
+        with open(args.log, "rb") as f:
+            text = f.read().decode("utf-8", errors="replace")
+        data = rl.load(text, args.log, args.run)
+    except OSError as e:
+        print("report: cannot read %s: %s" % (args.log, e.strerror), file=sys.stderr)
+        return 1
+    except rl.ReportError as e:
+        print("report: %s" % e, file=sys.stderr)
+        return 1
+    for w in data["warnings"]:
+        print("report: warning: %s" % w, file=sys.stderr)
+    if not data["complete"]:
+        print("report: *** run %d is INCOMPLETE (no end line): the machine died during it; "
+              "the page shows the %d row(s) it printed ***" % (data["run"], len(data["rows"])),
+              file=sys.stderr)
+    if args.json:
+        text = json.dumps(data, indent=1) + "\n"
+        if not args.output:
+            sys.stdout.write(text)
+            return 0
+    else:
+        text = page(data)
+    out = args.output or default_out(args.log)
+    tmp = out + ".tmp"
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, out)
+    except OSError as e:
+        print("report: cannot write %s: %s" % (out, e.strerror), file=sys.stderr)
+        return 1
+    print(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
