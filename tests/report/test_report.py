@@ -1,0 +1,534 @@
+#!/usr/bin/env python3
+"""Tests of tools/report.py, run by `make report-tests` (part of `make test`).
+
+Prints one `PASS: report/NAME` or `FAIL: report/NAME` line per test, with
+the failure's details indented under it. Exits 0 once the tests have run,
+whatever their verdicts; a non-zero exit means the runner itself broke,
+which make turns into a FAIL line.
+
+usage: test_report.py --work DIR     (DIR receives the pages it writes)
+"""
+import argparse
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import traceback
+import unittest
+from html.parser import HTMLParser
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+LOGS = os.path.join(HERE, "logs")
+TOOL = os.path.join(ROOT, "tools", "report.py")
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import report  # noqa: E402
+import report_log as rl  # noqa: E402
+
+WORK = None     # set by main()
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+        "source", "track", "wbr"}
+
+
+def read(name):
+    with open(os.path.join(LOGS, name), "rb") as f:
+        return f.read().decode("utf-8", errors="replace")
+
+
+def load(name, run=None):
+    return rl.load(read(name), name, run)
+
+
+def cli(*args):
+    """Runs the tool as users do; returns (status, stdout, stderr)."""
+    p = subprocess.run([sys.executable, TOOL] + list(args), capture_output=True, text=True,
+                       timeout=30, cwd=WORK)
+    return p.returncode, p.stdout, p.stderr
+
+
+def work_copy(name):
+    """A copy of a sample log in the work folder, so that the page written
+    next to it stays out of the source tree."""
+    dst = os.path.join(WORK, name)
+    shutil.copyfile(os.path.join(LOGS, name), dst)
+    return dst
+
+
+class Page(HTMLParser):
+    """Checks nesting and collects what the tests look at: each <svg> with
+    its marks, every attribute and every tag name."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack, self.errors, self.tags = [], [], []
+        self.attrs, self.svgs, self.text, self.head = [], [], [], []
+        self.doctype = None
+
+    def handle_decl(self, decl):
+        self.doctype = decl
+
+    def _mark(self, tag, attrs):
+        a = dict(attrs)
+        self.tags.append(tag)
+        if self.stack[-1:] == ["head"]:
+            self.head.append(tag)
+        self.attrs += [(tag, k, v or "") for k, v in attrs]
+        if tag == "svg":
+            self.svgs.append({"label": a.get("aria-label"), "bars": [], "segs": [],
+                              "points": [], "refs": []})
+        elif self.svgs and "svg" in self.stack:
+            svg, cls = self.svgs[-1], a.get("class")
+            if tag == "g" and cls == "bar":
+                svg["bars"].append(a["data-label"])
+            elif tag == "rect" and cls == "seg":
+                svg["segs"].append((len(svg["bars"]) - 1, a["data-phase"], float(a["width"]),
+                                    float(a["data-value"])))
+            elif tag == "g" and cls == "point":
+                svg["points"].append(a["data-label"])
+            elif tag == "g" and cls == "ref":
+                svg["refs"].append(a["data-label"])
+
+    def handle_starttag(self, tag, attrs):
+        self._mark(tag, attrs)
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self._mark(tag, attrs)
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append("</%s> at %s closes <%s>" % (tag, self.getpos(),
+                                                          self.stack[-1] if self.stack else "-"))
+            if tag in self.stack:
+                while self.stack.pop() != tag:
+                    pass
+            return
+        self.stack.pop()
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse_page(html):
+    p = Page()
+    p.feed(html)
+    p.close()
+    if p.stack:
+        p.errors.append("never closed: %s" % p.stack)
+    p.plain = " ".join("".join(p.text).split())
+    return p
+
+
+def render(name, run=None):
+    return parse_page(report.page(load(name, run)))
+
+
+def chart(p, starts):
+    found = [s for s in p.svgs if s["label"].startswith(starts)]
+    assert len(found) == 1, "%d charts titled %r in %s" % (len(found), starts,
+                                                          [s["label"] for s in p.svgs])
+    return found[0]
+
+
+# The row of the schema's own example, as printed by the kernel.
+EXAMPLE_ROW = json.loads(
+    '{"type":"row","schema":1,"row":0,"sweep":"policy","policy":"strict","inval":"qi",'
+    '"batch_inval":"global","hwm":250,"flush_ms":10,"size":64,"packets":100000,'
+    '"received":100000,"lost":0,"duplicated":0,"corrupted":0,"faults":0,'
+    '"tsc_total":4578200000,"pps":53000,'
+    '"cycles_per_packet":{"mean":45782,"p50":44000,"p99":61000,"max":900000},'
+    '"phase":{"iova":1200000,"pte":9000000,"inval_submit":30000000,"inval_wait":40000000,'
+    '"nic":2000000000,"other":2498000000},"maps":200000,"unmaps":200000,'
+    '"invalidations":200000,"inval_waits":200000,"flushes_hwm":0,"flushes_deadline":0,'
+    '"flushes_forced":0,"timer_interrupts":0,'
+    '"window":{"entries":0,"mean_cycles":0,"max_cycles":0,"mean_unmaps":0,"max_unmaps":0}}')
+CONTEXT = {"type": "context", "schema": 1, "build": "test",
+           "machine": {"cpu": "x", "cpu_signature": "0x000906ea", "microcode": "0xf4",
+                       "hypervisor": ""},
+           "tsc": {"hz": 2000000000, "source": "CPUID 0x15"}, "vtd": [], "nic": {},
+           "options": ""}
+
+
+def synth(*objs, crlf=True):
+    """A log made of the given report objects between noise lines."""
+    lines = ["\x1b[2J\x1b[01;01HBdsDxe: starting Boot0001", "vtdbench test"]
+    lines += ["REPORT " + json.dumps(o) for o in objs]
+    lines.append("EXIT: 0 (ok)")
+    return ("\r\n" if crlf else "\n").join(lines) + "\r\n"
+
+
+def end(rows, verdict=0):
+    return {"type": "end", "schema": 1, "rows": rows, "verdict": verdict}
+
+
+class Parsing(unittest.TestCase):
+    def test_last_complete_run_by_default(self):
+        d = load("two_runs.log")
+        self.assertEqual((d["run"], d["runs"], d["complete"]), (2, 2, True))
+        self.assertEqual(len(d["rows"]), 20)
+        self.assertEqual(d["warnings"], [])
+        self.assertEqual([r["row"] for r in d["rows"]], list(range(20)))
+
+    def test_run_option(self):
+        first = load("two_runs.log", 1)
+        self.assertEqual((first["run"], len(first["rows"])), (1, 4))
+        self.assertTrue(all(r["packets"] == 20000 for r in first["rows"]))
+        self.assertEqual(load("two_runs.log", -1)["run"], 2)
+        for bad in (0, 3, -3):
+            with self.assertRaisesRegex(rl.ReportError, "no run %d; the log holds 2 runs" % bad):
+                load("two_runs.log", bad)
+
+    def test_noise_ansi_and_crlf(self):
+        # A report line behind firmware escapes and a stray \r still counts;
+        # "REPORT " in the middle of a line does not.
+        text = synth(CONTEXT, EXAMPLE_ROW, end(1)).replace(
+            "REPORT {\"type\": \"row\"", "\x1b[0m\x1b[37m\rREPORT {\"type\": \"row\"")
+        text += "stream: REPORT {not json\r\n"
+        d = rl.load(text, "t")
+        self.assertEqual(len(d["rows"]), 1)
+        self.assertEqual(d["rows"][0]["derived"]["line"], 4)
+        self.assertEqual(rl.load(synth(CONTEXT, EXAMPLE_ROW, end(1), crlf=False))["rows"][0]
+                         ["packets"], 100000)
+
+    def test_incomplete_run(self):
+        d = load("incomplete.log")
+        self.assertEqual((d["run"], d["complete"]), (1, True))
+        self.assertTrue(any("run 2 (line 44) is incomplete" in w for w in d["warnings"]),
+                        d["warnings"])
+        d = load("incomplete.log", 2)
+        self.assertFalse(d["complete"])
+        self.assertIsNone(d["end"])
+        self.assertEqual([r["policy"] for r in d["rows"]], ["off", "strict"])
+
+    def test_truncated_last_line(self):
+        # The machine died while printing: the cut line is dropped, not fatal.
+        d = load("truncated.log")
+        self.assertFalse(d["complete"])
+        self.assertEqual(len(d["rows"]), 2)
+        self.assertTrue(any("cut short" in w for w in d["warnings"]))
+
+    def test_stray_lines_and_counts(self):
+        text = synth(EXAMPLE_ROW, CONTEXT, EXAMPLE_ROW, end(2, verdict=1), end(1))
+        d = rl.load(text, "t")
+        w = "\n".join(d["warnings"])
+        self.assertIn("t:3: row line outside any run, ignored", w)
+        self.assertIn("t:7: end line outside any run, ignored", w)
+        self.assertIn("end says 2 rows, the run has 1", w)
+        self.assertIn("verdict is 1", w)
+
+    def test_phases_must_add_up(self):
+        row = json.loads(json.dumps(EXAMPLE_ROW))
+        row["phase"]["other"] -= 5
+        d = rl.load(synth(CONTEXT, row, end(1)), "t")
+        self.assertTrue(any("phases add up to 4578199995 cycles, not tsc_total 4578200000" in w
+                            for w in d["warnings"]), d["warnings"])
+
+
+class Errors(unittest.TestCase):
+    def expect_error(self, name, *pieces):
+        st, out, err = cli(work_copy(name))
+        self.assertEqual(st, 1, err)
+        self.assertEqual(out, "")
+        for p in pieces:
+            self.assertIn(p, err)
+        self.assertFalse(os.path.exists(os.path.join(WORK, name[:-4] + ".html")))
+
+    def test_bad_schema(self):
+        self.expect_error("bad_schema.log", "bad_schema.log:15:", "schema 2",
+                          "reads schema 1 only")
+
+    def test_malformed_json(self):
+        self.expect_error("malformed.log", "malformed.log:24: malformed REPORT line")
+
+    def test_no_run(self):
+        self.expect_error("no_run.log", "no report in this log")
+
+    def test_missing_log(self):
+        st, out, err = cli(os.path.join(WORK, "does-not-exist.log"))
+        self.assertEqual(st, 1)
+        self.assertIn("cannot read", err)
+
+    def test_schema_on_every_line(self):
+        row = dict(EXAMPLE_ROW, schema=3)
+        with self.assertRaisesRegex(rl.ReportError, "t:4: report schema 3"):
+            rl.load(synth(CONTEXT, row, end(1)), "t")
+
+    def test_missing_field(self):
+        row = {k: v for k, v in EXAMPLE_ROW.items() if k != "lost"}
+        row["phase"] = dict(row["phase"], nic="12")
+        with self.assertRaisesRegex(rl.ReportError, "t:4: .*fields: lost, phase.nic"):
+            rl.load(synth(CONTEXT, row, end(1)), "t")
+
+    def test_not_an_object(self):
+        with self.assertRaisesRegex(rl.ReportError, "t:3: .*JSON list"):
+            rl.load(synth([1, 2]), "t")
+
+
+class Derived(unittest.TestCase):
+    def test_example_row(self):
+        d = rl.load(synth(CONTEXT, EXAMPLE_ROW, end(1)), "t")["rows"][0]["derived"]
+        self.assertEqual(d["phase_per_packet"]["pte"], 90)
+        self.assertEqual(d["phase_per_packet"]["inval_wait"], 400)
+        self.assertAlmostEqual(d["inval_share"], 70e6 / 4578.2e6)
+        self.assertEqual(d["inval_per_packet"], 2.0)
+        self.assertEqual(d["cycles_per_packet"], 45782)
+        self.assertEqual(d["window_us"], {"mean": 0.0, "max": 0.0})
+
+    def test_consistency_on_every_row(self):
+        d = load("two_runs.log")
+        hz = d["context"]["tsc"]["hz"]
+        for r in d["rows"]:
+            x, name = r["derived"], r["derived"]["label"]
+            self.assertAlmostEqual(sum(x["phase_share"].values()), 1.0, places=12, msg=name)
+            self.assertAlmostEqual(sum(x["phase_per_packet"].values()) * r["packets"],
+                                   r["tsc_total"], delta=1e-3, msg=name)
+            self.assertAlmostEqual(x["inval_share"], x["phase_share"]["inval_submit"] +
+                                   x["phase_share"]["inval_wait"], places=12)
+            self.assertEqual(x["inval_per_packet"], r["invalidations"] / r["packets"])
+            self.assertAlmostEqual(x["window_us"]["max"], r["window"]["max_cycles"] * 1e6 / hz)
+
+    def test_labels(self):
+        labels = [r["derived"]["label"] for r in load("two_runs.log")["rows"]]
+        self.assertEqual(labels[:5], ["off", "strict", "batched", "pool", "hwm=1"])
+        self.assertIn("batch_inval=pages", labels)
+        self.assertIn("size=1514", labels)
+
+    def test_headline(self):
+        d = load("two_runs.log")
+        hl, pol = d["headline"], {r["policy"]: r for r in d["rows"][:4]}
+        s = pol["strict"]["cycles_per_packet"]["mean"]
+        self.assertAlmostEqual(hl["batched_vs_strict_pct"],
+                               (s - pol["batched"]["cycles_per_packet"]["mean"]) * 100 / s)
+        self.assertGreater(hl["pool_vs_strict_pct"], hl["batched_vs_strict_pct"])
+        self.assertEqual(hl["batched_window_unmaps"], {"mean": 124, "max": 249})
+        self.assertAlmostEqual(hl["batched_window_us"]["mean"],
+                               pol["batched"]["window"]["mean_cycles"] * 1e6 / 2445501858)
+
+    def test_nothing_to_divide_by(self):
+        # No TSC rate, a stream with no packet and no cycles.
+        d = load("zero.log")
+        z = d["rows"][1]["derived"]
+        self.assertEqual(d["rows"][1]["packets"], 0)
+        self.assertTrue(all(v is None for v in z["phase_per_packet"].values()))
+        self.assertIsNone(z["inval_share"])
+        self.assertIsNone(z["window_us"]["mean"])
+        self.assertIsNone(d["headline"]["batched_vs_strict_pct"])
+        p = render("zero.log")
+        self.assertEqual(p.errors, [])
+        self.assertIn("cannot be compared with strict", p.plain)
+        self.assertIn("no packets: nothing to show", p.plain)
+
+    def test_register_decoding(self):
+        cap = report.decode_cap(0x00d2008c22260206)
+        for f in ("ND=6 (65536 domains)", "SAGAW=0x2 (39-bit/3-level)", "MGAW=39", "FRO=0x220",
+                  "NFR=1", "SLLPS=2M+1G", "PSI", "DWD", "DRD"):
+            self.assertIn(f, cap)
+        self.assertNotIn("CM", cap)
+        ecap = report.decode_ecap(0xf00f4a)
+        for f in ("QI", "IR", "PT", "IRO=0xf0", "MHMV=15"):
+            self.assertIn(f, ecap)
+        self.assertNotIn("C", ecap)
+        self.assertEqual(report.cpu_model("0x000906ea"),
+                         "family 6 model 158 (0x9e) stepping 10")
+        self.assertEqual(report.cpu_model("0x00060fb1"),
+                         "family 15 model 107 (0x6b) stepping 1")
+
+
+class Html(unittest.TestCase):
+    def test_well_formed(self):
+        for name, run in (("two_runs.log", None), ("two_runs.log", 1), ("incomplete.log", 2),
+                          ("truncated.log", None), ("zero.log", None)):
+            p = render(name, run)
+            self.assertEqual(p.errors, [], "%s run %s" % (name, run))
+            self.assertEqual(p.doctype, "DOCTYPE html")
+            for t in ("html", "head", "body"):
+                self.assertEqual(p.tags.count(t), 1, t)
+            self.assertEqual(p.head, ["meta", "title", "style"])
+
+    def test_self_contained(self):
+        p = render("two_runs.log")
+        for tag in ("script", "link", "img", "iframe", "object", "embed", "image", "use"):
+            self.assertNotIn(tag, p.tags)
+        for tag, k, v in p.attrs:
+            self.assertFalse(k in ("src", "href", "xlink:href", "srcset", "action"),
+                             (tag, k, v))
+            self.assertFalse(k.startswith("on"), (tag, k))
+            if k != "xmlns":
+                self.assertNotIn("//", v, (tag, k, v))
+        html = report.page(load("two_runs.log"))
+        for bad in ("url(", "@import", "http:", "https:"):
+            self.assertNotIn(bad, html.replace('xmlns="http://www.w3.org/2000/svg"', ""))
+
+    def test_policy_charts(self):
+        p = render("two_runs.log")
+        c = chart(p, "Cycles per packet by phase, policy sweep")
+        self.assertEqual(c["bars"], ["off", "strict", "batched", "pool"])
+        # off has no DMA-layer phase: only nic and other.
+        self.assertEqual([s[1] for s in c["segs"] if s[0] == 0], ["nic", "other"])
+        self.assertEqual([s[1] for s in c["segs"] if s[0] == 1],
+                         ["iova", "pte", "inval_submit", "inval_wait", "nic", "other"])
+        # Bar lengths are in proportion to the cycles they stand for.
+        width = {i: sum(s[2] for s in c["segs"] if s[0] == i) for i in range(4)}
+        value = {i: sum(s[3] for s in c["segs"] if s[0] == i) for i in range(4)}
+        self.assertAlmostEqual(width[1] / width[0], value[1] / value[0], places=3)
+        zoom = chart(p, "The DMA layer alone")
+        self.assertEqual(len(zoom["bars"]), 4)
+        self.assertEqual({s[1] for s in zoom["segs"]},
+                         {"iova", "pte", "inval_submit", "inval_wait"})
+        legend = p.plain
+        for name in ("IOVA alloc/free", "invalidation wait", "TSC cycles per packet"):
+            self.assertIn(name, legend)
+
+    def test_hwm_chart(self):
+        p = render("two_runs.log")
+        c = chart(p, "Cost against protection window")
+        self.assertEqual(c["points"], ["hwm=%d" % h for h in (1, 4, 16, 64, 250, 1024, 4096,
+                                                              16384)])
+        self.assertEqual(c["refs"], ["off (no window)", "strict (no window)",
+                                     "pool (no window)"])
+        self.assertIn("protection window, \u00b5s", p.plain)
+        self.assertIn("TSC cycles per packet (mean)", p.plain)
+
+    def test_sweep_charts(self):
+        p = render("two_runs.log")
+        self.assertEqual(len(p.svgs), 7)
+        self.assertEqual(chart(p, "Cycles per packet by phase, inval sweep")["bars"],
+                         ["reg", "qi"])
+        self.assertEqual(len(chart(p, "Cycles per packet by phase, batch_inval")["bars"]), 3)
+        self.assertEqual(len(chart(p, "Cycles per packet by phase, size")["bars"]), 3)
+        self.assertEqual(len(chart(p, "Cycles per packet by phase, hwm")["bars"]), 8)
+
+    def test_only_policy_rows(self):
+        p = render("two_runs.log", 1)
+        self.assertEqual(len(p.svgs), 2)
+        self.assertNotIn("Batching: cost against protection window", p.plain)
+
+    def test_headline_text(self):
+        p = render("two_runs.log")
+        d = load("two_runs.log")
+        self.assertIn("batched costs 23,204 cycles per packet against strict's 28,730: "
+                      "%.1f%% cheaper." % d["headline"]["batched_vs_strict_pct"], p.plain)
+        self.assertIn("592 \u00b5s on average, 1,186 \u00b5s at worst, while 124 more unmaps "
+                      "(up to 249) happen", p.plain)
+        self.assertIn("the 2008 discussion", p.plain)
+
+    def test_missing_policies(self):
+        text = synth(CONTEXT, EXAMPLE_ROW, end(1))
+        p = parse_page(report.page(rl.load(text, "t")))
+        self.assertEqual(p.errors, [])
+        self.assertIn("No batched row in this run.", p.plain)
+        self.assertIn("No pool row in this run.", p.plain)
+        pol = dict(EXAMPLE_ROW, policy="pool")
+        p = parse_page(report.page(rl.load(synth(CONTEXT, pol, end(1)), "t")))
+        self.assertIn("No strict row in this run", p.plain)
+
+    def test_incomplete_is_loud(self):
+        p = render("incomplete.log", 2)
+        self.assertIn("INCOMPLETE RUN", p.plain)
+        st, out, err = cli(work_copy("incomplete.log"), "--run", "2")
+        self.assertEqual(st, 0, err)
+        self.assertIn("run 2 is INCOMPLETE", err)
+
+    def test_text_is_escaped(self):
+        ctx = dict(CONTEXT, options='policy=strict <script>alert("x")</script> & more',
+                   build='v1 "quoted" <b>')
+        p = parse_page(report.page(rl.load(synth(ctx, EXAMPLE_ROW, end(1)), "t")))
+        self.assertEqual(p.errors, [])
+        self.assertNotIn("script", p.tags)
+        self.assertIn('policy=strict <script>alert("x")</script> & more', p.plain)
+
+    def test_context(self):
+        p = render("two_runs.log")
+        for s in ("QEMU TCG CPU version 2.5+", "family 15 model 107", "TCGTCGTCGTCG: QEMU TCG",
+                  "2,445,501,858 Hz (2445.502 MHz) from HPET", "-28 ppm from the rate used",
+                  "40 cycles, subtracted", "0x00d2008c22260206", "SAGAW=0x2", "82540EM",
+                  "00:02.0", "exit=qemu sweep=hwm,inval,batch_inval,size", "v0.3-41-g7762918"):
+            self.assertIn(s, p.plain)
+
+
+class Cli(unittest.TestCase):
+    def test_default_output_next_to_log(self):
+        log = work_copy("two_runs.log")
+        st, out, err = cli(log)
+        self.assertEqual((st, err), (0, ""))
+        self.assertEqual(out.strip(), os.path.join(WORK, "two_runs.html"))
+        with open(out.strip(), encoding="utf-8") as f:
+            self.assertEqual(parse_page(f.read()).errors, [])
+
+    def test_output_option(self):
+        out = os.path.join(WORK, "chosen.html")
+        st, so, err = cli(work_copy("two_runs.log"), "-o", out, "--run", "1")
+        self.assertEqual((st, so.strip()), (0, out), err)
+        with open(out, encoding="utf-8") as f:
+            self.assertIn("Run 1 of 2", f.read())
+
+    def test_json(self):
+        st, out, err = cli(work_copy("two_runs.log"), "--json")
+        self.assertEqual(st, 0, err)
+        d = json.loads(out)
+        self.assertEqual(d["run"], 2)
+        r = d["rows"][1]["derived"]
+        for k in ("phase_per_packet", "phase_share", "inval_per_packet", "inval_share",
+                  "window_us"):
+            self.assertIn(k, r)
+        self.assertFalse(os.path.exists(os.path.join(WORK, "two_runs.json")))
+        st, out, err = cli(work_copy("zero.log"), "--json")
+        self.assertEqual(st, 0, err)
+        self.assertIsNone(json.loads(out)["rows"][1]["derived"]["inval_share"])
+
+    def test_make_target(self):
+        log = work_copy("incomplete.log")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
+        p = subprocess.run(["make", "--no-print-directory", "-s", "report", "LOG=" + log,
+                            "RUN=2"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                           env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.strip(), os.path.join(WORK, "incomplete.html"))
+        self.assertIn("INCOMPLETE", p.stderr)
+
+
+class Lines(unittest.TextTestResult):
+    """One PASS:/FAIL: line per test, details indented below a failure."""
+
+    def _line(self, test, ok, detail=None):
+        name = "report/%s" % test.id().split(".")[-1][len("test_"):]
+        print("%s: %s" % ("PASS" if ok else "FAIL", name))
+        if detail:
+            for l in detail.rstrip().splitlines()[-12:]:
+                print("  " + (l if len(l) < 300 else l[:300] + " ..."))
+        sys.stdout.flush()
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        self._line(test, True)
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        self._line(test, False, "".join(traceback.format_exception(*err)))
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        self._line(test, False, "".join(traceback.format_exception(*err)))
+
+
+def main():
+    global WORK
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--work", required=True)
+    args = ap.parse_args()
+    WORK = os.path.abspath(args.work)
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
+    unittest.TextTestRunner(stream=io.StringIO(), resultclass=Lines).run(suite)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
