@@ -108,6 +108,9 @@ def kv(pairs):
 # --- context -------------------------------------------------------------
 
 def _hex(s):
+    """A register value: "0x..." as the schema has it, or a bare integer."""
+    if isinstance(s, int) and not isinstance(s, bool):
+        return s
     try:
         return int(str(s), 16)
     except ValueError:

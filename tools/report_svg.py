@@ -57,20 +57,21 @@ def nice_ticks(hi, n=5):
     mag = 10 ** math.floor(math.log10(raw))
     step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
     count = int(math.ceil(hi / step - 1e-9))
-    return [round(i * step, 10) for i in range(count + 1)]
+    # %.12g drops float noise (0.30000000000000004) at any magnitude.
+    return [float("%.12g" % (i * step)) for i in range(count + 1)]
 
 
 def range_ticks(lo, hi, n=5):
     """Ticks covering [lo, hi]; from 0 unless the values sit far from it,
     where a zero baseline would squash the differences that matter."""
-    if lo < 0.5 * hi or hi <= 0:
+    if hi <= 0 or lo < 0.5 * hi or hi - lo < hi * 1e-6:
         return nice_ticks(hi, n)
     ticks = nice_ticks(hi - lo, n)
     step = ticks[1] - ticks[0]
     start = math.floor(lo / step) * step
-    out = [start]
-    while out[-1] < hi - 1e-9:
-        out.append(round(out[-1] + step, 10))
+    out = [start, start + step]
+    while out[-1] < hi and len(out) < 4 * n:
+        out.append(start + len(out) * step)
     return out
 
 
