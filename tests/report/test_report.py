@@ -452,6 +452,31 @@ class Html(unittest.TestCase):
             self.assertIn(s, p.plain)
 
 
+class Robustness(unittest.TestCase):
+    def test_random_rows(self):
+        # Odd but well-typed numbers (zeros, one row per sweep, huge
+        # values, an empty context) must give a page, never a traceback.
+        import random
+        rnd = random.Random(1)
+        pick = lambda: rnd.choice([0, 0, 1, 7, 250, 10 ** 6, 2 ** 63])  # noqa: E731
+        for case in range(40):
+            rows = []
+            for i in range(rnd.randint(1, 6)):
+                r = json.loads(json.dumps(EXAMPLE_ROW))
+                r["row"], r["sweep"] = i, rnd.choice(rl.SWEEPS)
+                r["policy"] = rnd.choice(rl.POLICIES)
+                for k in ("packets", "received", "tsc_total", "invalidations", "hwm"):
+                    r[k] = pick()
+                for sub in ("cycles_per_packet", "phase", "window"):
+                    r[sub] = {k: pick() for k in r[sub]}
+                rows.append(r)
+            ctx = CONTEXT if case % 2 else {"type": "context", "schema": 1}
+            d = rl.load(synth(ctx, *rows, end(len(rows))), "t")
+            p = parse_page(report.page(d))
+            self.assertEqual(p.errors, [], "case %d" % case)
+            json.dumps(d)
+
+
 class Cli(unittest.TestCase):
     def test_default_output_next_to_log(self):
         log = work_copy("two_runs.log")
