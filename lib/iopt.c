@@ -51,12 +51,6 @@ static int top_level(const struct iopt *pt)
 	return (int)pt->levels - 1;
 }
 
-/* VT-d spec 9.8: no present bit; R = W = 0 means not present. */
-static bool present(uint64_t e)
-{
-	return (e & (IOPT_R | IOPT_W)) != 0;
-}
-
 /* PS exists only in SL-PDEs and SL-PDPEs (VT-d spec 9.8); it is reserved
  * above and ignored in SL-PTEs, and this file never sets it there. */
 static bool is_leaf(uint64_t e, int level)
@@ -146,14 +140,14 @@ static int map_slot(struct iopt *pt, uint64_t iova, int want, bool create,
 		uint64_t *e = &t[entry_index(iova, l)];
 		uint64_t next;
 
-		if (!present(*e) && l <= want) {
+		if (!iopt_present(*e) && l <= want) {
 			*slot = e;
 			*level = l;
 			return 0;
 		}
-		if (present(*e) && is_leaf(*e, l))
+		if (iopt_present(*e) && is_leaf(*e, l))
 			return IOPT_EEXIST;
-		if (!present(*e)) {
+		if (!iopt_present(*e)) {
 			int rc;
 
 			if (!create)
@@ -178,7 +172,7 @@ static int find_leaf(const struct iopt *pt, uint64_t iova, uint64_t **slot,
 	for (int l = top_level(pt); l >= 0; l--) {
 		uint64_t *e = &t[entry_index(iova, l)];
 
-		if (!present(*e))
+		if (!iopt_present(*e))
 			return IOPT_ENOENT;
 		if (is_leaf(*e, l)) {
 			*slot = e;
@@ -223,7 +217,7 @@ static int map_in_leaf(struct iopt *pt, uint64_t iova, uint64_t phys,
 	size_t n = (size_t)(len >> 12);
 
 	for (size_t i = 0; i < n; i++)
-		if (present(e[i]))
+		if (iopt_present(e[i]))
 			return IOPT_EEXIST;
 	for (size_t i = 0; i < n; i++)
 		set_entry(&e[i], leaf_entry(phys + i * IOPT_SIZE_4K, prot, 0));
@@ -237,7 +231,7 @@ static int unmap_in_leaf(struct iopt *pt, uint64_t iova, uint64_t len)
 	size_t n = (size_t)(len >> 12);
 
 	for (size_t i = 0; i < n; i++)
-		if (!present(e[i]))
+		if (!iopt_present(e[i]))
 			return IOPT_ENOENT;
 	for (size_t i = 0; i < n; i++)
 		set_entry(&e[i], 0);
@@ -277,18 +271,15 @@ int iopt_init(struct iopt *pt, unsigned levels, const struct iopt_ops *ops)
 	return new_table(pt, &pt->root);
 }
 
-int iopt_map(struct iopt *pt, uint64_t iova, uint64_t phys, uint64_t len,
-	     uint64_t prot)
+/* iopt_map through the walk, arguments but the range checked. Not inlined:
+ * its locals would make every call pay for saving registers. */
+static __attribute__((noinline)) int map_walk(struct iopt *pt, uint64_t iova, uint64_t phys,
+					      uint64_t len, uint64_t prot)
 {
 	uint64_t *slot, *first = NULL;
 	int level, first_level = 0, chunks = 0, rc;
 	struct run run = { NULL, NULL };
 
-	if (prot == 0 || (prot & ~(IOPT_R | IOPT_W)) || (phys & (IOPT_SIZE_4K - 1)) ||
-	    phys >= IOPT_PHYS_LIMIT || len > IOPT_PHYS_LIMIT - phys)
-		return IOPT_EINVAL;
-	if (in_leaf(pt, iova, len))
-		return map_in_leaf(pt, iova, phys, len, prot);
 	if (!range_ok(pt, iova, len))
 		return IOPT_EINVAL;
 
@@ -322,14 +313,23 @@ int iopt_map(struct iopt *pt, uint64_t iova, uint64_t phys, uint64_t len,
 	return 0;
 }
 
-int iopt_unmap(struct iopt *pt, uint64_t iova, uint64_t len)
+int iopt_map(struct iopt *pt, uint64_t iova, uint64_t phys, uint64_t len,
+	     uint64_t prot)
+{
+	if (prot == 0 || (prot & ~(IOPT_R | IOPT_W)) || (phys & (IOPT_SIZE_4K - 1)) ||
+	    phys >= IOPT_PHYS_LIMIT || len > IOPT_PHYS_LIMIT - phys)
+		return IOPT_EINVAL;
+	if (in_leaf(pt, iova, len))
+		return map_in_leaf(pt, iova, phys, len, prot);
+	return map_walk(pt, iova, phys, len, prot);
+}
+
+static __attribute__((noinline)) int unmap_walk(struct iopt *pt, uint64_t iova, uint64_t len)
 {
 	uint64_t *slot, *first = NULL;
 	int level, first_level = 0, chunks = 0, rc;
 	struct run run = { NULL, NULL };
 
-	if (in_leaf(pt, iova, len))
-		return unmap_in_leaf(pt, iova, len);
 	if (!range_ok(pt, iova, len))
 		return IOPT_EINVAL;
 
@@ -362,6 +362,13 @@ int iopt_unmap(struct iopt *pt, uint64_t iova, uint64_t len)
 	return 0;
 }
 
+int iopt_unmap(struct iopt *pt, uint64_t iova, uint64_t len)
+{
+	if (in_leaf(pt, iova, len))
+		return unmap_in_leaf(pt, iova, len);
+	return unmap_walk(pt, iova, len);
+}
+
 bool iopt_translate(const struct iopt *pt, uint64_t iova, uint64_t *phys,
 		    uint64_t *prot, uint64_t *page_size)
 {
@@ -387,7 +394,7 @@ static void free_tree(struct iopt *pt, uint64_t table, int level)
 	uint64_t *t = table_at(table);
 
 	for (unsigned i = 0; level > 0 && i < IOPT_ENTRIES; i++)
-		if (present(t[i]) && !is_leaf(t[i], level))
+		if (iopt_present(t[i]) && !is_leaf(t[i], level))
 			free_tree(pt, t[i] & IOPT_ADDR_MASK, level - 1);
 	pt->ops.free_page(pt->ops.ctx, table);
 	pt->tables--;

@@ -92,6 +92,38 @@ int iopt_map(struct iopt *pt, uint64_t iova, uint64_t phys, uint64_t len,
  */
 int iopt_unmap(struct iopt *pt, uint64_t iova, uint64_t len);
 
+/*
+ * For the per-packet path of lib/dma.c, inline because that path's budget
+ * is counted in instructions. iopt_leaf_has says whether the 4 KiB page at
+ * iova lies under the remembered table; if so iopt_leaf_entry is its entry,
+ * and if not, iopt_map/iopt_unmap must do the job. iopt_leaf_write checks
+ * nothing: the caller passes a 4 KiB-aligned phys below 2^52 ORed with
+ * valid rights, or 0; it stores the entry in one 64-bit write and then
+ * flushes it, as lib/iopt.c does everywhere.
+ */
+static inline bool iopt_leaf_has(const struct iopt *pt, uint64_t iova)
+{
+	return (iova >> 21) == pt->leaf_tag;
+}
+
+static inline uint64_t *iopt_leaf_entry(const struct iopt *pt, uint64_t iova)
+{
+	return &pt->leaf[(iova >> 12) & 511];
+}
+
+/* VT-d spec 9.8: no present bit; R = W = 0 means not present. */
+static inline bool iopt_present(uint64_t e)
+{
+	return (e & (IOPT_R | IOPT_W)) != 0;
+}
+
+static inline void iopt_leaf_write(const struct iopt *pt, uint64_t *e, uint64_t v)
+{
+	*(volatile uint64_t *)e = v;
+	if (pt->ops.flush)
+		pt->ops.flush(pt->ops.ctx, e, sizeof(*e));
+}
+
 /* Looks up iova. On success fills the non-NULL outputs: the physical
  * address of iova itself, the leaf's IOPT_R/IOPT_W and the page size. */
 bool iopt_translate(const struct iopt *pt, uint64_t iova, uint64_t *phys,
