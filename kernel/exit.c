@@ -22,6 +22,7 @@ static const char *const verdict_names[] = {
 	[EXIT_BAD_FIRMWARE] = "malformed firmware table",
 	[EXIT_NO_IOMMU] = "no VT-d",
 	[EXIT_IOMMU_ERROR] = "VT-d unit error",
+	[EXIT_NO_NIC] = "no supported NIC",
 };
 
 const char *exit_verdict_name(enum exit_verdict verdict)

@@ -14,6 +14,7 @@ enum exit_verdict {
 	EXIT_BAD_FIRMWARE = 7, /* a firmware table is malformed */
 	EXIT_NO_IOMMU = 8,     /* no DMAR table: VT-d is off or absent */
 	EXIT_IOMMU_ERROR = 9,  /* a remapping unit failed or stopped answering */
+	EXIT_NO_NIC = 10,      /* no supported Intel NIC for the packet stream */
 };
 
 enum exit_mode { EXIT_MODE_QEMU, EXIT_MODE_HALT, EXIT_MODE_REBOOT };

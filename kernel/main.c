@@ -9,7 +9,9 @@
 #include "drivers/vtd/vtd.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "kernel/cpuinfo.h"
 #include "kernel/exit.h"
+#include "kernel/experiment.h"
 #include "kernel/gdt.h"
 #include "kernel/lapic.h"
 #include "kernel/mem.h"
@@ -33,22 +35,13 @@ uint64_t kernel_image_base(void)
 
 static void print_cpu(void)
 {
-	uint32_t r[12], a, b, c, d;
-	char brand[49] = "(no brand string)";
+	const struct cpu_info *c = cpu_info();
+	uint32_t a = c->signature;
 
-	cpuid(0x80000000, 0, &a, &b, &c, &d);
-	if (a >= 0x80000004) {
-		for (uint32_t i = 0; i < 3; i++)
-			cpuid(0x80000002 + i, 0, &r[4 * i], &r[4 * i + 1], &r[4 * i + 2], &r[4 * i + 3]);
-		__builtin_memcpy(brand, r, 48);
-		brand[48] = 0;
-	}
-	cpuid(1, 0, &a, &b, &c, &d);
-	const char *p = brand;
-	while (*p == ' ')
-		p++;
-	kprintf("cpu: %s, signature 0x%x (family %u model %u stepping %u)\n", p, a,
-		((a >> 8) & 0xf) + ((a >> 20) & 0xff), ((a >> 4) & 0xf) | ((a >> 12) & 0xf0), a & 0xf);
+	kprintf("cpu: %s, signature 0x%x (family %u model %u stepping %u), microcode 0x%x%s%s\n",
+		c->brand[0] ? c->brand : "(no brand string)", a,
+		((a >> 8) & 0xf) + ((a >> 20) & 0xff), ((a >> 4) & 0xf) | ((a >> 12) & 0xf0), a & 0xf,
+		c->microcode, c->hypervisor[0] ? ", hypervisor " : "", c->hypervisor);
 }
 
 static void check_boot_info(const struct boot_info *bi)
@@ -119,12 +112,23 @@ void kmain(struct boot_info *bi)
 	if (opt.vtd)
 		start_vtd(&opt);
 
-	int failed = 0;
+	int verdict = EXIT_OK;
+	bool streams = opt.selftest[SELFTEST_STREAM] || opt.selftest[SELFTEST_STALE];
 	if (opt.any_selftest) {
-		failed = selftest_run(&opt, bi);
+		int failed = selftest_run(&opt, bi);
+		if (streams) {
+			int v = experiment_run(&opt, opt.selftest[SELFTEST_STREAM], opt.selftest[SELFTEST_STALE]);
+			failed += v == EXIT_TEST_FAILED;
+			if (v != EXIT_OK && v != EXIT_TEST_FAILED)
+				verdict = v;
+		}
 		kprintf("selftest: %d check%s failed\n", failed, failed == 1 ? "" : "s");
+		if (failed && verdict == EXIT_OK)
+			verdict = EXIT_TEST_FAILED;
+	} else {
+		verdict = experiment_run(&opt, false, false);
 	}
 	if (trap_unexpected_count())
 		kprintf("boot: %lu unexpected interrupts were ignored\n", trap_unexpected_count());
-	kernel_exit(failed ? EXIT_TEST_FAILED : EXIT_OK);
+	kernel_exit((enum exit_verdict)verdict);
 }

@@ -7,15 +7,23 @@
 #include "lib/string.h"
 
 static const char *const exit_choices[] = { "qemu", "halt", "reboot", NULL };
-const char *const selftest_names[] = { "boot", "tsc", "timer", "ud2", "pf", "hang", "vtd", "none", NULL };
+const char *const selftest_names[] = { "boot", "tsc", "timer", "ud2", "pf", "hang", "vtd", "stream", "stale", "none", NULL };
 #define SELFTEST_NONE SELFTEST_COUNT
 
 static const char *const dmar_choices[] = { "summary", "verbose", NULL };
 static const char *const on_off[] = { "on", "off", NULL };
 static const char *const inval_choices[] = { "reg", "qi", NULL };
 static const char *const domain_choices[] = { "identity", "passthrough", NULL };
+/* Same order as enum dma_policy and enum dma_gran (lib/dma.h). */
+static const char *const policy_choices[] = { "off", "strict", "batched", "pool", NULL };
+static const char *const gran_choices[] = { "pages", "domain", "global", NULL };
+static const char *const loopback_choices[] = { "phy", "mac", NULL };
 
-enum { OPT_EXIT, OPT_SELFTEST, OPT_DMAR, OPT_VTD, OPT_INVAL, OPT_DEFAULT_DOMAIN, OPT_COUNT };
+enum {
+	OPT_EXIT, OPT_SELFTEST, OPT_DMAR, OPT_VTD, OPT_INVAL, OPT_DEFAULT_DOMAIN,
+	OPT_POLICY, OPT_PACKETS, OPT_WARMUP, OPT_SIZE, OPT_HWM, OPT_FLUSH_MS, OPT_BATCH_INVAL, OPT_LOOPBACK,
+	OPT_COUNT
+};
 
 static const struct opt_spec specs[OPT_COUNT] = {
 	[OPT_EXIT] = { "exit", OPT_ENUM, exit_choices, 0, 0, "halt",
@@ -28,17 +36,41 @@ static const struct opt_spec specs[OPT_COUNT] = {
 		       "how much of the firmware's DMAR table the boot log shows" },
 	[OPT_VTD] = { "vtd", OPT_ENUM, on_off, 0, 0, "on",
 		      "take over the VT-d units (off: leave them as the firmware left them)" },
-	[OPT_INVAL] = { "inval", OPT_ENUM, inval_choices, 0, 0, "qi",
-			"invalidation interface: register-based or queued" },
+	[OPT_INVAL] = { "inval", OPT_ENUM_LIST, inval_choices, 0, 0, "qi",
+			"invalidation interface: register-based or queued (a list sweeps both)" },
 	[OPT_DEFAULT_DOMAIN] = { "default_domain", OPT_ENUM, domain_choices, 0, 0, "identity",
 				 "where devices not under test live: an identity-mapped domain, or "
 				 "pass-through (needs ECAP.PT)" },
+	[OPT_POLICY] = { "policy", OPT_ENUM_LIST, policy_choices, 0, 0, "off,strict,batched,pool",
+			 "DMA mapping policies to run, in turn" },
+	[OPT_PACKETS] = { "packets", OPT_UINT, NULL, 1, 100000000, "100000",
+			  "frames per policy" },
+	[OPT_SIZE] = { "size", OPT_UINT_LIST, NULL, 60, 1514, "64",
+		       "frame size in bytes (Ethernet header included, FCS excluded); a list sweeps" },
+	[OPT_HWM] = { "hwm", OPT_UINT_LIST, NULL, 1, 16384, "250",
+		      "batched: unmaps queued before one invalidation covers them; a list sweeps" },
+	[OPT_WARMUP] = { "warmup", OPT_UINT, NULL, 0, 10000000, "2000",
+			 "frames sent before each measured stream, not counted" },
+	[OPT_FLUSH_MS] = { "flush_ms", OPT_UINT, NULL, 1, 10000, "10",
+			   "batched: the oldest queued unmap is flushed after this many ms" },
+	[OPT_BATCH_INVAL] = { "batch_inval", OPT_ENUM_LIST, gran_choices, 0, 0, "global",
+			      "batched: granularity of the flush (the 2008 patch flushed globally); "
+			      "a list sweeps" },
+	[OPT_LOOPBACK] = { "loopback", OPT_ENUM, loopback_choices, 0, 0, "phy",
+			   "NIC loopback: in the PHY (every model) or the MAC (82574L only)" },
 };
 
 static void print_out(void *ctx, const char *s, size_t n)
 {
 	(void)ctx;
 	console_write(s, n);
+}
+
+static void copy_list(struct option_list *l, const struct opt_value *v)
+{
+	l->count = v->count < 16 ? v->count : 16;
+	for (unsigned i = 0; i < l->count; i++)
+		l->v[i] = v->v[i];
 }
 
 int options_parse(const char *cmdline, struct kernel_options *out)
@@ -60,6 +92,23 @@ int options_parse(const char *cmdline, struct kernel_options *out)
 	out->vtd = values[OPT_VTD].v[0] == 0;
 	out->inval = (int)values[OPT_INVAL].v[0];
 	out->passthrough = values[OPT_DEFAULT_DOMAIN].v[0] == 1;
+	out->policies = values[OPT_POLICY].count;
+	for (unsigned i = 0; i < out->policies && i < 8; i++)
+		out->policy[i] = (int)values[OPT_POLICY].v[i];
+	if (out->policies > 8)
+		out->policies = 8;
+	out->packets = values[OPT_PACKETS].v[0];
+	out->warmup = values[OPT_WARMUP].v[0];
+	copy_list(&out->inval_list, &values[OPT_INVAL]);
+	copy_list(&out->size_list, &values[OPT_SIZE]);
+	copy_list(&out->hwm_list, &values[OPT_HWM]);
+	copy_list(&out->batch_inval_list, &values[OPT_BATCH_INVAL]);
+	out->cmdline = cmdline;
+	out->size = (unsigned)values[OPT_SIZE].v[0];
+	out->hwm = (unsigned)values[OPT_HWM].v[0];
+	out->flush_ms = (unsigned)values[OPT_FLUSH_MS].v[0];
+	out->batch_inval = (int)values[OPT_BATCH_INVAL].v[0];
+	out->mac_loopback = values[OPT_LOOPBACK].v[0] == 1;
 	for (unsigned i = 0; i < values[OPT_SELFTEST].count; i++) {
 		uint64_t id = values[OPT_SELFTEST].v[i];
 		if (id < SELFTEST_COUNT) {

@@ -13,7 +13,16 @@ enum selftest_id {
 	SELFTEST_PF,     /* a deliberate #PF must be caught and decoded */
 	SELFTEST_HANG,   /* spin forever: the runner's time limit must end it */
 	SELFTEST_VTD,    /* DMA through VT-d with the edu device: mapping, faults, stale entries */
+	SELFTEST_STREAM, /* the packet stream per policy, checked: no loss, no fault, counts */
+	SELFTEST_STALE,  /* the NIC transmits from a just-unmapped buffer, per policy */
 	SELFTEST_COUNT
+};
+
+/* An option given as a comma-separated list: each extra value is a sweep
+ * point of the experiment. */
+struct option_list {
+	unsigned count;
+	uint64_t v[16];
 };
 
 struct kernel_options {
@@ -22,8 +31,21 @@ struct kernel_options {
 	bool any_selftest;
 	bool dmar_verbose;    /* print every DMAR field, not a summary */
 	bool vtd;             /* take over the VT-d units */
-	int inval;            /* enum vtd_inval_mode */
+	int inval;            /* enum vtd_inval_mode: the first of inval_list */
+	struct option_list inval_list;
 	bool passthrough;     /* devices not under test in pass-through */
+	/* The packet stream. */
+	unsigned policies;    /* how many entries of policy[] are used */
+	int policy[8];        /* enum dma_policy, in the order given */
+	uint64_t packets;
+	uint64_t warmup;      /* frames sent before each measured stream */
+	unsigned size;        /* the first of each list */
+	unsigned hwm;
+	unsigned flush_ms;
+	int batch_inval;      /* enum dma_gran */
+	struct option_list size_list, hwm_list, batch_inval_list;
+	bool mac_loopback;
+	const char *cmdline;  /* as given, for the report */
 };
 
 /* Parses the command line. On error prints one line naming the option and

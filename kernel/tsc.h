@@ -12,6 +12,7 @@ struct tsc_calibration {
 	uint64_t cpuid15_hz;    /* CPUID leaf 0x15 crystal ratio */
 	uint64_t cpuid16_hz;    /* CPUID leaf 0x16 base frequency (nominal) */
 	int invariant;          /* CPUID 0x80000007 EDX[8] */
+	uint64_t read_overhead; /* cycles between two back-to-back ordered reads */
 };
 
 /* Calibrates against every fixed-rate counter present and picks one:

@@ -51,6 +51,15 @@ run_one() {
 		local hit
 		hit=$(grep -a -m1 -E -- "$re" "$log") && why+=("unwanted line: $hit")
 	done < <(grep -E '^reject[ \t]*=' "$t" | sed -E 's/^[^=]*=[ \t]?//')
+	# A program that must accept the log (e.g. the report tool's reading).
+	local check_cmd
+	check_cmd=$(value "$t" check)
+	if [[ -n $check_cmd ]]; then
+		local out
+		if ! out=$(${check_cmd//\{log\}/$log} 2>&1); then
+			why+=("check '$check_cmd' failed: $(echo "$out" | head -n 5 | tr '\n' ' ')")
+		fi
+	fi
 	if ((screen_lines)); then
 		local on_screen on_serial
 		on_screen=$(python3 "$here/../../tools/screen_text.py" "$outdir/$name.ppm" "$FONT_PSF" 2>&1 |

@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Checks that the report tool reads from a serial log the same numbers the
+kernel counted: each `result:` line (printed from the stream's counters)
+against the matching REPORT row as tools/report.py --json parses it.
+
+usage: report_vs_counters.py SERIAL.log
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOOL = os.path.join(HERE, "..", "..", "tools", "report.py")
+# result: line field -> REPORT row field
+FIELDS = {"packets": "packets", "received": "received", "lost": "lost",
+          "corrupted": "corrupted", "faults": "faults", "maps": "maps",
+          "unmaps": "unmaps", "invalidations": "invalidations", "waits": "inval_waits",
+          "flushes_hwm": "flushes_hwm", "flushes_deadline": "flushes_deadline",
+          "flushes_forced": "flushes_forced"}
+
+
+def kernel_results(log):
+    rows = []
+    with open(log, "rb") as f:
+        for raw in f.read().decode("utf-8", "replace").splitlines():
+            line = raw.strip("\r")
+            if line.startswith("result: "):
+                rows.append(dict(re.findall(r"(\w+)=(\w+)", line)))
+    return rows
+
+
+def main(argv):
+    if len(argv) != 2:
+        sys.stderr.write(__doc__)
+        return 2
+    p = subprocess.run([sys.executable, TOOL, "--json", argv[1]], capture_output=True, text=True)
+    if p.returncode != 0:
+        print("report.py failed: " + p.stderr.strip())
+        return 1
+    rows = json.loads(p.stdout)["rows"]
+    results = kernel_results(argv[1])
+    problems = []
+    if len(rows) != len(results) or not rows:
+        problems.append("%d REPORT rows but %d result lines" % (len(rows), len(results)))
+    for i, (row, res) in enumerate(zip(rows, results)):
+        if row["policy"] != res["policy"]:
+            problems.append("row %d: policy %s vs %s" % (i, row["policy"], res["policy"]))
+        for k, field in FIELDS.items():
+            if int(res[k]) != row[field]:
+                problems.append("row %d (%s): %s=%s in the kernel's line, %s in the report"
+                                % (i, res["policy"], k, res[k], row[field]))
+    for line in problems:
+        print(line)
+    if not problems:
+        print("%d rows agree with the kernel's counters" % len(rows))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
