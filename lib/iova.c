@@ -36,9 +36,10 @@ int iova_init(struct iova_space *s, uint64_t base, uint64_t limit, void *storage
 	return 0;
 }
 
+/* A new free block of class c at page i. */
 static void push(struct iova_space *s, uint32_t i, unsigned c)
 {
-	s->meta[i] = (uint8_t)(IOVA_META_FREE | c);
+	s->meta[i] = (uint8_t)c;
 	s->link[i] = s->head[c];
 	s->head[c] = i;
 }
@@ -120,17 +121,17 @@ static void merge(struct iova_space *s)
 		uint32_t start = i;
 
 		if (s->link[i] & IOVA_USED) {
-			i += 1u << (s->meta[i] & IOVA_META_CLASS);
+			i += 1u << s->meta[i];
 			new_bump = i;
 			continue;
 		}
 		/* Every page here starts a free block. The old starts keep a
 		 * stale link, harmless without IOVA_USED. */
 		while (i < s->bump && !(s->link[i] & IOVA_USED)) {
-			uint8_t m = s->meta[i];
+			uint32_t size = 1u << s->meta[i];
 
 			s->meta[i] = 0;
-			i += 1u << (m & IOVA_META_CLASS);
+			i += size;
 		}
 		if (i < s->bump)
 			carve(s, start, i);
@@ -166,7 +167,7 @@ uint64_t iova_pages_free(const struct iova_space *s)
 	uint64_t n = s->pages - s->bump;
 
 	for (uint32_t i = 0; i < s->bump;) {
-		uint32_t size = 1u << (s->meta[i] & IOVA_META_CLASS);
+		uint32_t size = 1u << s->meta[i];
 
 		if (!(s->link[i] & IOVA_USED))
 			n += size;

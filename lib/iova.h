@@ -7,9 +7,10 @@
  * Storage comes from the caller: 5 bytes per page of the range. On the
  * first page of a block, `link` is IOVA_USED | its exact page count while
  * it is allocated, and the next free block of its size while it is free;
- * `meta` holds its size class and whether it is free. No other page ever
- * has IOVA_USED in `link`, so one comparison tells whether an address and
- * length are exactly what iova_alloc returned, without a search. */
+ * `meta` holds its size class, which is set when the block is made and
+ * never changes (so allocation and free do not touch it). No other page
+ * ever has IOVA_USED in `link`, so one comparison tells whether an address
+ * and length are exactly what iova_alloc returned, without a search. */
 #ifndef LIB_IOVA_H
 #define LIB_IOVA_H
 
@@ -26,9 +27,6 @@
 #define IOVA_EINVAL (-1) /* bad range or size; free of what is not allocated */
 #define IOVA_ENOSPC (-2) /* no free run of the size asked for */
 
-/* meta[] of a block's first page: its size class, and whether it is free. */
-#define IOVA_META_CLASS 0x1f
-#define IOVA_META_FREE  0x80
 
 struct iova_space {
 	uint64_t base;                   /* address of page 0 */
@@ -70,7 +68,6 @@ static inline bool iova_pop(struct iova_space *s, uint32_t npages, uint64_t *iov
 		return false;
 	s->head[c] = s->link[i];
 	s->link[i] = IOVA_USED | npages;
-	s->meta[i] = (uint8_t)c;
 	*iova = s->base + ((uint64_t)i << IOVA_PAGE_SHIFT);
 	return true;
 }
@@ -99,7 +96,6 @@ static inline void iova_put(struct iova_space *s, uint64_t iova, uint32_t npages
 	uint32_t i = (uint32_t)((iova - s->base) >> IOVA_PAGE_SHIFT);
 	unsigned c = iova_class(npages);
 
-	s->meta[i] = (uint8_t)(IOVA_META_FREE | c);
 	s->link[i] = s->head[c];
 	s->head[c] = i;
 }
