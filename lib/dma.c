@@ -23,6 +23,9 @@
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
+/* d->fast: which per-packet path dma_map/dma_unmap may take. */
+enum { FAST_NONE, FAST_STRICT, FAST_BATCHED };
+
 /* dir doubles as the leaf's rights: the device reads memory for
  * DMA_TO_DEVICE and writes it for DMA_FROM_DEVICE. */
 _Static_assert(DMA_TO_DEVICE == IOPT_R && DMA_FROM_DEVICE == IOPT_W &&
@@ -92,7 +95,8 @@ int dma_domain_init(struct dma_domain *d, struct iopt *pt, const struct dma_conf
 	if (batched && flushq_init(&d->q, d->cfg.hwm, (char *)storage + ibytes,
 				   storage_bytes - ibytes))
 		return DMA_EINVAL;
-	d->fast = !cfg->timing && !cfg->caching_mode;
+	if (!cfg->timing && !cfg->caching_mode)
+		d->fast = batched ? FAST_BATCHED : FAST_STRICT;
 	return 0;
 }
 
@@ -259,7 +263,7 @@ int dma_map(struct dma_domain *d, uint64_t phys, size_t len, enum dma_dir dir, u
 {
 	uint64_t off = phys & PAGE_MASK, a, *e;
 
-	if (!d->fast || (uint64_t)len - 1 >= PAGE_SIZE - off || (unsigned)dir - 1 >= 3 ||
+	if (d->fast == FAST_NONE || (uint64_t)len - 1 >= PAGE_SIZE - off || (unsigned)dir - 1 >= 3 ||
 	    !iova || ((phys - off) & ~IOPT_ADDR_MASK))
 		return map_general(d, phys, len, dir, iova);
 	if (!iova_pop(&d->iova, 1, &a))
@@ -456,16 +460,19 @@ int dma_unmap(struct dma_domain *d, uint64_t iova, size_t len, enum dma_dir dir,
 {
 	uint64_t page = iova & ~PAGE_MASK, *e;
 
-	if (!d->fast || (uint64_t)len - 1 >= PAGE_SIZE - (iova & PAGE_MASK) ||
+	if (d->fast == FAST_NONE || (uint64_t)len - 1 >= PAGE_SIZE - (iova & PAGE_MASK) ||
 	    (unsigned)dir - 1 >= 3 ||
-	    (d->cfg.policy == DMA_POLICY_BATCHED && (d->q.count == 0 || d->q.count == d->q.cap)))
+	    (d->fast == FAST_BATCHED && (d->q.count == 0 || d->q.count == d->q.cap)))
 		return unmap_general(d, iova, len, dir, cookie);
 	if (!iova_owned(&d->iova, page, 1))
 		return DMA_EINVAL;
 	if (!iopt_leaf_has(d->pt, page) || !iopt_present(*(e = iopt_leaf_entry(d->pt, page))))
 		return unmap_general(d, iova, len, dir, cookie);
 	iopt_leaf_write(d->pt, e, 0);
-	return after_unmap(d, page, 1, cookie, 0, false);
+	d->stats.unmaps++;
+	if (d->fast == FAST_BATCHED)
+		return defer(d, page, 1, cookie, 0, false);
+	return unmap_sync(d, page, 1, cookie, 0, false);
 }
 
 int dma_poll(struct dma_domain *d)

@@ -121,7 +121,7 @@ struct dma_domain {
 	struct iova_space iova;          /* not used by off */
 	struct flushq q;                 /* batched only */
 	struct dma_stats stats;
-	bool fast;                       /* mapping, no timing, no caching mode */
+	uint8_t fast;                    /* per-packet path: 0 none, 1 strict/pool, 2 batched */
 };
 
 /* storage: 8-byte aligned, at least dma_storage_bytes(cfg) long, owned by
