@@ -12,6 +12,8 @@
 /* Large (its cell buffer covers a 4K screen), so it lives in .bss. */
 static struct fbcon fb_console;
 static int fb_ready;
+static char *capture_buf;
+static size_t capture_size, capture_len;
 
 void console_init_serial(void)
 {
@@ -48,8 +50,24 @@ void console_set_error_color(int on)
 		fbcon_set_color(&fb_console, on ? COLOR_ERROR : COLOR_NORMAL, COLOR_BACKGROUND);
 }
 
+void console_capture_start(char *buf, size_t size)
+{
+	capture_buf = buf;
+	capture_size = size;
+	capture_len = 0;
+}
+
+size_t console_capture_stop(void)
+{
+	capture_buf = NULL;
+	return capture_len;
+}
+
 void console_write(const char *s, size_t n)
 {
+	if (capture_buf)
+		for (size_t i = 0; i < n && capture_len < capture_size; i++)
+			capture_buf[capture_len++] = s[i];
 	serial_write(s, n);
 	if (fb_ready)
 		fbcon_write(&fb_console, s, n);

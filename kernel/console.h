@@ -20,4 +20,10 @@ void console_set_error_color(int on);
 
 uint64_t kernel_image_base(void);
 
+/* Keeps a copy of everything printed from now on (up to size bytes), so
+ * the report can be saved when the run ends. */
+void console_capture_start(char *buf, size_t size);
+/* Stops copying; returns the bytes captured. */
+size_t console_capture_stop(void);
+
 #endif

@@ -3,6 +3,7 @@
 #include "kernel/exit.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "kernel/efi_runtime.h"
 
 #define QEMU_DEBUG_EXIT_PORT 0xf4 /* -device isa-debug-exit,iobase=0xf4 */
 #define PCI_RESET_CONTROL    0xcf9 /* ICH/PCH reset control register */
@@ -40,6 +41,7 @@ void exit_set_mode(enum exit_mode mode)
 
 static __attribute__((noreturn)) void reboot(void)
 {
+	efi_reset(EFI_RESET_COLD); /* returns only without runtime services */
 	outb(PCI_RESET_CONTROL, 0x02);
 	outb(PCI_RESET_CONTROL, 0x06); /* full reset */
 	for (volatile int i = 0; i < 1000000; i++)

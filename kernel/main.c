@@ -10,12 +10,14 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/cpuinfo.h"
+#include "kernel/efi_runtime.h"
 #include "kernel/exit.h"
 #include "kernel/experiment.h"
 #include "kernel/gdt.h"
 #include "kernel/lapic.h"
 #include "kernel/mem.h"
 #include "kernel/options.h"
+#include "kernel/report_save.h"
 #include "kernel/selftest.h"
 #include "kernel/trap.h"
 #include "kernel/tsc.h"
@@ -53,6 +55,20 @@ static void check_boot_info(const struct boot_info *bi)
 			bi->version, bi->size, BOOT_INFO_VERSION, sizeof(*bi));
 		kernel_exit(EXIT_BAD_BOOT);
 	}
+}
+
+#define CAPTURE_PAGES 256 /* 1 MiB of console text */
+static char *capture;
+
+/* Everything printed from here on is kept, so the report can be handed
+ * to the loader at the end (save=uefi). */
+static void start_capture(void)
+{
+	capture = (char *)page_alloc(CAPTURE_PAGES);
+	if (capture)
+		console_capture_start(capture, CAPTURE_PAGES * PAGE_SIZE);
+	else
+		kprintf("report: no memory to keep the report for saving\n");
 }
 
 static void start_vtd(const struct kernel_options *opt)
@@ -97,6 +113,9 @@ void kmain(struct boot_info *bi)
 
 	if (mem_init(bi) < 0 || paging_init(bi) < 0)
 		kernel_exit(EXIT_BAD_BOOT);
+	efi_runtime_init(bi->efi_system_table);
+	if (opt.save_uefi)
+		start_capture();
 	if (acpi_init(bi->rsdp) < 0)
 		kernel_exit(EXIT_NO_HARDWARE);
 	struct madt_info madt;
@@ -130,5 +149,10 @@ void kmain(struct boot_info *bi)
 	}
 	if (trap_unexpected_count())
 		kprintf("boot: %lu unexpected interrupts were ignored\n", trap_unexpected_count());
+	if (opt.save_uefi && capture) {
+		kprintf("run: verdict %d (%s)\n", verdict, exit_verdict_name((enum exit_verdict)verdict));
+		size_t len = console_capture_stop();
+		report_save_uefi(capture, len);
+	}
 	kernel_exit((enum exit_verdict)verdict);
 }

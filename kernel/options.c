@@ -18,10 +18,13 @@ static const char *const domain_choices[] = { "identity", "passthrough", NULL };
 static const char *const policy_choices[] = { "off", "strict", "batched", "pool", NULL };
 static const char *const gran_choices[] = { "pages", "domain", "global", NULL };
 static const char *const loopback_choices[] = { "phy", "mac", NULL };
+static const char *const save_choices[] = { "none", "uefi", NULL };
+static const char *const after_save_choices[] = { "poweroff", "reboot", NULL };
 
 enum {
 	OPT_EXIT, OPT_SELFTEST, OPT_DMAR, OPT_VTD, OPT_INVAL, OPT_DEFAULT_DOMAIN,
 	OPT_POLICY, OPT_PACKETS, OPT_WARMUP, OPT_SIZE, OPT_HWM, OPT_FLUSH_MS, OPT_BATCH_INVAL, OPT_LOOPBACK,
+	OPT_SAVE, OPT_REPORT_WAIT, OPT_AFTER_SAVE,
 	OPT_COUNT
 };
 
@@ -58,6 +61,15 @@ static const struct opt_spec specs[OPT_COUNT] = {
 			      "a list sweeps" },
 	[OPT_LOOPBACK] = { "loopback", OPT_ENUM, loopback_choices, 0, 0, "phy",
 			   "NIC loopback: in the PHY (every model) or the MAC (82574L only)" },
+	[OPT_SAVE] = { "save", OPT_ENUM, save_choices, 0, 0, "none",
+		       "uefi: hand the report to the loader, which saves it in \\REPORTS on the "
+		       "boot volume at the next start" },
+	/* Read by the loader when it saves a report; accepted here so the
+	 * same configuration file serves both. */
+	[OPT_REPORT_WAIT] = { "report_wait", OPT_UINT, NULL, 0, 3600, "30",
+			      "loader: seconds to show where the report was saved" },
+	[OPT_AFTER_SAVE] = { "after_save", OPT_ENUM, after_save_choices, 0, 0, "poweroff",
+			     "loader: what to do after saving a report" },
 };
 
 static void print_out(void *ctx, const char *s, size_t n)
@@ -109,6 +121,7 @@ int options_parse(const char *cmdline, struct kernel_options *out)
 	out->flush_ms = (unsigned)values[OPT_FLUSH_MS].v[0];
 	out->batch_inval = (int)values[OPT_BATCH_INVAL].v[0];
 	out->mac_loopback = values[OPT_LOOPBACK].v[0] == 1;
+	out->save_uefi = values[OPT_SAVE].v[0] == 1;
 	for (unsigned i = 0; i < values[OPT_SELFTEST].count; i++) {
 		uint64_t id = values[OPT_SELFTEST].v[i];
 		if (id < SELFTEST_COUNT) {

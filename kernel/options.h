@@ -45,6 +45,7 @@ struct kernel_options {
 	int batch_inval;      /* enum dma_gran */
 	struct option_list size_list, hwm_list, batch_inval_list;
 	bool mac_loopback;
+	bool save_uefi;       /* hand the report to the loader in UEFI variables */
 	const char *cmdline;  /* as given, for the report */
 };
 

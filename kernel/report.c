@@ -45,9 +45,9 @@ static uint64_t cycles_to_ns(uint64_t cycles)
 
 static void print_header(void)
 {
-	kprintf("report: %-3s %-11s %-8s %-5s %5s %4s %8s %4s %6s %7s %8s %8s %9s %7s %6s %9s\n",
-		"row", "sweep", "policy", "inval", "hwm", "size", "packets", "lost", "faults", "pkt/s",
-		"cyc/pkt", "p99", "max", "inv/pkt", "inv%", "window_us");
+	kprintf("report: %-3s %-11s %-8s %-5s %-6s %5s %4s %8s %4s %6s %7s %8s %8s %9s %7s %6s %9s\n",
+		"row", "sweep", "policy", "inval", "gran", "hwm", "size", "packets", "lost", "faults",
+		"pkt/s", "cyc/pkt", "p99", "max", "inv/pkt", "inv%", "window_us");
 }
 
 static void print_human_row(unsigned index, const struct report_row *row)
@@ -58,8 +58,14 @@ static void print_human_row(unsigned index, const struct report_row *row)
 	uint64_t pps = r->tsc_cycles ? mul_div_u64(r->sent, tsc_hz(), r->tsc_cycles) : 0;
 	uint64_t inval_cycles = r->phase[PHASE_INVAL_SUBMIT] + r->phase[PHASE_INVAL_WAIT];
 
-	kprintf("report: %-3u %-11s %-8s %-5s %5u %4u %8lu %4lu %6lu %7lu %8lu %8lu %9lu %5s", index,
-		row->sweep, dma_policy_name(cfg->policy), inval_names[row->inval], cfg->hwm, cfg->size,
+	/* The flush granularity matters for batched flushes and the
+	 * micro-benchmarks; strict always invalidates page ranges. */
+	const char *gran = cfg->policy == DMA_POLICY_BATCHED || row->sweep[0] == 'm' ?
+				   gran_names[cfg->batch_gran] : cfg->policy == DMA_POLICY_STRICT ?
+				   "pages" : "-";
+	kprintf("report: %-3u %-11s %-8s %-5s %-6s %5u %4u %8lu %4lu %6lu %7lu %8lu %8lu %9lu %5s",
+		index, row->sweep, dma_policy_name(cfg->policy), inval_names[row->inval], gran,
+		cfg->hwm, cfg->size,
 		r->sent, r->lost + r->corrupted + r->duplicated, r->faults, pps, r->per_packet.mean,
 		r->per_packet.p99, r->per_packet.max, "");
 	print_fixed1(d->inval_submits * 100, r->sent ? r->sent * 100 : 1);
@@ -96,16 +102,22 @@ void report_context(const struct kernel_options *opt, const struct e1000 *nic)
 			u->ver & 0xf, u->cap, u->ecap, u->levels, u->coherent ? "true" : "false",
 			cap_cm(u->cap) ? "true" : "false", inval_names[u->inval]);
 	}
-	kprintf("],\"nic\":{\"model\":");
-	json_string(nic->model);
-	kprintf(",\"pci_id\":\"8086:%04x\",\"bdf\":\"%02x:%02x.%u\",\"loopback\":\"%s\"},\"options\":",
-		nic->device_id, nic->bus, nic->dev, nic->fn, opt->mac_loopback ? "mac" : "phy");
+	if (nic) {
+		kprintf("],\"nic\":{\"model\":");
+		json_string(nic->model);
+		kprintf(",\"pci_id\":\"8086:%04x\",\"bdf\":\"%02x:%02x.%u\",\"loopback\":\"%s\"},"
+			"\"options\":", nic->device_id, nic->bus, nic->dev, nic->fn,
+			opt->mac_loopback ? "mac" : "phy");
+	} else {
+		kprintf("],\"nic\":{\"model\":\"none\",\"pci_id\":\"\",\"bdf\":\"\",\"loopback\":\"\"},"
+			"\"options\":");
+	}
 	json_string(opt->cmdline);
 	kprintf("}\n");
 
 	kprintf("report: vtdbench %s on %s, TSC %lu.%03lu MHz (%s), %u VT-d unit%s, NIC %s\n",
 		VTDBENCH_VERSION, c->brand, t->hz / 1000000, t->hz / 1000 % 1000, t->source,
-		vtd_unit_count(), vtd_unit_count() == 1 ? "" : "s", nic->model);
+		vtd_unit_count(), vtd_unit_count() == 1 ? "" : "s", nic ? nic->model : "none");
 	kprintf("report: cycles are TSC cycles; each timed interval has the cost of a TSC read "
 		"(%lu cycles) taken out\n", t->read_overhead);
 	print_header();
@@ -187,6 +199,12 @@ void report_finish(const struct report_row *rows, unsigned n, int verdict)
 				     strict->res.tsc_cycles);
 			kprintf("%% of its cycles invalidating");
 		}
+	} else if (n && rows[0].sweep[0] == 'm') {
+		kprintf("no supported NIC, so only the invalidation micro-benchmarks ran; "
+			"cycles per map + unmap + invalidate + wait:");
+		for (unsigned i = 0; i < n; i++)
+			kprintf(" %s/%s %lu", inval_names[rows[i].inval], gran_names[rows[i].cfg.batch_gran],
+				rows[i].res.per_packet.mean);
 	} else {
 		kprintf("run policy=strict with batched or pool to compare them");
 	}

@@ -13,7 +13,9 @@ import re
 SCHEMA = 1
 PREFIX = "REPORT "
 PHASES = ("iova", "pte", "inval_submit", "inval_wait", "nic", "other")
-SWEEPS = ("policy", "hwm", "inval", "batch_inval", "size")
+# "micro": the invalidation micro-benchmarks (map + unmap + invalidate +
+# wait of one page, no device DMA), one row per interface and granularity.
+SWEEPS = ("policy", "hwm", "inval", "batch_inval", "size", "micro")
 POLICIES = ("off", "strict", "batched", "pool")
 
 # CSI sequences (colours, cursor moves), two-byte escapes and bare carriage
@@ -173,6 +175,8 @@ def row_label(row):
         return row["policy"]
     if s in ("hwm", "size"):
         return "%s=%d" % (s, row[s])
+    if s == "micro":
+        return "%s/%s" % (row["inval"], row["batch_inval"])
     return "%s=%s" % (s, row[s])
 
 

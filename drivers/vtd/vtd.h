@@ -81,6 +81,8 @@ struct vtd_unit *vtd_unit_for(uint8_t bus, uint8_t devfn);
 /* Moves a device into its own domain with the given page tables (DID is
  * chosen by the driver). Returns the domain id or a negative error. */
 int vtd_attach(struct vtd_unit *u, uint8_t bus, uint8_t devfn, const struct iopt *pt);
+/* A domain id no device uses, for invalidation micro-benchmarks. */
+int vtd_reserve_did(struct vtd_unit *u);
 /* Gives the device back to the identity domain. */
 int vtd_detach(struct vtd_unit *u, uint8_t bus, uint8_t devfn);
 /* Empty page tables shaped for this unit (levels, superpages, cache

@@ -251,3 +251,13 @@ int vtd_detach(struct vtd_unit *u, uint8_t bus, uint8_t devfn)
 	return switch_context(u, bus, devfn, VTD_IDENTITY_DID, &scope[u->index].identity,
 			      scope[u->index].passthrough);
 }
+
+int vtd_reserve_did(struct vtd_unit *u)
+{
+	uint16_t did = scope[u->index].next_did;
+
+	if (did >= cap_ndoms(u->cap))
+		return -1;
+	scope[u->index].next_did++;
+	return did;
+}
