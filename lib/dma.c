@@ -1,5 +1,6 @@
-/* The DMA mapping layer (see dma.h): the policies over lib/iova (device
- * addresses), lib/iopt (page tables) and lib/flushq (deferred invalidation).
+/* The DMA mapping layer (see dma.h): domain set-up, dma_map and dma_unmap
+ * under each policy, over lib/iova (device addresses), lib/iopt (page
+ * tables) and lib/flushq (the batched policy's queue and flush).
  *
  * Rules of this file:
  * - An IOVA is freed, and a buffer released, only after an invalidation that
@@ -100,28 +101,6 @@ int dma_domain_init(struct dma_domain *d, struct iopt *pt, const struct dma_conf
 	return 0;
 }
 
-static uint64_t now(const struct dma_domain *d)
-{
-	return d->ops.now(d->ops.ctx);
-}
-
-/* Charges the time since *t to phase p; the next phase starts there. */
-static ALWAYS_INLINE void lap(struct dma_domain *d, bool timing, uint64_t *t, enum dma_phase p)
-{
-	if (timing) {
-		uint64_t n = now(d);
-
-		d->stats.phase[p] += n - *t;
-		*t = n;
-	}
-}
-
-static ALWAYS_INLINE void release(const struct dma_domain *d, uint64_t cookie)
-{
-	if (d->ops.release)
-		d->ops.release(d->ops.ctx, cookie);
-}
-
 /* Page-selective invalidation of one range, waited for. */
 static ALWAYS_INLINE int inval_sync(struct dma_domain *d, bool timing, uint64_t *t,
 				    uint64_t iova, uint64_t npages)
@@ -130,12 +109,12 @@ static ALWAYS_INLINE int inval_sync(struct dma_domain *d, bool timing, uint64_t 
 
 	d->stats.inval_submits++;
 	rc = d->ops.inval_submit(d->ops.ctx, DMA_GRAN_PAGES, iova, npages);
-	lap(d, timing, t, DMA_PHASE_SUBMIT);
+	dma_lap(d, timing, t, DMA_PHASE_SUBMIT);
 	if (rc)
 		return DMA_EIO;
 	d->stats.inval_waits++;
 	rc = d->ops.inval_wait(d->ops.ctx);
-	lap(d, timing, t, DMA_PHASE_WAIT);
+	dma_lap(d, timing, t, DMA_PHASE_WAIT);
 	return rc ? DMA_EIO : 0;
 }
 
@@ -151,15 +130,13 @@ static ALWAYS_INLINE uint32_t span(uint64_t addr, size_t len)
 	return (uint32_t)(((addr & PAGE_MASK) + len + PAGE_MASK) >> PAGE_SHIFT);
 }
 
-static int flush(struct dma_domain *d, uint64_t *reason);
-
 /* The range is exhausted but the batched queue holds IOVAs: flushing it
  * gives them back. IOVA_ENOSPC if that is not enough, DMA_EIO if the
  * invalidation failed. */
 static __attribute__((noinline)) int alloc_after_flush(struct dma_domain *d, uint32_t npages,
 						       uint64_t *a)
 {
-	int rc = flush(d, &d->stats.flushes_nospace);
+	int rc = flushq_flush(d, &d->stats.flushes_nospace);
 
 	return rc ? rc : iova_alloc(&d->iova, npages, a);
 }
@@ -203,15 +180,15 @@ static ALWAYS_INLINE int map_pages(struct dma_domain *d, uint64_t phys, size_t l
 		return DMA_EINVAL;
 	npages = span(phys, len);
 	if (timing)
-		t = now(d);
+		t = dma_now(d);
 	rc = iova_alloc(&d->iova, npages, &a);
-	lap(d, timing, &t, DMA_PHASE_IOVA);
+	dma_lap(d, timing, &t, DMA_PHASE_IOVA);
 	if (rc == IOVA_ENOSPC && d->q.count != 0)
 		rc = alloc_after_flush(d, npages, &a);
 	if (rc)
 		return rc == IOVA_ENOSPC ? DMA_ENOSPC : rc == DMA_EIO ? DMA_EIO : DMA_EINVAL;
 	rc = iopt_map(d->pt, a, phys - off, (uint64_t)npages << PAGE_SHIFT, (uint64_t)dir);
-	lap(d, timing, &t, DMA_PHASE_PTE);
+	dma_lap(d, timing, &t, DMA_PHASE_PTE);
 	if (rc)
 		return map_failed(d, a, npages, rc);
 	if (d->cfg.caching_mode && (rc = map_inval(d, a, npages, &t)) != 0)
@@ -276,75 +253,6 @@ int dma_map(struct dma_domain *d, uint64_t phys, size_t len, enum dma_dir dir, u
 	return 0;
 }
 
-static int submit_range(void *ctx, uint64_t iova, uint64_t npages)
-{
-	struct dma_domain *d = ctx;
-
-	d->stats.inval_submits++;
-	return d->ops.inval_submit(d->ops.ctx, DMA_GRAN_PAGES, iova, npages) ? DMA_EIO : 0;
-}
-
-/* After the invalidation completed at `done`: window statistics, then the
- * IOVAs go back, then the buffers. */
-static void retire(struct dma_domain *d, uint64_t done, bool timing)
-{
-	struct dma_stats *st = &d->stats;
-	struct flushq *q = &d->q;
-	uint64_t t = done;
-
-	for (uint32_t k = 0; k < q->count; k++) {
-		const struct flushq_entry *e = &q->e[k];
-		uint64_t between = st->unmaps - e->seq;
-
-		st->window_count++;
-		st->window_unmaps_sum += between;
-		if (between > st->window_unmaps_max)
-			st->window_unmaps_max = between;
-		if (timing) {
-			st->window_sum += done - e->time;
-			if (done - e->time > st->window_max)
-				st->window_max = done - e->time;
-		}
-		/* Checked by iova_owned at its unmap, and queued once. */
-		iova_put(&d->iova, e->iova, (uint32_t)e->npages);
-	}
-	lap(d, timing, &t, DMA_PHASE_IOVA);
-	for (uint32_t k = 0; k < q->count; k++)
-		release(d, q->e[k].cookie);
-	q->count = 0;
-}
-
-/* One invalidation for the whole queue (for DMA_GRAN_PAGES: one request
- * per range, one wait); on failure everything stays queued for the next. */
-static int flush(struct dma_domain *d, uint64_t *reason)
-{
-	bool timing = d->cfg.timing;
-	uint64_t t = 0;
-	int rc;
-
-	if (d->q.count == 0)
-		return 0;
-	if (timing)
-		t = now(d);
-	if (d->cfg.batch_gran == DMA_GRAN_PAGES) {
-		rc = flushq_ranges(&d->q, submit_range, d);
-	} else {
-		d->stats.inval_submits++;
-		rc = d->ops.inval_submit(d->ops.ctx, d->cfg.batch_gran, 0, 0);
-	}
-	lap(d, timing, &t, DMA_PHASE_SUBMIT);
-	if (rc)
-		return DMA_EIO;
-	d->stats.inval_waits++;
-	rc = d->ops.inval_wait(d->ops.ctx);
-	lap(d, timing, &t, DMA_PHASE_WAIT);
-	if (rc)
-		return DMA_EIO;
-	retire(d, t, timing);
-	(*reason)++;
-	return 0;
-}
-
 /* Batched unmap, PTEs already cleared at time t (timing only). */
 static ALWAYS_INLINE int defer(struct dma_domain *d, uint64_t page, uint32_t npages,
 			       uint64_t cookie, uint64_t t, bool timing)
@@ -354,7 +262,7 @@ static ALWAYS_INLINE int defer(struct dma_domain *d, uint64_t page, uint32_t npa
 	/* The deadline needs the age of the oldest entry only, so without
 	 * timing the clock is read once per batch. */
 	if (d->q.count == 0)
-		d->q.oldest = timing ? t : d->cfg.flush_deadline ? now(d) : 0;
+		d->q.oldest = timing ? t : d->cfg.flush_deadline ? dma_now(d) : 0;
 	e = flushq_push(&d->q); /* room was made before the PTEs changed */
 	e->iova = page;
 	e->npages = npages;
@@ -364,7 +272,7 @@ static ALWAYS_INLINE int defer(struct dma_domain *d, uint64_t page, uint32_t npa
 	if (d->q.count > d->stats.queued_max)
 		d->stats.queued_max = d->q.count;
 	if (d->q.count >= d->cfg.hwm)
-		return flush(d, &d->stats.flushes_hwm);
+		return flushq_flush(d, &d->stats.flushes_hwm);
 	return 0;
 }
 
@@ -379,8 +287,8 @@ static ALWAYS_INLINE int unmap_sync(struct dma_domain *d, uint64_t page, uint32_
 		return rc;
 	}
 	iova_put(&d->iova, page, npages);
-	lap(d, timing, &t, DMA_PHASE_IOVA);
-	release(d, cookie);
+	dma_lap(d, timing, &t, DMA_PHASE_IOVA);
+	dma_release(d, cookie);
 	return 0;
 }
 
@@ -398,7 +306,7 @@ static ALWAYS_INLINE int after_unmap(struct dma_domain *d, uint64_t page, uint32
  * it retries that flush before touching anything. */
 static __attribute__((noinline)) int make_room(struct dma_domain *d)
 {
-	return flush(d, &d->stats.flushes_hwm);
+	return flushq_flush(d, &d->stats.flushes_hwm);
 }
 
 static ALWAYS_INLINE int unmap_pages(struct dma_domain *d, uint64_t iova, size_t len,
@@ -422,11 +330,11 @@ static ALWAYS_INLINE int unmap_pages(struct dma_domain *d, uint64_t iova, size_t
 		no_room = make_room(d) != 0;
 	}
 	if (timing)
-		t = now(d);
+		t = dma_now(d);
 	/* Not mapped: the block was unmapped already and is still queued. */
 	if (iopt_unmap(d->pt, page, (uint64_t)npages << PAGE_SHIFT))
 		return DMA_EINVAL;
-	lap(d, timing, &t, DMA_PHASE_PTE);
+	dma_lap(d, timing, &t, DMA_PHASE_PTE);
 	if (no_room) {
 		/* The unmap still happens, so that DMA_EIO always means "done,
 		 * but an invalidation failed": this block is invalidated on
@@ -445,7 +353,7 @@ static __attribute__((noinline)) int unmap_general(struct dma_domain *d, uint64_
 		if (!args_ok(len, dir))
 			return DMA_EINVAL;
 		d->stats.unmaps++;
-		release(d, cookie);
+		dma_release(d, cookie);
 		return 0;
 	}
 	if (d->cfg.timing)
@@ -473,29 +381,6 @@ int dma_unmap(struct dma_domain *d, uint64_t iova, size_t len, enum dma_dir dir,
 	if (d->fast == FAST_BATCHED)
 		return defer(d, page, 1, cookie, 0, false);
 	return unmap_sync(d, page, 1, cookie, 0, false);
-}
-
-int dma_poll(struct dma_domain *d)
-{
-	if (d->cfg.policy != DMA_POLICY_BATCHED || d->cfg.flush_deadline == 0 || d->q.count == 0)
-		return 0;
-	if (!flushq_due(&d->q, now(d), d->cfg.flush_deadline))
-		return 0;
-	return flush(d, &d->stats.flushes_deadline);
-}
-
-int dma_flush(struct dma_domain *d)
-{
-	if (d->cfg.policy != DMA_POLICY_BATCHED)
-		return 0;
-	return flush(d, &d->stats.flushes_forced);
-}
-
-uint64_t dma_deadline(const struct dma_domain *d)
-{
-	if (d->cfg.policy != DMA_POLICY_BATCHED || d->cfg.flush_deadline == 0 || d->q.count == 0)
-		return 0;
-	return d->q.oldest + d->cfg.flush_deadline;
 }
 
 const struct dma_stats *dma_get_stats(const struct dma_domain *d)

@@ -124,6 +124,32 @@ struct dma_domain {
 	uint8_t fast;                    /* per-packet path: 0 none, 1 strict/pool, 2 batched */
 };
 
+/* For lib/dma.c and lib/flushq.c (the batched policy's flush), which both
+ * time phases and release buffers. */
+static inline uint64_t dma_now(const struct dma_domain *d)
+{
+	return d->ops.now(d->ops.ctx);
+}
+
+/* Charges the time since *t to phase p, and starts the next phase there.
+ * Always inlined: with `timing` a constant false it costs nothing. */
+static inline __attribute__((always_inline)) void dma_lap(struct dma_domain *d, bool timing,
+							   uint64_t *t, enum dma_phase p)
+{
+	if (timing) {
+		uint64_t n = dma_now(d);
+
+		d->stats.phase[p] += n - *t;
+		*t = n;
+	}
+}
+
+static inline void dma_release(const struct dma_domain *d, uint64_t cookie)
+{
+	if (d->ops.release)
+		d->ops.release(d->ops.ctx, cookie);
+}
+
 /* storage: 8-byte aligned, at least dma_storage_bytes(cfg) long, owned by
  * the domain from now on (NULL and 0 for off). pt: the device's tables,
  * iova_limit - 1 within iopt_max_iova(pt); NULL for off. */

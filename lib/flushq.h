@@ -1,14 +1,18 @@
 /* The deferred-invalidation queue of the batched policy: IOVAs whose PTEs
  * are cleared but whose translations may still sit in the IOTLB. They wait
- * here for the one invalidation that will cover them all; the DMA layer
- * (lib/dma.c) decides when, this file keeps the entries in unmap order and
- * turns them into invalidation ranges. Storage comes from the caller. */
+ * here for the one invalidation that will cover them all. lib/dma.c queues
+ * them and decides when; this file keeps them in unmap order, turns them
+ * into invalidation requests and, once those completed, retires them.
+ * dma_poll, dma_flush and dma_deadline (lib/dma.h) are here too. Storage
+ * comes from the caller. */
 #ifndef LIB_FLUSHQ_H
 #define LIB_FLUSHQ_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+struct dma_domain;
 
 struct flushq_entry {
 	uint64_t iova;    /* first page of the block */
@@ -35,6 +39,12 @@ int flushq_init(struct flushq *q, uint32_t cap, void *storage, size_t storage_by
  * up. */
 int flushq_ranges(const struct flushq *q, int (*fn)(void *ctx, uint64_t iova, uint64_t npages),
 		  void *ctx);
+
+/* One invalidation for everything queued in d (DMA_GRAN_PAGES: one request
+ * per range, one wait), then the window statistics, the IOVAs back to the
+ * allocator and the buffers back through ops.release; counts *reason. On
+ * failure (DMA_EIO) everything stays queued for the next attempt. */
+int flushq_flush(struct dma_domain *d, uint64_t *reason);
 
 /* Whether the oldest entry is at least max_age old at `now` (wrap-safe). */
 static inline bool flushq_due(const struct flushq *q, uint64_t now, uint64_t max_age)
