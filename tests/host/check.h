@@ -60,4 +60,16 @@ static int check_tests_failed;
 
 #define CHECK_EXIT_STATUS() (check_tests_failed ? 1 : 0)
 
+/* xorshift64*: random numbers that are the same on every run and host, so
+ * a failure can be replayed. A test file may set check_rng_state first. */
+static uint64_t check_rng_state = 0x9e3779b97f4a7c15ull;
+
+static inline uint64_t check_rand(void)
+{
+	check_rng_state ^= check_rng_state >> 12;
+	check_rng_state ^= check_rng_state << 25;
+	check_rng_state ^= check_rng_state >> 27;
+	return check_rng_state * 0x2545f4914f6cdd1dull;
+}
+
 #endif

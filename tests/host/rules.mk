@@ -28,7 +28,7 @@ host-tests:
 			echo "FAIL: host/$$n does not build (see $(B)/host-$$n.build.log)" > $$r; \
 			cat $$r; continue; \
 		fi; \
-		$$t > $$r 2>&1; st=$$?; \
+		timeout 300 $$t > $$r 2>&1; st=$$?; \
 		[ $$st -eq 0 ] || echo "FAIL: host/$$n exited with status $$st" >> $$r; \
 		grep -E '^(FAIL|  )' $$r || true; \
 	done; echo "host unit tests: $$(cat $(B)/results/host-*.txt | grep -c '^PASS: ') passed"

@@ -952,15 +952,6 @@ static void tweak_run(struct dma_config *c)
 	c->flush_deadline = 50;
 }
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
 
 /* A stream of maps, unmaps, polls and flushes over a small range (so that
  * IOVAs are reused all the time, and the range runs out), with buffers of
@@ -976,24 +967,24 @@ static void random_run(const struct run_cfg *rc, int steps)
 	e = rc->noncoherent ? env_start_noncoherent(rc->policy, PAGES, tweak_run)
 			    : env_start(rc->policy, PAGES, tweak_run);
 	for (int step = 0; step < steps && !e->violations; step++) {
-		uint64_t r = rnd() % 100;
+		uint64_t r = check_rand() % 100;
 
-		e->clock += rnd() % 4;
-		if (rc->faults && rnd() % 50 == 0)
+		e->clock += check_rand() % 4;
+		if (rc->faults && check_rand() % 50 == 0)
 			e->fail_waits = 1;
-		if (rc->faults && rnd() % 200 == 0)
+		if (rc->faults && check_rand() % 200 == 0)
 			e->fail_submits = 1;
 		if (r < 50 && nlive < SLOTS) {
 			unsigned k = next++ % MAXMAPS;
-			uint64_t phys = 0x10000000 + rnd() % 100000 * 16;
-			size_t len = rnd() % 4 ? 1 + rnd() % 2048 : 1 + rnd() % (2 * PAGE + 1);
+			uint64_t phys = 0x10000000 + check_rand() % 100000 * 16;
+			size_t len = check_rand() % 4 ? 1 + check_rand() % 2048 : 1 + check_rand() % (2 * PAGE + 1);
 			int rcode;
 
 			/* The slot's last buffer must have come back (or been
 			 * lost for good: then the slot stays taken). */
 			if (e->map[k].live || (e->map[k].phys && !e->map[k].released))
 				continue;
-			rcode = map(e, k, phys, len, (enum dma_dir)(1 + rnd() % 3));
+			rcode = map(e, k, phys, len, (enum dma_dir)(1 + check_rand() % 3));
 			if (rcode == 0)
 				live[nlive++] = k;
 			else if (rcode == DMA_ENOSPC)
@@ -1001,7 +992,7 @@ static void random_run(const struct run_cfg *rc, int steps)
 			else
 				CHECK(rcode == DMA_EIO && rc->faults);
 		} else if (r < 95 && nlive) {
-			unsigned i = (unsigned)(rnd() % nlive), k = live[i];
+			unsigned i = (unsigned)(check_rand() % nlive), k = live[i];
 			int rcode = unmap(e, k);
 
 			CHECK(rcode == 0 || (rcode == DMA_EIO && rc->faults));

@@ -10,16 +10,6 @@
 
 #define PAGE 4096ull
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t rnd(void)
-{
-	/* xorshift64*: reproducible across runs and hosts. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
 
 struct space {
 	struct iova_space s;
@@ -208,8 +198,8 @@ static void test_random_vs_model(void)
 	for (int p = 0; p < PAGES; p++)
 		owner[p] = -1;
 	for (int step = 0; step < 200000 && !bad; step++) {
-		if (nlive < LIVE && (rnd() % 100 < 55 || nlive == 0)) {
-			uint32_t n = rnd() % 8 == 0 ? 1 + rnd() % 40 : 1 + rnd() % 3;
+		if (nlive < LIVE && (check_rand() % 100 < 55 || nlive == 0)) {
+			uint32_t n = check_rand() % 8 == 0 ? 1 + check_rand() % 40 : 1 + check_rand() % 3;
 			uint64_t a = 0, blk = 1ull << iova_class(n);
 			int rc = iova_alloc(&sp.s, n, &a);
 
@@ -235,7 +225,7 @@ static void test_random_vs_model(void)
 			nlive++;
 			held += blk;
 		} else {
-			int k = (int)(rnd() % (uint64_t)nlive);
+			int k = (int)(check_rand() % (uint64_t)nlive);
 			uint64_t a = live[k].iova, blk = 1ull << iova_class(live[k].n);
 
 			CHECK_EQ_U64(iova_free(&sp.s, a, live[k].n), 0);

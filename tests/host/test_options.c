@@ -262,15 +262,6 @@ static void test_uint_edges(void)
 	}
 }
 
-static uint64_t rng_state = 0x243f6a8885a308d3ull;
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
 
 /* The referee: strtoull for the digits, __int128 for the suffix. */
 static bool model_uint(const char *s, uint64_t *out)
@@ -318,8 +309,8 @@ static void test_uint_vs_strtoull(void)
 	int accepted = 0, rejected = 0;
 
 	for (int iter = 0; iter < 200000; iter++) {
-		const char *pre = prefixes[rnd() % N(prefixes)];
-		size_t nd = rnd() % 23;
+		const char *pre = prefixes[check_rand() % N(prefixes)];
+		size_t nd = check_rand() % 23;
 		char *w = word + sprintf(word, "n=%s", pre);
 		uint64_t want = 0;
 		bool ok;
@@ -327,12 +318,12 @@ static void test_uint_vs_strtoull(void)
 
 		for (size_t i = 0; i < nd; i++) {
 			/* Mostly valid digits, sometimes a junk character. */
-			if (rnd() % 16)
-				*w++ = *pre ? "0123456789abcdefABCDEF"[rnd() % 22] : (char)('0' + rnd() % 10);
+			if (check_rand() % 16)
+				*w++ = *pre ? "0123456789abcdefABCDEF"[check_rand() % 22] : (char)('0' + check_rand() % 10);
 			else
-				*w++ = chars[rnd() % (sizeof(chars) - 1)];
+				*w++ = chars[check_rand() % (sizeof(chars) - 1)];
 		}
-		strcpy(w, suffixes[rnd() % N(suffixes)]);
+		strcpy(w, suffixes[check_rand() % N(suffixes)]);
 		ok = model_uint(word + 2, &want);
 		rc = parse(any, 1, word);
 		CHECK_EQ_U64(rc == 0, ok);
@@ -359,35 +350,35 @@ static void test_random_cmdlines(void)
 		uint64_t want_exit = 0, want_packets = 100000, want_pol[OPT_MAX_LIST] = { 0 };
 		unsigned want_npol = 1;
 		bool set[3] = { false, false, false };
-		int nwords = (int)(rnd() % 8);
+		int nwords = (int)(check_rand() % 8);
 
-		strcat(line, spaces[rnd() % N(spaces)]);
+		strcat(line, spaces[check_rand() % N(spaces)]);
 		for (int i = 0; i < nwords; i++) {
 			char *w = line + strlen(line);
 
-			switch (rnd() % 3) {
+			switch (check_rand() % 3) {
 			case 0:
-				want_exit = rnd() % 3;
+				want_exit = check_rand() % 3;
 				sprintf(w, "exit=%s", exit_choices[want_exit]);
 				set[0] = true;
 				break;
 			case 1:
-				want_packets = 1 + rnd() % 10000000;
-				sprintf(w, rnd() % 2 ? "packets=%llu" : "packets=0x%llx",
+				want_packets = 1 + check_rand() % 10000000;
+				sprintf(w, check_rand() % 2 ? "packets=%llu" : "packets=0x%llx",
 					(unsigned long long)want_packets);
 				set[1] = true;
 				break;
 			default:
-				want_npol = 1 + (unsigned)(rnd() % OPT_MAX_LIST);
+				want_npol = 1 + (unsigned)(check_rand() % OPT_MAX_LIST);
 				strcpy(w, "policy=");
 				for (unsigned j = 0; j < want_npol; j++) {
-					want_pol[j] = rnd() % 3;
+					want_pol[j] = check_rand() % 3;
 					sprintf(w + strlen(w), "%s%s", j ? "," : "",
 						policies[want_pol[j]]);
 				}
 				set[2] = true;
 			}
-			strcat(line, spaces[rnd() % N(spaces)]);
+			strcat(line, spaces[check_rand() % N(spaces)]);
 		}
 		CHECK_EQ_U64(parse(full, N(full), line), 0);
 		CHECK_EQ_U64(vals[0].v[0], want_exit);
@@ -447,6 +438,7 @@ static void test_help(void)
 
 int main(void)
 {
+	check_rng_state = 0x243f6a8885a308d3ull;
 	RUN_TEST("options", test_defaults);
 	RUN_TEST("options", test_override_and_whitespace);
 	RUN_TEST("options", test_error_messages);

@@ -404,15 +404,6 @@ static void test_out_of_memory_changes_nothing(void)
 	CHECK_EQ_U64(extra, 4);
 }
 
-static uint64_t rng_state = 0x6a09e667f3bcc909ull;
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
 
 /* Random maps over a 4 GiB window checked page by page against a model
  * that records, per 4 KiB page, the physical page and flags. */
@@ -427,17 +418,17 @@ static void random_vs_model(uint64_t vbase, bool allow_1g)
 	setup(&pt, &pool, allow_1g);
 	for (int op = 0; op < 300 && !check_failed_in_test; op++) {
 		static const uint64_t grains[] = { K4, K4, M2, M2, G1 };
-		uint64_t g = grains[rnd() % 5];
-		uint64_t start = (rnd() % (4 * G1 / g)) * g;
-		uint64_t len = (1 + rnd() % (g == G1 ? 2 : 40)) * g;
-		uint64_t phys = (rnd() % 64) * G1 + (rnd() % 2 ? 0 : (rnd() % 512) * K4);
-		uint64_t flags = rnd() & PTE_MAP_FLAGS & ~PTE_P;
+		uint64_t g = grains[check_rand() % 5];
+		uint64_t start = (check_rand() % (4 * G1 / g)) * g;
+		uint64_t len = (1 + check_rand() % (g == G1 ? 2 : 40)) * g;
+		uint64_t phys = (check_rand() % 64) * G1 + (check_rand() % 2 ? 0 : (check_rand() % 512) * K4);
+		uint64_t flags = check_rand() & PTE_MAP_FLAGS & ~PTE_P;
 
 		/* Ragged ends now and then, so large pages get split. */
-		if (rnd() % 3 == 0)
-			start = (start + (rnd() % 4) * K4) % (4 * G1);
-		if (rnd() % 3 == 0)
-			len += (rnd() % 4) * K4;
+		if (check_rand() % 3 == 0)
+			start = (start + (check_rand() % 4) * K4) % (4 * G1);
+		if (check_rand() % 3 == 0)
+			len += (check_rand() % 4) * K4;
 		if (len > 4 * G1 - start)
 			len = 4 * G1 - start;
 		CHECK_EQ_U64(pt_map(&pt, vbase + start, phys, len, flags), 0);
@@ -448,7 +439,7 @@ static void random_vs_model(uint64_t vbase, bool allow_1g)
 		/* Spot checks: the edges and random pages. */
 		for (int k = 0; k < 64; k++) {
 			uint64_t pg = k < 4 ? (start / K4 + (k < 2 ? 0 : len / K4) - (k % 2)) :
-				     rnd() % npages;
+				     check_rand() % npages;
 			uint64_t p, f, sz;
 
 			if (pg >= npages)
@@ -499,6 +490,7 @@ static void test_random_vs_model(void)
 
 int main(void)
 {
+	check_rng_state = 0x6a09e667f3bcc909ull;
 	RUN_TEST("pagetable", test_empty_and_init_failure);
 	RUN_TEST("pagetable", test_4k_boundaries);
 	RUN_TEST("pagetable", test_page_size_choice);

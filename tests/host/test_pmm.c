@@ -15,20 +15,10 @@ struct model {
 	bool *used;
 };
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t rnd(void)
-{
-	/* xorshift64*: reproducible across runs and hosts. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
 
 static uint64_t rnd_below(uint64_t n)
 {
-	return n ? rnd() % n : 0;
+	return n ? check_rand() % n : 0;
 }
 
 static bool bit_used(const struct pmm *p, uint64_t page)
