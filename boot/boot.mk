@@ -6,7 +6,7 @@ EFI_LIB    := /usr/lib
 LOADER_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -I. -I$(EFI_INC) -I$(EFI_INC)/x86_64 \
 	-fpic -ffreestanding -fno-stack-protector -fno-stack-check -fshort-wchar \
 	-mno-red-zone -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI -Wno-unused-parameter
-LOADER_SRCS := boot/loader.c boot/elf_load.c boot/cmdline.c
+LOADER_SRCS := boot/loader.c boot/elf_load.c boot/cmdline.c boot/report_save.c
 LOADER_OBJS := $(patsubst %.c,$(B)/%.o,$(LOADER_SRCS))
 
 $(B)/boot/%.o: boot/%.c

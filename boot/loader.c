@@ -1,9 +1,12 @@
 /* vtdbench UEFI loader (EFI/BOOT/BOOTX64.EFI): gathers what the kernel needs
  * from the firmware (ACPI RSDP, GOP framebuffer, memory map, command line),
  * loads KERNEL.ELF from its own directory, leaves boot services and jumps.
+ * A report the last run left in UEFI variables is saved first, and then the
+ * kernel is not started (boot/report_save.c).
  * Rules: nothing but GetMemoryMap/ExitBootServices may be called once the
  * first ExitBootServices attempt was made, and no fixed address is assumed. */
 #include "boot/loader.h"
+#include "boot/report_save.h"
 
 #define KERNEL_FILE L"KERNEL.ELF"
 #define CONFIG_FILE L"VTDBENCH.CFG"
@@ -217,6 +220,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		      li->LoadOptions, li->LoadOptionsSize);
 	if (!EFI_ERROR(st))
 		FreePool(cfg);
+
+	/* A report the last run handed over is saved first; the machine then
+	 * powers off or restarts instead of running the kernel again. */
+	report_save_pending(root, bi->cmdline);
 
 	find_rsdp(bi);
 	find_framebuffer(bi);

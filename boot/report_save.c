@@ -1,0 +1,557 @@
+/* Saves the report the kernel handed over in UEFI variables. After
+ * ExitBootServices the kernel cannot write the FAT volume, so it stores the
+ * report's text in non-volatile variables and resets; the loader finds them
+ * at the next start, before it loads the kernel, and writes the files.
+ * Rules: never overwrite a file; delete the variables only once both files
+ * are written, so a save that failed is tried again at the next start; and
+ * never return after a report was found, so the kernel does not run again
+ * in that boot (an endless benchmark-reset loop). */
+#include "boot/loader.h"
+#include "boot/report_save.h"
+
+#define REPORT_DIR          L"\\REPORTS"
+#define REPORT_PREFIX       "REPORT "   /* machine-readable lines: one JSON object */
+#define DEFAULT_WAIT_S      30
+#define MAX_WAIT_S          3600        /* the kernel's option table has the same bound */
+#define PROBLEMS_SHOWN      4           /* in the file's first line and on the screen */
+#define MAX_REPORT_NUMBER   9999
+
+static EFI_GUID report_guid = REPORT_VENDOR_GUID;
+
+/* A growing byte buffer; 'failed' sticks once an allocation failed. */
+struct buf {
+	CHAR8 *p;
+	UINTN len, cap;
+	BOOLEAN failed;
+};
+
+static void buf_put(struct buf *b, const void *data, UINTN n)
+{
+	if (b->failed)
+		return;
+	if (b->len + n > b->cap) {
+		UINTN cap = b->cap ? b->cap : 16384;
+		while (cap < b->len + n)
+			cap *= 2;
+		CHAR8 *p = AllocatePool(cap);
+		if (!p) {
+			b->failed = TRUE;
+			return;
+		}
+		if (b->p) {
+			CopyMem(p, b->p, b->len);
+			FreePool(b->p);
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	CopyMem(b->p + b->len, (void *)data, n);
+	b->len += n;
+}
+
+/* Narrows an ASCII UCS-2 string into the buffer. */
+static void buf_put16(struct buf *b, const CHAR16 *s)
+{
+	for (; *s; s++) {
+		CHAR8 c = *s < 0x80 ? (CHAR8)*s : '?';
+		buf_put(b, &c, 1);
+	}
+}
+
+/* The report as read. The text is split into lines as it arrives, so that
+ * only whole lines reach the JSON file: a line cut by a missing chunk, or
+ * left unfinished at the end, stays in the text file only. */
+struct report {
+	struct buf text;        /* every chunk read, "[text lost]" lines at the gaps */
+	struct buf json;        /* REPORT lines without their prefix */
+	UINTN line_start;       /* where the line being assembled starts in text */
+	BOOLEAN after_gap;      /* that line began inside a lost chunk */
+	UINT32 announced;       /* chunks the count variable announced (or found) */
+	UINT32 chunks_read;
+	BOOLEAN complete;
+	UINT32 problems;
+	struct buf problem_text; /* "; "-separated, the first PROBLEMS_SHOWN */
+};
+
+static void problem(struct report *r, const CHAR16 *fmt, ...)
+{
+	CHAR16 msg[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	UnicodeVSPrint(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	Print(L"vtdbench: report hand-over: %s\r\n", msg);
+	r->complete = FALSE;
+	if (r->problems++ < PROBLEMS_SHOWN) {
+		if (r->problem_text.len)
+			buf_put(&r->problem_text, "; ", 2);
+		buf_put16(&r->problem_text, msg);
+	} else if (r->problems == PROBLEMS_SHOWN + 1) {
+		buf_put(&r->problem_text, "; ...", 5);
+	}
+}
+
+static BOOLEAN starts_with(const CHAR8 *s, UINTN n, const char *prefix)
+{
+	UINTN i;
+
+	for (i = 0; prefix[i]; i++)
+		if (i >= n || s[i] != (CHAR8)prefix[i])
+			return FALSE;
+	return TRUE;
+}
+
+/* A whole line (without its '\n') arrived in r->text at [start, start+n). */
+static void line_done(struct report *r, UINTN start, UINTN n)
+{
+	const CHAR8 *s = r->text.p + start;
+	UINTN p = sizeof(REPORT_PREFIX) - 1;
+
+	while (n && s[n - 1] == '\r')
+		n--;
+	if (r->after_gap || !starts_with(s, n, REPORT_PREFIX))
+		return;
+	buf_put(&r->json, s + p, n - p);
+	buf_put(&r->json, "\n", 1);
+}
+
+static void add_chunk(struct report *r, const CHAR8 *data, UINTN n)
+{
+	UINTN base = r->text.len;
+
+	buf_put(&r->text, data, n);
+	if (r->text.failed)
+		return;
+	for (UINTN i = 0; i < n; i++) {
+		if (data[i] != '\n')
+			continue;
+		line_done(r, r->line_start, base + i - r->line_start);
+		r->line_start = base + i + 1;
+		r->after_gap = FALSE;
+	}
+}
+
+/* Chunk 'index' could not be used: end the cut line, mark the loss. */
+static void add_gap(struct report *r, UINT32 index)
+{
+	CHAR16 mark[80];
+
+	if (r->text.len > r->line_start)
+		buf_put(&r->text, "\n", 1);
+	UnicodeSPrint(mark, sizeof(mark), L"vtdbench: [text lost: chunk %04d]\n", index);
+	buf_put16(&r->text, mark);
+	r->line_start = r->text.len;
+	r->after_gap = TRUE;
+}
+
+static EFI_STATUS get_var(const CHAR16 *name, void *data, UINTN *size)
+{
+	UINT32 attributes;
+
+	return uefi_call_wrapper(RT->GetVariable, 5, (CHAR16 *)name, &report_guid, &attributes,
+				 size, data);
+}
+
+/* Reads chunk 'index'; FALSE when there is no such variable (and, when the
+ * count is unknown, the report ends there). */
+static BOOLEAN read_chunk(struct report *r, UINT32 index, CHAR8 *chunk)
+{
+	CHAR16 name[32];
+	UINTN size = REPORT_CHUNK_MAX;
+
+	UnicodeSPrint(name, sizeof(name), REPORT_CHUNK_FMT, index);
+	EFI_STATUS st = get_var(name, chunk, &size);
+	if (st == EFI_NOT_FOUND) {
+		return FALSE;
+	} else if (st == EFI_BUFFER_TOO_SMALL) {
+		problem(r, L"chunk %04d has %lu bytes, more than %d: left out", index, (UINT64)size,
+			REPORT_CHUNK_MAX);
+		add_gap(r, index);
+	} else if (EFI_ERROR(st)) {
+		problem(r, L"chunk %04d cannot be read (%r): left out", index, st);
+		add_gap(r, index);
+	} else {
+		add_chunk(r, chunk, size);
+		r->chunks_read++;
+	}
+	return TRUE;
+}
+
+/* Reads the hand-over. Returns FALSE when there is none. Without a usable
+ * count variable (the run stopped between its chunks and the count, or the
+ * count is malformed) the chunks present from 0000 on are taken. */
+static BOOLEAN read_report(struct report *r)
+{
+	UINT32 count = 0;
+	UINTN size = sizeof(count);
+	BOOLEAN known;
+	CHAR8 *chunk;
+
+	EFI_STATUS st = get_var(REPORT_COUNT_NAME, &count, &size);
+	if (st == EFI_NOT_FOUND) {
+		UINTN probe = 0;
+		CHAR16 first[32];
+		UnicodeSPrint(first, sizeof(first), REPORT_CHUNK_FMT, 0);
+		if (get_var(first, NULL, &probe) == EFI_NOT_FOUND)
+			return FALSE; /* the usual case: nothing handed over */
+		problem(r, L"no %s: the run stopped while handing its report over",
+			REPORT_COUNT_NAME);
+		known = FALSE;
+	} else if (EFI_ERROR(st) && st != EFI_BUFFER_TOO_SMALL) {
+		/* Cannot tell; boot the kernel rather than stop every start. */
+		Print(L"vtdbench: cannot read %s (%r); no report saved\r\n", REPORT_COUNT_NAME, st);
+		return FALSE;
+	} else if (st == EFI_BUFFER_TOO_SMALL || size != sizeof(count) || count > REPORT_CHUNKS_MAX) {
+		problem(r, L"%s is malformed (%lu bytes, value %u)", REPORT_COUNT_NAME, (UINT64)size,
+			st == EFI_BUFFER_TOO_SMALL ? 0 : count);
+		known = FALSE;
+	} else {
+		known = TRUE;
+	}
+
+	chunk = AllocatePool(REPORT_CHUNK_MAX);
+	if (!chunk) {
+		r->text.failed = TRUE;
+		return TRUE;
+	}
+	if (known) {
+		r->announced = count;
+		for (UINT32 i = 0; i < count && !r->text.failed; i++) {
+			if (!read_chunk(r, i, chunk)) {
+				problem(r, L"chunk %04d of %u is missing", i, count);
+				add_gap(r, i);
+			}
+		}
+	} else {
+		UINT32 i = 0;
+		while (i < REPORT_CHUNKS_MAX && !r->text.failed && read_chunk(r, i, chunk))
+			i++;
+		r->announced = i;
+	}
+	FreePool(chunk);
+	if (r->text.len > r->line_start)
+		problem(r, L"the text ends inside a line");
+	return TRUE;
+}
+
+/* The file's first line: what was read, and whether anything was lost. */
+static void header_line(struct report *r, struct buf *h)
+{
+	CHAR16 line[200];
+
+	if (r->complete) {
+		UnicodeSPrint(line, sizeof(line),
+			      L"vtdbench: report of the last run, complete (%u UEFI variables, %lu bytes)\n",
+			      r->chunks_read, (UINT64)r->text.len);
+		buf_put16(h, line);
+		return;
+	}
+	UnicodeSPrint(line, sizeof(line),
+		      L"vtdbench: INCOMPLETE report of the last run (%u of %u UEFI variables read, "
+		      L"%lu bytes): ", r->chunks_read, r->announced, (UINT64)r->text.len);
+	buf_put16(h, line);
+	buf_put(h, r->problem_text.p, r->problem_text.len);
+	buf_put(h, "\n", 1);
+}
+
+static EFI_STATUS write_all(EFI_FILE_HANDLE f, const CHAR8 *data, UINTN n)
+{
+	UINTN done = n;
+	EFI_STATUS st;
+
+	if (!n)
+		return EFI_SUCCESS;
+	st = uefi_call_wrapper(f->Write, 3, f, &done, (void *)data);
+	if (!EFI_ERROR(st) && done != n)
+		st = EFI_VOLUME_FULL;
+	return st;
+}
+
+/* Creates a file that does not exist yet and writes a then b into it. A
+ * file that could not be written whole is removed again. */
+static EFI_STATUS write_new_file(EFI_FILE_HANDLE dir, const CHAR16 *name,
+				 const struct buf *a, const struct buf *b)
+{
+	EFI_FILE_HANDLE f;
+	EFI_STATUS st;
+
+	st = uefi_call_wrapper(dir->Open, 5, dir, &f, (CHAR16 *)name,
+			       EFI_FILE_MODE_CREATE | EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE, 0);
+	if (EFI_ERROR(st))
+		return st;
+	st = write_all(f, a->p, a->len);
+	if (!EFI_ERROR(st) && b)
+		st = write_all(f, b->p, b->len);
+	if (!EFI_ERROR(st))
+		st = uefi_call_wrapper(f->Flush, 1, f);
+	if (EFI_ERROR(st)) {
+		uefi_call_wrapper(f->Delete, 1, f); /* also closes it */
+		return st;
+	}
+	return uefi_call_wrapper(f->Close, 1, f);
+}
+
+static EFI_STATUS file_exists(EFI_FILE_HANDLE dir, const CHAR16 *name, BOOLEAN *exists)
+{
+	EFI_FILE_HANDLE f;
+	EFI_STATUS st = uefi_call_wrapper(dir->Open, 5, dir, &f, (CHAR16 *)name, EFI_FILE_MODE_READ, 0);
+
+	*exists = !EFI_ERROR(st);
+	if (!EFI_ERROR(st))
+		uefi_call_wrapper(f->Close, 1, f);
+	return st == EFI_NOT_FOUND ? EFI_SUCCESS : st;
+}
+
+/* Opens \REPORTS, creating it when missing. */
+static EFI_STATUS open_report_dir(EFI_FILE_HANDLE root, EFI_FILE_HANDLE *dir, const CHAR16 **what)
+{
+	EFI_STATUS st;
+
+	*what = L"cannot open or create the folder \\REPORTS";
+	st = uefi_call_wrapper(root->Open, 5, root, dir, REPORT_DIR,
+			       EFI_FILE_MODE_CREATE | EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE,
+			       EFI_FILE_DIRECTORY);
+	if (EFI_ERROR(st))
+		return st;
+	EFI_FILE_INFO *info = LibFileInfo(*dir);
+	if (!info || !(info->Attribute & EFI_FILE_DIRECTORY)) {
+		*what = L"\\REPORTS exists but is not a folder";
+		if (info)
+			FreePool(info);
+		uefi_call_wrapper((*dir)->Close, 1, *dir);
+		return EFI_ACCESS_DENIED;
+	}
+	FreePool(info);
+	return EFI_SUCCESS;
+}
+
+/* Writes NNNN.txt and NNNN.json for the smallest NNNN >= 0001 with neither
+ * file present. */
+static EFI_STATUS save_files(EFI_FILE_HANDLE root, struct report *r, UINT32 *number,
+			     const CHAR16 **what)
+{
+	EFI_FILE_HANDLE dir;
+	CHAR16 txt[16], json[16];
+	struct buf header = { 0 };
+	EFI_STATUS st;
+	UINT32 n;
+
+	st = open_report_dir(root, &dir, what);
+	if (EFI_ERROR(st))
+		return st;
+	*what = L"cannot look for a free report number in \\REPORTS";
+	for (n = 1; n <= MAX_REPORT_NUMBER; n++) {
+		BOOLEAN t, j;
+		UnicodeSPrint(txt, sizeof(txt), L"%04d.txt", n);
+		UnicodeSPrint(json, sizeof(json), L"%04d.json", n);
+		st = file_exists(dir, txt, &t);
+		if (!EFI_ERROR(st))
+			st = file_exists(dir, json, &j);
+		if (EFI_ERROR(st) || (!t && !j))
+			break;
+	}
+	if (!EFI_ERROR(st) && n > MAX_REPORT_NUMBER) {
+		*what = L"\\REPORTS already holds report 9999";
+		st = EFI_VOLUME_FULL;
+	}
+	if (EFI_ERROR(st))
+		goto close_dir;
+
+	header_line(r, &header);
+	st = header.failed ? EFI_OUT_OF_RESOURCES : EFI_SUCCESS;
+	if (!EFI_ERROR(st)) {
+		*what = L"cannot write the report's text file";
+		st = write_new_file(dir, txt, &header, &r->text);
+	}
+	if (!EFI_ERROR(st)) {
+		*what = L"cannot write the report's JSON file";
+		st = write_new_file(dir, json, &r->json, NULL);
+		if (EFI_ERROR(st)) {
+			/* Both or neither: the next start tries again with this number. */
+			EFI_FILE_HANDLE f;
+			if (!EFI_ERROR(uefi_call_wrapper(dir->Open, 5, dir, &f, txt,
+							 EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE, 0)))
+				uefi_call_wrapper(f->Delete, 1, f);
+		}
+	}
+	if (header.p)
+		FreePool(header.p);
+	*number = n;
+close_dir:
+	uefi_call_wrapper(dir->Flush, 1, dir);
+	uefi_call_wrapper(dir->Close, 1, dir);
+	return st;
+}
+
+/* SetVariable with size 0 deletes. Some firmware wants the variable's own
+ * attributes for that, some accepts 0: try both. */
+static EFI_STATUS delete_var(CHAR16 *name)
+{
+	EFI_STATUS st = uefi_call_wrapper(RT->SetVariable, 5, name, &report_guid,
+					  REPORT_ATTRIBUTES, 0, NULL);
+	if (st == EFI_INVALID_PARAMETER)
+		st = uefi_call_wrapper(RT->SetVariable, 5, name, &report_guid, 0, 0, NULL);
+	return st;
+}
+
+/* The count first (the report is taken), then every chunk, including
+ * leftovers of an earlier, longer hand-over beyond the count. */
+static EFI_STATUS delete_handover(UINT32 announced)
+{
+	EFI_STATUS st, first_error = EFI_SUCCESS;
+	CHAR16 name[32];
+
+	st = delete_var(REPORT_COUNT_NAME);
+	if (EFI_ERROR(st) && st != EFI_NOT_FOUND)
+		first_error = st;
+	for (UINT32 i = 0; i < REPORT_CHUNKS_MAX; i++) {
+		UnicodeSPrint(name, sizeof(name), REPORT_CHUNK_FMT, i);
+		st = delete_var(name);
+		if (st == EFI_NOT_FOUND && i >= announced)
+			break;
+		if (EFI_ERROR(st) && st != EFI_NOT_FOUND && !EFI_ERROR(first_error))
+			first_error = st;
+	}
+	return first_error;
+}
+
+/* The value of the last "key=value" word of the command line, or NULL. */
+static const char *cmdline_value(const char *cmdline, const char *key, UINTN *len)
+{
+	const char *found = NULL;
+	UINTN klen = strlena((CHAR8 *)key);
+
+	for (const char *w = cmdline; *w;) {
+		while (*w == ' ')
+			w++;
+		const char *end = w;
+		while (*end && *end != ' ')
+			end++;
+		if ((UINTN)(end - w) > klen && CompareMem((void *)w, (void *)key, klen) == 0 &&
+		    w[klen] == '=') {
+			found = w + klen + 1;
+			*len = end - found;
+		}
+		w = end;
+	}
+	return found;
+}
+
+static BOOLEAN value_is(const char *v, UINTN n, const char *s)
+{
+	return n == strlena((CHAR8 *)s) && CompareMem((void *)v, (void *)s, n) == 0;
+}
+
+static UINTN wait_seconds(const char *cmdline)
+{
+	UINTN n, s = 0;
+	const char *v = cmdline_value(cmdline, "report_wait", &n);
+
+	if (!v)
+		return DEFAULT_WAIT_S;
+	for (UINTN i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9' || (s = s * 10 + (v[i] - '0')) > MAX_WAIT_S) {
+			Print(L"vtdbench: report_wait= takes 0 to %d seconds; waiting %d\r\n",
+			      MAX_WAIT_S, DEFAULT_WAIT_S);
+			return DEFAULT_WAIT_S;
+		}
+	}
+	return n ? s : DEFAULT_WAIT_S;
+}
+
+static BOOLEAN reboot_after_save(const char *cmdline)
+{
+	UINTN n;
+	const char *v = cmdline_value(cmdline, "after_save", &n);
+
+	if (!v || value_is(v, n, "poweroff"))
+		return FALSE;
+	if (value_is(v, n, "reboot"))
+		return TRUE;
+	Print(L"vtdbench: after_save= takes poweroff or reboot; powering off\r\n");
+	return FALSE;
+}
+
+/* Shows the lines a person wants at a glance: the run's verdict and the
+ * report's headline. */
+static void show_summary(const struct buf *text)
+{
+	static const char *const wanted[] = { "run: verdict", "report: headline" };
+	CHAR8 line[240];
+
+	for (UINTN i = 0; i < text->len;) {
+		UINTN end = i;
+		while (end < text->len && text->p[end] != '\n')
+			end++;
+		for (UINTN k = 0; k < sizeof(wanted) / sizeof(wanted[0]); k++) {
+			if (!starts_with(text->p + i, end - i, wanted[k]))
+				continue;
+			UINTN n = end - i < sizeof(line) - 1 ? end - i : sizeof(line) - 1;
+			CopyMem(line, text->p + i, n);
+			line[n] = 0;
+			Print(L"  %a\r\n", line);
+		}
+		i = end + 1;
+	}
+}
+
+/* Waits for a key or the timeout, then powers off or restarts. */
+static void __attribute__((noreturn)) wait_and_leave(UINTN seconds, BOOLEAN reboot)
+{
+	const CHAR16 *verb = reboot ? L"restart" : L"power off";
+	EFI_EVENT timer;
+	UINTN index;
+
+	if (seconds) {
+		Print(L"vtdbench: press a key to %s now (or wait %lu s)\r\n", verb, (UINT64)seconds);
+		/* A key pressed earlier (the firmware's boot menu) must not end the wait. */
+		uefi_call_wrapper(ST->ConIn->Reset, 2, ST->ConIn, FALSE);
+		if (!EFI_ERROR(uefi_call_wrapper(BS->CreateEvent, 5, EVT_TIMER, 0, NULL, NULL, &timer))) {
+			EFI_EVENT events[2] = { ST->ConIn->WaitForKey, timer };
+			uefi_call_wrapper(BS->SetTimer, 3, timer, TimerRelative, (UINT64)seconds * 10000000);
+			uefi_call_wrapper(BS->WaitForEvent, 3, 2, events, &index);
+			uefi_call_wrapper(BS->CloseEvent, 1, timer);
+		}
+	}
+	Print(L"vtdbench: %s\r\n", reboot ? L"restarting" : L"powering off");
+	uefi_call_wrapper(RT->ResetSystem, 4, reboot ? EfiResetCold : EfiResetShutdown,
+			  EFI_SUCCESS, 0, NULL);
+	Print(L"vtdbench: the firmware did not %s: switch the machine off now\r\n", verb);
+	for (;;)
+		uefi_call_wrapper(BS->Stall, 1, 1000000);
+}
+
+void report_save_pending(EFI_FILE_HANDLE root, const char *cmdline)
+{
+	struct report r = { .complete = TRUE };
+	const CHAR16 *what = L"out of memory";
+	UINT32 number = 0;
+	EFI_STATUS st;
+
+	if (!read_report(&r))
+		return;
+	UINTN seconds = wait_seconds(cmdline);
+	BOOLEAN reboot = reboot_after_save(cmdline);
+
+	if (r.text.failed || r.json.failed || r.problem_text.failed)
+		st = EFI_OUT_OF_RESOURCES;
+	else
+		st = save_files(root, &r, &number, &what);
+	if (EFI_ERROR(st)) {
+		Print(L"vtdbench: the report of the last run could NOT be saved: %s (%r).\r\n"
+		      L"vtdbench: it stays in the firmware's variables; start from a writable"
+		      L" stick again to save it.\r\n", what, st);
+		wait_and_leave(seconds, reboot);
+	}
+
+	Print(L"vtdbench: the report of the last run is saved on this stick as "
+	      L"\\REPORTS\\%04d.txt and \\REPORTS\\%04d.json%s\r\n", number, number,
+	      r.complete ? L"" : L" (INCOMPLETE: see the first line of the .txt)");
+	show_summary(&r.text);
+	st = delete_handover(r.announced);
+	if (EFI_ERROR(st))
+		Print(L"vtdbench: could not delete the report's UEFI variables (%r): the next start"
+		      L" saves it again\r\n", st);
+	wait_and_leave(seconds, reboot);
+}
