@@ -4,18 +4,30 @@
 #
 # Usage: qemu-run.sh --image ESP.img [--cmdline "k=v ..."] [--nic MODEL|none]
 #          [--iommu PROPS|none] [--accel tcg|kvm] [--mem SIZE] [--timeout S]
-#          [--log FILE] [--quiet] [--screendump FILE.ppm] [-- EXTRA QEMU ARGS]
+#          [--log FILE] [--quiet] [--screendump FILE.ppm] [--vars FILE]
+#          [--usb [--readonly]] [-- EXTRA QEMU ARGS]
 #
 # --screendump: the kernel halts instead of leaving QEMU; once it printed
 # its verdict the screen is saved through the QEMU monitor, then QEMU quits.
+# --vars: the OVMF variable store to use, in place (kept across runs;
+# created from the firmware's empty store when missing); otherwise each run
+# gets a fresh private copy.
+# --usb: the image is a whole disk (make usb) attached as a USB stick, in
+# place: what the machine writes on it stays. Its configuration file is
+# used as it is (no --cmdline), and a reset restarts the machine, so a run
+# can hand its report over to the loader, which saves it on the stick and
+# powers off; that power-off ends QEMU. --readonly write-protects the stick.
 #
 # Exit status: the kernel's verdict (0 = ok; see kernel/exit.h), or
 #   124 QEMU did not finish in time and was killed,
 #   125 the machine stopped without a verdict (reset, triple fault),
 #   126 QEMU itself failed to start.
+# With --usb, a power-off counts as the end of the run: the status is the
+# verdict of the last EXIT line in the log, 0 when there is none.
 set -uo pipefail
 
 image= cmdline= nic=e1000 iommu= accel=tcg mem=512M timeout=600 log= quiet=0 screendump=
+vars= usb=0 readonly=0
 extra=()
 while (($#)); do
 	case $1 in
@@ -29,11 +41,22 @@ while (($#)); do
 	--log) log=$2; shift 2 ;;
 	--quiet) quiet=1; shift ;;
 	--screendump) screendump=$2; shift 2 ;;
+	--vars) vars=$2; shift 2 ;;
+	--usb) usb=1; shift ;;
+	--readonly) readonly=1; shift ;;
 	--) shift; extra=("$@"); break ;;
 	*) echo "qemu-run: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
 [[ -f $image ]] || { echo "qemu-run: no image '$image' (run make first)" >&2; exit 2; }
+if ((usb)); then
+	[[ -z $cmdline ]] || {
+		echo "qemu-run: --usb boots the stick's own configuration; edit its EFI/BOOT/VTDBENCH.CFG" \
+			"instead of giving --cmdline" >&2; exit 2; }
+	[[ -z $screendump ]] || { echo "qemu-run: --screendump does not work with --usb" >&2; exit 2; }
+elif ((readonly)); then
+	echo "qemu-run: --readonly needs --usb" >&2; exit 2
+fi
 
 ovmf_code=
 for f in /usr/share/OVMF/OVMF_CODE_4M.fd /usr/share/OVMF/OVMF_CODE.fd; do
@@ -50,27 +73,45 @@ trap 'rm -rf "$work"' EXIT
 
 # A private copy of the image with the command line in its config file,
 # and of the firmware's variable store: runs never affect one another.
-cp --sparse=always "$image" "$work/esp.img"
-{
-	mtype -i "$work/esp.img" ::/EFI/BOOT/VTDBENCH.CFG 2>/dev/null
-	echo
-	echo "# added by qemu-run.sh"
-	echo "exit=qemu $cmdline"
-	[[ -z $screendump ]] || echo "exit=halt"
-} >"$work/vtdbench.cfg"
-mcopy -o -i "$work/esp.img" "$work/vtdbench.cfg" ::/EFI/BOOT/VTDBENCH.CFG
-cp "$ovmf_vars" "$work/vars.fd"
+# A USB stick and a given variable store are used in place instead.
+if ((!usb)); then
+	cp --sparse=always "$image" "$work/esp.img"
+	{
+		mtype -i "$work/esp.img" ::/EFI/BOOT/VTDBENCH.CFG 2>/dev/null
+		echo
+		echo "# added by qemu-run.sh"
+		echo "exit=qemu $cmdline"
+		[[ -z $screendump ]] || echo "exit=halt"
+	} >"$work/vtdbench.cfg"
+	mcopy -o -i "$work/esp.img" "$work/vtdbench.cfg" ::/EFI/BOOT/VTDBENCH.CFG
+fi
+if [[ -z $vars ]]; then
+	vars=$work/vars.fd
+	cp "$ovmf_vars" "$vars"
+elif [[ ! -f $vars ]]; then
+	cp "$ovmf_vars" "$vars" || exit 126
+fi
 
 args=(-machine q35,kernel-irqchip=split -accel "$accel" -cpu max -m "$mem" -smp 1
 	-drive "if=pflash,format=raw,unit=0,readonly=on,file=$ovmf_code"
-	-drive "if=pflash,format=raw,unit=1,file=$work/vars.fd"
-	-display none -no-reboot -nic none
+	-drive "if=pflash,format=raw,unit=1,file=$vars"
+	-display none -nic none
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+# A USB run must survive the kernel's reset; any other run ends at a reset.
+((usb)) || args+=(-no-reboot)
 # The IOMMU comes first: QEMU wants it created before the devices behind it.
 if [[ $iommu != none ]]; then
 	args+=(-device "intel-iommu${iommu:+,$iommu}")
 fi
-args+=(-drive "if=none,id=esp,format=raw,file=$work/esp.img" -device ide-hd,drive=esp,bootindex=0)
+if ((usb)); then
+	# bootindex: a kept variable store may list older boot entries first.
+	ro=
+	((readonly)) && ro=,readonly=on
+	args+=(-drive "if=none,id=stick,format=raw,file=$image$ro" -device qemu-xhci
+		-device usb-storage,drive=stick,bootindex=0)
+else
+	args+=(-drive "if=none,id=esp,format=raw,file=$work/esp.img" -device ide-hd,drive=esp,bootindex=0)
+fi
 if [[ $nic != none ]]; then
 	args+=(-device "$nic,romfile=")
 fi
@@ -108,6 +149,11 @@ verdict=$(grep -a -o '^EXIT: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
 if ((rc == 124 || rc == 137)); then
 	say "QEMU did not finish within $timeout s and was killed: the kernel hung or is too slow"
 	exit 124
+elif ((usb && rc == 0)); then
+	last=
+	[[ -z $verdict ]] || last=" (the last verdict the kernel printed: $verdict)"
+	say "the machine powered off$last; serial log: $log"
+	exit "${verdict:-0}"
 elif [[ -n $verdict ]]; then
 	if [[ -z $screendump ]] && ((rc != verdict * 2 + 1)); then
 		say "the kernel said verdict $verdict but QEMU exited with $rc (isa-debug-exit missing?)"
