@@ -49,7 +49,9 @@ static void buf_put(struct buf *b, const void *data, UINTN n)
 	b->len += n;
 }
 
-/* Narrows an ASCII UCS-2 string into the buffer. */
+/* Narrows an ASCII UCS-2 string into the buffer. The files' lines end in
+ * "\n" alone: line ends are added with buf_put, not through the firmware
+ * library's formatting, which may turn "\n" into "\r\n". */
 static void buf_put16(struct buf *b, const CHAR16 *s)
 {
 	for (; *s; s++) {
@@ -139,8 +141,9 @@ static void add_gap(struct report *r, UINT32 index)
 
 	if (r->text.len > r->line_start)
 		buf_put(&r->text, "\n", 1);
-	UnicodeSPrint(mark, sizeof(mark), L"vtdbench: [text lost: chunk %04d]\n", index);
+	UnicodeSPrint(mark, sizeof(mark), L"vtdbench: [text lost: chunk %04d]", index);
 	buf_put16(&r->text, mark);
+	buf_put(&r->text, "\n", 1);
 	r->line_start = r->text.len;
 	r->after_gap = TRUE;
 }
@@ -242,9 +245,10 @@ static void header_line(struct report *r, struct buf *h)
 
 	if (r->complete) {
 		UnicodeSPrint(line, sizeof(line),
-			      L"vtdbench: report of the last run, complete (%u UEFI variables, %lu bytes)\n",
+			      L"vtdbench: report of the last run, complete (%u UEFI variables, %lu bytes)",
 			      r->chunks_read, (UINT64)r->text.len);
 		buf_put16(h, line);
+		buf_put(h, "\n", 1);
 		return;
 	}
 	UnicodeSPrint(line, sizeof(line),
@@ -539,9 +543,11 @@ void report_save_pending(EFI_FILE_HANDLE root, const char *cmdline)
 	else
 		st = save_files(root, &r, &number, &what);
 	if (EFI_ERROR(st)) {
-		Print(L"vtdbench: the report of the last run could NOT be saved: %s (%r).\r\n"
-		      L"vtdbench: it stays in the firmware's variables; start from a writable"
-		      L" stick again to save it.\r\n", what, st);
+		Print(L"vtdbench: the report of the last run could NOT be saved: %s (%r).\r\n", what, st);
+		if (st == EFI_WRITE_PROTECTED)
+			Print(L"vtdbench: the stick is write-protected (a lock switch?).\r\n");
+		Print(L"vtdbench: the report stays in the firmware's variables; start from this"
+		      L" stick again, writable, to save it.\r\n");
 		wait_and_leave(seconds, reboot);
 	}
 
