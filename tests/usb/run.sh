@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# The USB stick end to end: a copy of the stick image boots in QEMU several
+# times with one persistent OVMF variable store, as a real machine would.
+# Each run hands its report over in UEFI variables and reboots; the loader
+# saves it on the stick and powers off. Prints one PASS:/FAIL: line per
+# check. Usage: run.sh USB.img OUTDIR
+set -uo pipefail
+image=$1 out=$2
+here=$(cd "$(dirname "$0")" && pwd)
+runner=$here/../../tools/qemu-run.sh
+efivars=$here/efivars.py
+guid=fde40004-496c-4882-bb0d-c32a0d37734d
+limit=${USB_QEMU_TIMEOUT:-90}    # seconds per QEMU run (a run takes ~15 s)
+quick="save=uefi exit=reboot packets=2000 warmup=200 policy=strict,batched report_wait=0"
+export MTOOLS_SKIP_CHECK=1
+
+rm -rf "$out" && mkdir -p "$out"
+stick=$out/stick.img vars=$out/vars.fd
+cp --sparse=always "$image" "$stick" || exit 1
+
+# check NAME REASON...: PASS when no reason is given, else FAIL with them.
+check() {
+	local name=$1
+	shift
+	local why=()
+	for r in "$@"; do [[ -n $r ]] && why+=("$r"); done
+	if ((${#why[@]})); then
+		echo "FAIL: usb/$name"
+		printf '  %s\n' "${why[@]}"
+	else
+		echo "PASS: usb/$name"
+	fi
+}
+
+set_config() {
+	echo "$1" >"$out/cfg"
+	mcopy -o -i "$stick@@1M" "$out/cfg" ::/EFI/BOOT/VTDBENCH.CFG
+}
+
+# boot NAME [runner args...]: one QEMU run of the stick; the cleaned serial
+# log (no CR, no ANSI escapes) is $out/NAME.txt, the runner's status in $rc.
+# Once a run was killed, the later ones are not started (their checks fail):
+# the suite stays within its time.
+hung=
+boot() {
+	local name=$1
+	shift
+	if [[ -n $hung ]]; then
+		echo "not run: $hung was killed after $limit s" >"$out/$name.err"
+		: >"$out/$name.log"
+		rc=124
+	else
+		"$runner" --usb --quiet --image "$stick" --vars "$vars" --timeout "$limit" \
+			--log "$out/$name.log" "$@" 2>"$out/$name.err"
+		rc=$?
+		((rc == 124)) && hung=$name
+	fi
+	tr -d '\r' <"$out/$name.log" | sed 's/\x1b\[[0-9;=?]*[A-Za-z]//g' >"$out/$name.txt"
+}
+
+# The part of a cleaned log before the loader's second start: the first
+# boot, the kernel's run.
+first_boot() { awk '/^vtdbench loader$/ { n++ } n < 2' "$1"; }
+
+# What the kernel kept for the hand-over: its first boot up to the verdict
+# line (what it prints after that, about the hand-over, is not in it).
+handed_over() { first_boot "$1" | awk '{ print } /^run: verdict / { exit }'; }
+
+# Files saved on the stick: "NNNN.txt NNNN.json ...", sorted.
+reports() { mdir -b -i "$stick@@1M" ::/REPORTS 2>/dev/null | sed 's|.*/||' | sort | tr '\n' ' '; }
+
+get() { mtype -i "$stick@@1M" "::/REPORTS/$1" 2>/dev/null; }
+
+# NAME [VERDICT]: why the run did not end with the loader's power-off (and
+# the kernel's verdict VERDICT), or nothing.
+ended_by_power_off() {
+	grep -q 'the machine powered off' "$out/$1.err" ||
+		{ echo "no power-off: qemu-run exited with $rc: $(head -c 300 "$out/$1.err" | tr '\n' ' ')"; return; }
+	grep -q '^vtdbench: powering off' "$out/$1.txt" || echo "the loader never said it powers off"
+	[[ -z ${2:-} || $rc == "$2" ]] || echo "the kernel's verdict is $rc, expected $2"
+}
+
+saved_as() { # NAME N: why the log does not announce report N, or nothing
+	grep -q "saved on this stick as \\\\REPORTS\\\\$2.txt and \\\\REPORTS\\\\$2.json" "$out/$1.txt" ||
+		echo "no line says the report was saved as \\REPORTS\\$2.txt and .json (serial log: $out/$1.log)"
+}
+
+files_exist() { # N
+	local have
+	have=$(reports)
+	[[ " $have " == *" $1.txt "* && " $have " == *" $1.json "* ]] ||
+		echo "\\REPORTS holds '$have', not $1.txt and $1.json"
+}
+
+# The saved text must hold the report lines the kernel printed, and the
+# JSON file exactly the REPORT lines without their prefix.
+same_report_lines() { # LOG N
+	get "$2.txt" | tr -d '\r' >"$out/$2.txt"
+	handed_over "$out/$1.txt" | grep '^report:' >"$out/$1.report-lines"
+	[[ -s $out/$1.report-lines ]] || { echo "the serial log has no report: lines"; return; }
+	grep '^report:' "$out/$2.txt" | diff -q - "$out/$1.report-lines" >/dev/null ||
+		echo "the report: lines of $2.txt differ from the serial log's (compare $out/$2.txt, $out/$1.report-lines)"
+}
+same_json_lines() { # LOG N
+	get "$2.json" >"$out/$2.json"
+	handed_over "$out/$1.txt" | sed -n 's/^REPORT //p' >"$out/$1.json-lines"
+	[[ -s $out/$1.json-lines ]] || { echo "the serial log has no REPORT lines"; return; }
+	diff -q "$out/$2.json" "$out/$1.json-lines" >/dev/null ||
+		echo "$2.json differs from the serial log's REPORT lines (compare $out/$2.json, $out/$1.json-lines)"
+}
+
+# JSON lines: a context, rows (at least MIN with sweep SWEEP if given), an end.
+json_ok() { # N MIN [SWEEP]
+	python3 - "$out/$1.json" "$2" "${3:-}" <<'EOF'
+import json, sys
+path, least, sweep = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+try:
+    objs = [json.loads(l) for l in open(path)]
+except ValueError as e:
+    sys.exit("%s: not JSON lines: %s" % (path, e))
+types = [o.get("type") for o in objs]
+rows = [o for o in objs if o.get("type") == "row" and (not sweep or o.get("sweep") == sweep)]
+if not objs or types[0] != "context" or types[-1] != "end":
+    sys.exit("%s: expected a context first and an end last, got %s" % (path, types))
+if len(rows) < least:
+    sys.exit("%s: %d rows%s, expected at least %d" % (path, len(rows), " of sweep " + sweep if sweep else "", least))
+EOF
+}
+
+no_handover_left() { # why the store still holds a hand-over, or nothing
+	local left
+	left=$(python3 "$efivars" list "$vars" "$guid" 2>&1 | awk '{ print $2 }' | tr '\n' ' ')
+	[[ -z $left ]] || echo "the variable store still holds: $left"
+}
+
+start=$SECONDS
+
+# 1. A run on the e1000: the report is handed over, saved as 0001, and the
+#    variables are deleted.
+set_config "$quick"
+boot run1
+check run1-powers-off-after-saving "$(ended_by_power_off run1 0)"
+check run1-saved-as-0001 "$(saved_as run1 0001)" "$(files_exist 0001)"
+check run1-txt-has-the-report-lines "$(same_report_lines run1 0001)"
+check run1-txt-first-line-complete "$(head -n 1 "$out/0001.txt" | grep -q '^vtdbench: report of the last run, complete' ||
+	echo "first line: $(head -n 1 "$out/0001.txt")")"
+check run1-files-end-lines-with-lf "$(files_exist 0001)" "$(get 0001.txt | grep -c $'\r' | grep -vx 0 | sed 's/$/ lines of 0001.txt end in CR LF/')" \
+	"$(get 0001.json | grep -c $'\r' | grep -vx 0 | sed 's/$/ lines of 0001.json end in CR LF/')"
+check run1-json-is-the-REPORT-lines "$(same_json_lines run1 0001)"
+check run1-json-well-formed "$(json_ok 0001 2 policy 2>&1)"
+check run1-txt-reads-as-a-log "$(python3 "$here/../../tools/report.py" --json "$out/0001.txt" \
+	>"$out/0001.report.json" 2>&1 || echo "tools/report.py cannot read 0001.txt: $(tail -n 3 "$out/0001.report.json")")"
+check run1-variables-deleted "$(no_handover_left)"
+sum1=$( (get 0001.txt; get 0001.json) | sha256sum)
+
+# 2. The same stick again: the loader finds no report at its start, the run
+#    adds 0002 and leaves 0001 as it was.
+boot run2
+check run2-no-report-at-first-start "$(first_boot "$out/run2.txt" | grep -m1 'report of the last run')" \
+	"$(first_boot "$out/run2.txt" | grep -q '^loader: kernel' || echo "the kernel was not loaded at the first start")"
+check run2-saved-as-0002 "$(ended_by_power_off run2 0)" "$(saved_as run2 0002)" "$(files_exist 0002)"
+check run2-0001-unchanged "$(files_exist 0001)" "$([[ $( (get 0001.txt; get 0001.json) | sha256sum) == "$sum1" ]] ||
+	echo "0001.txt or 0001.json changed")"
+check run2-json-is-the-REPORT-lines "$(same_json_lines run2 0002)"
+
+# 3. No NIC: the kernel measures the invalidation micro-benchmarks instead.
+boot run3-no-nic --nic none
+check no-nic-saved-as-0003 "$(ended_by_power_off run3-no-nic)" "$(saved_as run3-no-nic 0003)" \
+	"$(files_exist 0003)"
+check no-nic-micro-rows "$(same_json_lines run3-no-nic 0003)" "$(json_ok 0003 1 micro 2>&1)"
+check no-nic-txt-has-the-report-lines "$(same_report_lines run3-no-nic 0003)"
+
+# 4. A write-protected stick: the loader cannot save, says so, keeps the
+#    variables and powers off.
+before=$(reports)
+boot run4-readonly --readonly
+check readonly-not-saved "$(ended_by_power_off run4-readonly)" \
+	"$(grep -q 'could NOT be saved.*Write Protected' "$out/run4-readonly.txt" ||
+		echo "no line says the report could not be saved")" \
+	"$([[ $(reports) == "$before" ]] || echo "\\REPORTS changed: $(reports)")"
+kept=$(python3 "$efivars" list "$vars" "$guid" 2>&1 | awk '{ print $2 }' | tr '\n' ' ')
+check readonly-variables-kept "$(ended_by_power_off run4-readonly)" "$([[ $kept == *VtdbenchReportCount* && $kept == *VtdbenchReport0000* ]] ||
+	echo "the store holds '$kept'")"
+cp "$vars" "$out/vars-kept.fd"
+
+# 5. Writable again: the loader saves the kept report at once (0004),
+#    without running the kernel.
+boot run5-resave
+check resave-without-kernel "$(ended_by_power_off run5-resave)" "$(saved_as run5-resave 0004)" \
+	"$(files_exist 0004)" \
+	"$(grep -m1 '^loader: kernel' "$out/run5-resave.txt")"
+check resave-json-is-the-REPORT-lines "$(same_json_lines run4-readonly 0004)" "$(no_handover_left)"
+
+# 6. The same hand-over with its first chunk gone: saved as 0005, marked
+#    incomplete, with only whole REPORT lines in the JSON file.
+chunks=$(python3 "$efivars" list "$out/vars-kept.fd" "$guid" | grep -c ' VtdbenchReport[0-9]')
+if ((chunks < 2)); then
+	echo "SKIP: usb/gap-saved-incomplete (the report fits in $chunks chunk)"
+else
+	cp "$out/vars-kept.fd" "$vars"
+	python3 "$efivars" drop "$vars" VtdbenchReport0000 "$guid"
+	boot run6-gap
+	get 0005.txt >"$out/0005.txt"
+	get 0005.json >"$out/0005.json"
+	check gap-saved-incomplete "$(ended_by_power_off run6-gap)" "$(saved_as run6-gap 0005)" \
+		"$(head -n 1 "$out/0005.txt" | grep -q '^vtdbench: INCOMPLETE .*chunk 0000 of [0-9]* is missing' ||
+			echo "first line: $(head -n 1 "$out/0005.txt")")" \
+		"$(grep -q '^vtdbench: \[text lost: chunk 0000\]$' "$out/0005.txt" || echo "no [text lost] line")"
+	# Every JSON line is one the kernel printed whole; the cut ones stay out.
+	check gap-json-whole-lines "$(grep -vxF -f "$out/run4-readonly.json-lines" "$out/0005.json" | head -c 200)" \
+		"$([[ -s $out/0005.json ]] || echo "0005.json is empty")" "$(no_handover_left)"
+fi
+
+echo "usb: $((SECONDS - start)) s" >&2
+exit 0
