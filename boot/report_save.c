@@ -83,9 +83,9 @@ static void problem(struct report *r, const CHAR16 *fmt, ...)
 	va_start(ap, fmt);
 	UnicodeVSPrint(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	Print(L"vtdbench: report hand-over: %s\r\n", msg);
 	r->complete = FALSE;
 	if (r->problems++ < PROBLEMS_SHOWN) {
+		Print(L"vtdbench: report hand-over: %s\r\n", msg);
 		if (r->problem_text.len)
 			buf_put(&r->problem_text, "; ", 2);
 		buf_put16(&r->problem_text, msg);
@@ -193,10 +193,13 @@ static BOOLEAN read_report(struct report *r)
 
 	EFI_STATUS st = get_var(REPORT_COUNT_NAME, &count, &size);
 	if (st == EFI_NOT_FOUND) {
-		UINTN probe = 0;
+		/* A real buffer: some firmware rejects a NULL one of size 0. */
+		UINT32 probe;
+		UINTN probe_size = sizeof(probe);
 		CHAR16 first[32];
 		UnicodeSPrint(first, sizeof(first), REPORT_CHUNK_FMT, 0);
-		if (get_var(first, NULL, &probe) == EFI_NOT_FOUND)
+		st = get_var(first, &probe, &probe_size);
+		if (EFI_ERROR(st) && st != EFI_BUFFER_TOO_SMALL)
 			return FALSE; /* the usual case: nothing handed over */
 		problem(r, L"no %s: the run stopped while handing its report over",
 			REPORT_COUNT_NAME);
