@@ -7,8 +7,13 @@
 #include <stdint.h>
 
 #define BOOT_INFO_MAGIC   0x4f464e4954425644ull /* "DVBTINFO" */
-#define BOOT_INFO_VERSION 1
+#define BOOT_INFO_VERSION 2
 #define BOOT_CMDLINE_MAX  1024
+
+/* The firmware's SecureBoot variable (UEFI spec 3.3, global variables). */
+#define BOOT_SECURE_BOOT_OFF     0
+#define BOOT_SECURE_BOOT_ON      1
+#define BOOT_SECURE_BOOT_UNKNOWN 2 /* no such variable: firmware before UEFI 2.3.1 */
 
 /* UEFI GOP pixel formats (UEFI spec 12.9, EFI_GRAPHICS_PIXEL_FORMAT). */
 #define BOOT_FB_NONE 0
@@ -46,7 +51,7 @@ struct boot_info {
 	struct boot_memmap memmap;
 	uint16_t firmware_vendor[64]; /* UCS-2, NUL-terminated */
 	uint32_t firmware_revision;
-	uint32_t pad1;
+	uint32_t secure_boot;         /* BOOT_SECURE_BOOT_* */
 	char cmdline[BOOT_CMDLINE_MAX]; /* ASCII, NUL-terminated */
 };
 

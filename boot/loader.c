@@ -150,6 +150,27 @@ static void find_framebuffer(struct boot_info *bi)
 /* Leaves boot services. The memory map key changes whenever the firmware
  * allocates (timers fire during the loop), so fetch the map again and retry;
  * the buffer was allocated beforehand with room to spare. */
+/* Secure Boot is recorded in every report. When it is on, this unsigned
+ * loader only runs because its hash or a key that signed it is enrolled;
+ * the kernel it loads is not checked by the firmware. */
+static void find_secure_boot(struct boot_info *bi)
+{
+	UINT8 on = 0;
+	UINTN size = sizeof(on);
+	EFI_STATUS st = uefi_call_wrapper(RT->GetVariable, 5, L"SecureBoot", &EfiGlobalVariable,
+					  NULL, &size, &on);
+
+	if (EFI_ERROR(st) || size != 1) {
+		bi->secure_boot = BOOT_SECURE_BOOT_UNKNOWN;
+	} else if (on) {
+		bi->secure_boot = BOOT_SECURE_BOOT_ON;
+		Print(L"loader: Secure Boot is on; this loader was let through by an enrolled hash "
+		      L"or key\r\n");
+	} else {
+		bi->secure_boot = BOOT_SECURE_BOOT_OFF;
+	}
+}
+
 static EFI_STATUS exit_boot_services(EFI_HANDLE image, struct boot_info *bi,
 				     EFI_MEMORY_DESCRIPTOR *map, UINTN map_capacity)
 {
@@ -227,6 +248,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 
 	find_rsdp(bi);
 	find_framebuffer(bi);
+	find_secure_boot(bi);
 
 	void *kernel_file;
 	UINTN kernel_file_size;

@@ -10,6 +10,7 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/cpuinfo.h"
+#include "kernel/firmware_info.h"
 #include "kernel/efi_runtime.h"
 #include "kernel/exit.h"
 #include "kernel/experiment.h"
@@ -110,6 +111,7 @@ void kmain(struct boot_info *bi)
 		kernel_exit(EXIT_BAD_OPTION);
 	exit_set_mode((enum exit_mode)opt.exit_mode);
 	print_cpu();
+	firmware_info_init(bi);
 
 	if (mem_init(bi) < 0 || paging_init(bi) < 0)
 		kernel_exit(EXIT_BAD_BOOT);

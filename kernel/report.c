@@ -7,6 +7,7 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/cpuinfo.h"
+#include "kernel/firmware_info.h"
 #include "kernel/tsc.h"
 
 #ifndef VTDBENCH_VERSION
@@ -80,6 +81,7 @@ void report_context(const struct kernel_options *opt, const struct e1000 *nic)
 {
 	const struct cpu_info *c = cpu_info();
 	const struct tsc_calibration *t = tsc_info();
+	const struct firmware_info *fw = firmware_info();
 
 	kprintf("REPORT {\"type\":\"context\",\"schema\":%d,\"build\":", REPORT_SCHEMA);
 	json_string(VTDBENCH_VERSION);
@@ -88,6 +90,10 @@ void report_context(const struct kernel_options *opt, const struct e1000 *nic)
 	kprintf(",\"cpu_signature\":\"0x%08x\",\"microcode\":\"0x%08x\",\"hypervisor\":",
 		c->signature, c->microcode);
 	json_string(c->hypervisor);
+	kprintf(",\"firmware\":");
+	json_string(fw->vendor);
+	kprintf(",\"firmware_revision\":\"0x%x\",\"secure_boot\":\"%s\"", fw->revision,
+		fw->secure_boot);
 	kprintf("},\"tsc\":{\"hz\":%lu,\"source\":", t->hz);
 	json_string(t->source);
 	kprintf(",\"hpet_hz\":%lu,\"pmtimer_hz\":%lu,\"cpuid15_hz\":%lu,\"cpuid16_hz\":%lu,"

@@ -5,7 +5,7 @@
 # Usage: qemu-run.sh --image ESP.img [--cmdline "k=v ..."] [--nic MODEL|none]
 #          [--iommu PROPS|none] [--accel tcg|kvm] [--mem SIZE] [--timeout S]
 #          [--log FILE] [--quiet] [--screendump FILE.ppm] [--vars FILE]
-#          [--usb [--readonly]] [-- EXTRA QEMU ARGS]
+#          [--usb [--readonly]] [--secure-boot] [-- EXTRA QEMU ARGS]
 #
 # --screendump: the kernel halts instead of leaving QEMU; once it printed
 # its verdict the screen is saved through the QEMU monitor, then QEMU quits.
@@ -17,17 +17,24 @@
 # used as it is (no --cmdline), and a reset restarts the machine, so a run
 # can hand its report over to the loader, which saves it on the stick and
 # powers off; that power-off ends QEMU. --readonly write-protects the stick.
+# --secure-boot: OVMF built with Secure Boot, its variable store with
+# Microsoft's keys enrolled and Secure Boot on, as most PCs ship.
+#
+# When the firmware starts nothing (it refused the unsigned loader, or found
+# nothing to boot) it waits in its boot menu; the runner sees that on the
+# serial log, ends QEMU at once and says why.
 #
 # Exit status: the kernel's verdict (0 = ok; see kernel/exit.h), or
 #   124 QEMU did not finish in time and was killed,
 #   125 the machine stopped without a verdict (reset, triple fault),
-#   126 QEMU itself failed to start.
+#   126 QEMU itself failed to start,
+#   123 the firmware did not start the loader.
 # With --usb, a power-off counts as the end of the run: the status is the
 # verdict of the last EXIT line in the log, 0 when there is none.
 set -uo pipefail
 
 image= cmdline= nic=e1000 iommu= accel=tcg mem=512M timeout=600 log= quiet=0 screendump=
-vars= usb=0 readonly=0
+vars= usb=0 readonly=0 secure_boot=0
 extra=()
 while (($#)); do
 	case $1 in
@@ -44,6 +51,7 @@ while (($#)); do
 	--vars) vars=$2; shift 2 ;;
 	--usb) usb=1; shift ;;
 	--readonly) readonly=1; shift ;;
+	--secure-boot) secure_boot=1; shift ;;
 	--) shift; extra=("$@"); break ;;
 	*) echo "qemu-run: unknown argument '$1'" >&2; exit 2 ;;
 	esac
@@ -58,11 +66,17 @@ elif ((readonly)); then
 	echo "qemu-run: --readonly needs --usb" >&2; exit 2
 fi
 
-ovmf_code=
-for f in /usr/share/OVMF/OVMF_CODE_4M.fd /usr/share/OVMF/OVMF_CODE.fd; do
-	[[ -f $f ]] && { ovmf_code=$f; break; }
-done
-ovmf_vars=${ovmf_code/CODE/VARS}
+ovmf_code= ovmf_vars=
+if ((secure_boot)); then
+	# The Secure Boot build keeps its variables in SMM: q35 needs SMM on and
+	# the flash locked to it.
+	f=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd
+	[[ -f $f ]] && { ovmf_code=$f; ovmf_vars=/usr/share/OVMF/OVMF_VARS_4M.ms.fd; }
+else
+	for f in /usr/share/OVMF/OVMF_CODE_4M.fd /usr/share/OVMF/OVMF_CODE.fd; do
+		[[ -f $f ]] && { ovmf_code=$f; ovmf_vars=${ovmf_code/CODE/VARS}; break; }
+	done
+fi
 [[ -n $ovmf_code && -f $ovmf_vars ]] || {
 	echo "qemu-run: OVMF not found in /usr/share/OVMF (Debian package 'ovmf')" >&2; exit 126; }
 
@@ -92,11 +106,14 @@ elif [[ ! -f $vars ]]; then
 	cp "$ovmf_vars" "$vars" || exit 126
 fi
 
-args=(-machine q35,kernel-irqchip=split -accel "$accel" -cpu max -m "$mem" -smp 1
+machine=q35,kernel-irqchip=split
+((secure_boot)) && machine+=,smm=on
+args=(-machine "$machine" -accel "$accel" -cpu max -m "$mem" -smp 1
 	-drive "if=pflash,format=raw,unit=0,readonly=on,file=$ovmf_code"
 	-drive "if=pflash,format=raw,unit=1,file=$vars"
 	-display none -nic none
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -pidfile "$work/qemu.pid")
+((secure_boot)) && args+=(-global driver=cfi.pflash01,property=secure,value=on)
 # A USB run must survive the kernel's reset; any other run ends at a reset.
 ((usb)) || args+=(-no-reboot)
 # The IOMMU comes first: QEMU wants it created before the devices behind it.
@@ -137,16 +154,43 @@ else
 fi
 args+=("${extra[@]}")
 
+# OVMF's boot manager logs each boot option it fails to start, then waits
+# for a key when none is left: that is the end of this run.
+(
+	for ((i = 0; i < timeout * 2; i++)); do
+		sleep 0.5
+		if grep -a -q 'BdsDxe: No bootable option or device was found' "$log" 2>/dev/null; then
+			touch "$work/no-boot"
+			kill "$(cat "$work/qemu.pid" 2>/dev/null)" 2>/dev/null
+			break
+		fi
+		[[ -f $work/qemu.pid ]] && ! kill -0 "$(cat "$work/qemu.pid")" 2>/dev/null && break
+	done
+) &
+watcher=$!
+
 if ((quiet)); then
 	timeout -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null >"$work/qemu.out" 2>&1
 else
 	timeout --foreground -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" 2> >(tee "$work/qemu.out" >&2)
 fi
 rc=$?
+kill "$watcher" 2>/dev/null
+wait "$watcher" 2>/dev/null
 
 say() { echo "qemu-run: $*" >&2; }
 verdict=$(grep -a -o '^EXIT: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
-if ((rc == 124 || rc == 137)); then
+if [[ -f $work/no-boot ]]; then
+	if grep -a -q -E 'BdsDxe: failed to (load|start) .*: (Access Denied|Security Violation)' "$log"; then
+		say "Secure Boot is on: the firmware refused to start the unsigned loader (\"Access" \
+			"Denied\"). Turn Secure Boot off in the firmware setup, or enrol the hash of" \
+			"EFI/BOOT/BOOTX64.EFI in its db; serial log: $log"
+	else
+		say "the firmware found nothing it could boot on the image (is it a vtdbench image?);" \
+			"serial log: $log"
+	fi
+	exit 123
+elif ((rc == 124 || rc == 137)); then
 	say "QEMU did not finish within $timeout s and was killed: the kernel hung or is too slow"
 	exit 124
 elif ((usb && rc == 0)); then

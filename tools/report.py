@@ -192,6 +192,10 @@ def context_html(ctx):
                                  escape(cpu_model(_g(m, "cpu_signature"))))),
         ("microcode", h("span", escape(str(_g(m, "microcode"))), cls="mono")),
         ("hypervisor", escape(hv_text)),
+        ("firmware", "%s, revision %s, Secure Boot %s" % (
+            escape(str(_g(m, "firmware", default="?"))),
+            escape(str(_g(m, "firmware_revision", default="?"))),
+            escape(str(_g(m, "secure_boot", default="?"))))),
         ("TSC rate", ("%s Hz (%.3f MHz) from %s" % (num(hz), hz / 1e6,
                                                      escape(str(_g(t, "source")))))
          if hz else h("b", "unknown: no durations in \u00b5s", cls="bad")),

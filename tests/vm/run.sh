@@ -27,7 +27,7 @@ run_one() {
 	local t=$1 name
 	name=$(basename "$t" .test)
 	local log=$outdir/$name.log result=$outdir/$name.result
-	local cmdline nic iommu timeout qemu verdict screen_lines screen_args=()
+	local cmdline nic iommu timeout qemu verdict screen_lines screen_args=() fw_args=()
 	cmdline=$(value "$t" cmdline)
 	nic=$(value "$t" nic e1000)
 	iommu=$(value "$t" iommu)
@@ -36,9 +36,10 @@ run_one() {
 	verdict=$(value "$t" verdict 0)
 	screen_lines=$(value "$t" screen_lines 0)
 	((screen_lines)) && screen_args=(--screendump "$outdir/$name.ppm")
+	[[ $(value "$t" firmware) == secure-boot ]] && fw_args=(--secure-boot)
 	# shellcheck disable=SC2086 # qemu holds several arguments
 	"$here/../../tools/qemu-run.sh" --quiet --image "$image" --cmdline "$cmdline" \
-		--nic "$nic" --iommu "$iommu" --timeout "$timeout" --log "$log" "${screen_args[@]}" -- $qemu \
+		--nic "$nic" --iommu "$iommu" --timeout "$timeout" --log "$log" "${screen_args[@]}" "${fw_args[@]}" -- $qemu \
 		2>"$outdir/$name.err"
 	local rc=$? why=()
 	if ((rc != verdict)); then
@@ -51,6 +52,10 @@ run_one() {
 		local hit
 		hit=$(grep -a -m1 -E -- "$re" "$log") && why+=("unwanted line: $hit")
 	done < <(grep -E '^reject[ \t]*=' "$t" | sed -E 's/^[^=]*=[ \t]?//')
+	# What the runner itself must say (to standard error).
+	while IFS= read -r re; do
+		grep -a -q -E -- "$re" "$outdir/$name.err" || why+=("the runner never said /$re/")
+	done < <(grep -E '^runner_says[ \t]*=' "$t" | sed -E 's/^[^=]*=[ \t]?//')
 	# A program that must accept the log (e.g. the report tool's reading).
 	local check_cmd
 	check_cmd=$(value "$t" check)
