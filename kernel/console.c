@@ -4,6 +4,7 @@
 #include "kernel/serial.h"
 #include "lib/fbcon.h"
 #include "lib/fmt.h"
+#include "lib/line_filter.h"
 
 #define COLOR_NORMAL 0xaaaaaa
 #define COLOR_ERROR  0xff5555
@@ -12,6 +13,10 @@
 /* Large (its cell buffer covers a 4K screen), so it lives in .bss. */
 static struct fbcon fb_console;
 static int fb_ready;
+/* The screen is for the person at the machine: the REPORT lines (JSON for
+ * programs) go to serial and the saved report only, so the table and the
+ * headline stay in view. */
+static struct line_filter fb_filter;
 static char *capture_buf;
 static size_t capture_size, capture_len;
 
@@ -40,6 +45,7 @@ int console_init_fb(const struct boot_fb *fb)
 			fb->width, fb->height, rc);
 		return rc;
 	}
+	line_filter_init(&fb_filter, "REPORT ");
 	fb_ready = 1;
 	return 0;
 }
@@ -63,6 +69,12 @@ size_t console_capture_stop(void)
 	return capture_len;
 }
 
+static void fb_out(void *ctx, const char *s, size_t n)
+{
+	(void)ctx;
+	fbcon_write(&fb_console, s, n);
+}
+
 void console_write(const char *s, size_t n)
 {
 	if (capture_buf)
@@ -70,7 +82,7 @@ void console_write(const char *s, size_t n)
 			capture_buf[capture_len++] = s[i];
 	serial_write(s, n);
 	if (fb_ready)
-		fbcon_write(&fb_console, s, n);
+		line_filter_write(&fb_filter, s, n, fb_out, NULL);
 }
 
 static void console_out(void *ctx, const char *s, size_t n)

@@ -16,8 +16,8 @@ KERNEL_LDFLAGS := -nostdlib -static -pie --no-dynamic-linker -z max-page-size=40
 KERNEL_C_SRCS := kernel/main.c kernel/console.c kernel/serial.c kernel/exit.c \
 	kernel/gdt.c kernel/trap.c kernel/mem.c kernel/options.c kernel/tsc.c \
 	kernel/lapic.c kernel/selftest.c kernel/selftest_vtd.c \
-	kernel/dma_vtd.c kernel/stream.c kernel/experiment.c kernel/report.c kernel/cpuinfo.c kernel/firmware_info.c \
-	kernel/efi_runtime.c kernel/report_save.c kernel/microbench.c \
+	kernel/dma_vtd.c kernel/stream.c kernel/experiment.c kernel/report.c kernel/cpuinfo.c \
+	kernel/firmware_info.c kernel/efi_runtime.c kernel/report_save.c kernel/microbench.c \
 	drivers/e1000/e1000.c \
 	drivers/vtd/vtd_hw.c drivers/vtd/vtd_inval.c drivers/vtd/vtd_fault.c \
 	drivers/vtd/vtd_unit.c drivers/vtd/vtd_context.c drivers/edu/edu.c \

@@ -16,6 +16,7 @@
 #define memmove LIB_STRING_CAT(LIB_STRING_PREFIX, memmove)
 #define memset  LIB_STRING_CAT(LIB_STRING_PREFIX, memset)
 #define memcmp  LIB_STRING_CAT(LIB_STRING_PREFIX, memcmp)
+#define memchr  LIB_STRING_CAT(LIB_STRING_PREFIX, memchr)
 #define strlen  LIB_STRING_CAT(LIB_STRING_PREFIX, strlen)
 #define strnlen LIB_STRING_CAT(LIB_STRING_PREFIX, strnlen)
 #define strcmp  LIB_STRING_CAT(LIB_STRING_PREFIX, strcmp)
@@ -27,6 +28,7 @@ void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
+void *memchr(const void *s, int c, size_t n);
 size_t strlen(const char *s);
 size_t strnlen(const char *s, size_t max);
 int strcmp(const char *a, const char *b);

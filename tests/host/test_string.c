@@ -50,10 +50,23 @@ static void test_strings(void)
 	CHECK(lib_strchr(s, '\0') == s + 9);
 }
 
+static void test_memchr(void)
+{
+	const char buf[] = "ab\0cb\xff";
+
+	CHECK(lib_memchr(buf, 'b', 6) == buf + 1);
+	CHECK(lib_memchr(buf + 2, 'b', 4) == buf + 4);
+	CHECK(lib_memchr(buf, 0, 6) == buf + 2);
+	CHECK(lib_memchr(buf, 0xff, 6) == buf + 5); /* compared as unsigned char */
+	CHECK(lib_memchr(buf, 'c', 3) == NULL);      /* not past n */
+	CHECK(lib_memchr(buf, 'a', 0) == NULL);
+}
+
 int main(void)
 {
 	RUN_TEST("string", test_memmove_overlap);
 	RUN_TEST("string", test_memset_memcpy);
 	RUN_TEST("string", test_strings);
+	RUN_TEST("string", test_memchr);
 	return CHECK_EXIT_STATUS();
 }

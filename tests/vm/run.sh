@@ -69,7 +69,12 @@ run_one() {
 		local on_screen on_serial
 		on_screen=$(python3 "$here/../../tools/screen_text.py" "$outdir/$name.ppm" "$FONT_PSF" 2>&1 |
 			grep -v '^$' | tail -n "$screen_lines")
-		on_serial=$(tr -d '\r' <"$log" | grep -v '^$' | tail -n "$screen_lines")
+		# The serial log as the screen must show it: no REPORT lines (those
+		# are for programs), long lines wrapped at the screen's width.
+		local cols
+		cols=$(( $(head -c 32 "$outdir/$name.ppm" | tr -s ' \n' ' ' | cut -d' ' -f2) / 8 ))  # the console font is 8 pixels wide
+		on_serial=$(tr -d '\r' <"$log" | grep -v '^REPORT ' | fold -w "$cols" | sed 's/ *$//' |
+			grep -v '^$' | tail -n "$screen_lines")
 		if [[ "$on_screen" != "$on_serial" ]]; then
 			why+=("the screen's last $screen_lines lines differ from the serial log's")
 			diff <(echo "$on_serial") <(echo "$on_screen") | head -n 10 >"$outdir/$name.screen-diff"
