@@ -113,6 +113,56 @@ static void find_rsdp(struct boot_info *bi)
 	}
 }
 
+#define WIDE_ENOUGH 1280 /* pixels: 160 columns of 8-pixel glyphs, the report's width */
+
+static BOOLEAN linear_format(const EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info)
+{
+	return info->PixelFormat == PixelRedGreenBlueReserved8BitPerColor ||
+	       info->PixelFormat == PixelBlueGreenRedReserved8BitPerColor;
+}
+
+/* Many firmwares start in 800x600 or 1024x768, where the report table
+ * wraps. Unless screen=keep, a narrower screen moves to the smallest mode
+ * the firmware offers that is at least 1280x720 (the smallest, so glyphs
+ * stay large on a small panel). */
+static void widen_screen(EFI_GRAPHICS_OUTPUT_PROTOCOL *gop, const char *cmdline)
+{
+	UINTN n;
+	const char *v = cmdline_value(cmdline, "screen", &n);
+	EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info = gop->Mode->Info;
+	UINT32 was_w = info->HorizontalResolution, was_h = info->VerticalResolution;
+
+	if ((v && cmdline_value_is(v, n, "keep")) || was_w >= WIDE_ENOUGH)
+		return;
+	UINT32 best = gop->Mode->MaxMode;
+	UINT64 best_area = 0;
+	for (UINT32 m = 0; m < gop->Mode->MaxMode; m++) {
+		UINTN size;
+		if (EFI_ERROR(uefi_call_wrapper(gop->QueryMode, 4, gop, m, &size, &info)))
+			continue;
+		UINT64 area = (UINT64)info->HorizontalResolution * info->VerticalResolution;
+		if (linear_format(info) && info->HorizontalResolution >= WIDE_ENOUGH &&
+		    info->VerticalResolution >= 720 && (best == gop->Mode->MaxMode || area < best_area)) {
+			best = m;
+			best_area = area;
+		}
+		FreePool(info);
+	}
+	if (best == gop->Mode->MaxMode) {
+		Print(L"loader: the screen is %ux%u and the firmware offers no mode of at least "
+		      L"%ux720: the report table will wrap\r\n", was_w, was_h, WIDE_ENOUGH);
+		return;
+	}
+	EFI_STATUS st = uefi_call_wrapper(gop->SetMode, 2, gop, best);
+	if (EFI_ERROR(st))
+		Print(L"loader: cannot switch the screen from %ux%u to mode %u: %r\r\n", was_w, was_h,
+		      best, st);
+	else
+		Print(L"loader: screen %ux%u switched to %ux%u so the report fits (screen=keep "
+		      L"leaves it)\r\n", was_w, was_h, gop->Mode->Info->HorizontalResolution,
+		      gop->Mode->Info->VerticalResolution);
+}
+
 static void find_framebuffer(struct boot_info *bi)
 {
 	EFI_GRAPHICS_OUTPUT_PROTOCOL *gop = NULL;
@@ -120,6 +170,7 @@ static void find_framebuffer(struct boot_info *bi)
 
 	if (EFI_ERROR(LibLocateProtocol(&gop_guid, (void **)&gop)) || !gop || !gop->Mode)
 		return;
+	widen_screen(gop, bi->cmdline);
 	EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info = gop->Mode->Info;
 	switch (info->PixelFormat) {
 	case PixelRedGreenBlueReserved8BitPerColor:
@@ -147,9 +198,6 @@ static void find_framebuffer(struct boot_info *bi)
 	bi->fb.stride = info->PixelsPerScanLine;
 }
 
-/* Leaves boot services. The memory map key changes whenever the firmware
- * allocates (timers fire during the loop), so fetch the map again and retry;
- * the buffer was allocated beforehand with room to spare. */
 /* Secure Boot is recorded in every report. When it is on, this unsigned
  * loader only runs because its hash or a key that signed it is enrolled;
  * the kernel it loads is not checked by the firmware. */
@@ -171,6 +219,9 @@ static void find_secure_boot(struct boot_info *bi)
 	}
 }
 
+/* Leaves boot services. The memory map key changes whenever the firmware
+ * allocates (timers fire during the loop), so fetch the map again and retry;
+ * the buffer was allocated beforehand with room to spare. */
 static EFI_STATUS exit_boot_services(EFI_HANDLE image, struct boot_info *bi,
 				     EFI_MEMORY_DESCRIPTOR *map, UINTN map_capacity)
 {

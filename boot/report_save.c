@@ -423,33 +423,6 @@ static EFI_STATUS delete_handover(UINT32 announced)
 	return first_error;
 }
 
-/* The value of the last "key=value" word of the command line, or NULL. */
-static const char *cmdline_value(const char *cmdline, const char *key, UINTN *len)
-{
-	const char *found = NULL;
-	UINTN klen = strlena((CHAR8 *)key);
-
-	for (const char *w = cmdline; *w;) {
-		while (*w == ' ')
-			w++;
-		const char *end = w;
-		while (*end && *end != ' ')
-			end++;
-		if ((UINTN)(end - w) > klen && CompareMem((void *)w, (void *)key, klen) == 0 &&
-		    w[klen] == '=') {
-			found = w + klen + 1;
-			*len = end - found;
-		}
-		w = end;
-	}
-	return found;
-}
-
-static BOOLEAN value_is(const char *v, UINTN n, const char *s)
-{
-	return n == strlena((CHAR8 *)s) && CompareMem((void *)v, (void *)s, n) == 0;
-}
-
 static UINTN wait_seconds(const char *cmdline)
 {
 	UINTN n, s = 0;
@@ -472,9 +445,9 @@ static BOOLEAN reboot_after_save(const char *cmdline)
 	UINTN n;
 	const char *v = cmdline_value(cmdline, "after_save", &n);
 
-	if (!v || value_is(v, n, "poweroff"))
+	if (!v || cmdline_value_is(v, n, "poweroff"))
 		return FALSE;
-	if (value_is(v, n, "reboot"))
+	if (cmdline_value_is(v, n, "reboot"))
 		return TRUE;
 	Print(L"vtdbench: after_save= takes poweroff or reboot; powering off\r\n");
 	return FALSE;

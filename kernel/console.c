@@ -4,6 +4,7 @@
 #include "kernel/serial.h"
 #include "lib/fbcon.h"
 #include "lib/fmt.h"
+#include "lib/font_scale.h"
 #include "lib/line_filter.h"
 
 #define COLOR_NORMAL 0xaaaaaa
@@ -27,7 +28,11 @@ void console_init_serial(void)
 
 /* Draws without a pixel shadow: scrolling then redraws only the cells
  * that change, and the framebuffer is never read back. */
-int console_init_fb(const struct boot_fb *fb)
+/* The console font magnified for big screens. */
+static uint8_t scaled_glyphs[96 * 16 * FONT_SCALE_MAX * 4];
+static struct fbcon_font scaled_font;
+
+int console_init_fb(const struct boot_fb *fb, unsigned scale)
 {
 	struct fbcon_fb desc = {
 		.base = (void *)fb->base,
@@ -39,7 +44,13 @@ int console_init_fb(const struct boot_fb *fb)
 
 	if (fb->format == BOOT_FB_NONE || !fb->base)
 		return -1;
-	int rc = fbcon_init(&fb_console, &desc, &fbcon_font_default, NULL, 0);
+	const struct fbcon_font *font = &fbcon_font_default;
+	if (!scale)
+		scale = font_scale_for_screen(font, fb->width, fb->height);
+	if (scale > 1 && font_scale(font, scale, scaled_glyphs, sizeof(scaled_glyphs),
+				    &scaled_font) == 0)
+		font = &scaled_font;
+	int rc = fbcon_init(&fb_console, &desc, font, NULL, 0);
 	if (rc < 0) {
 		kprintf("console: framebuffer %ux%u not usable (%d); serial only\n",
 			fb->width, fb->height, rc);
@@ -48,6 +59,16 @@ int console_init_fb(const struct boot_fb *fb)
 	line_filter_init(&fb_filter, "REPORT ");
 	fb_ready = 1;
 	return 0;
+}
+
+void console_describe(void)
+{
+	if (fb_ready)
+		kprintf("console: screen %ux%u, glyphs %ux%u, %u x %u characters\n",
+			fb_console.width, fb_console.height, fb_console.font->width,
+			fb_console.font->height, fbcon_cols(&fb_console), fbcon_rows(&fb_console));
+	else
+		kprintf("console: no usable framebuffer; serial only\n");
 }
 
 void console_set_error_color(int on)

@@ -10,8 +10,12 @@
 struct boot_fb;
 
 void console_init_serial(void);
-/* Starts drawing on the framebuffer too; returns 0 or a negative error. */
-int console_init_fb(const struct boot_fb *fb);
+/* Starts drawing on the framebuffer too, the font magnified `scale` times
+ * (0: as large as still leaves 160 x 50 characters); returns 0 or a
+ * negative error. */
+int console_init_fb(const struct boot_fb *fb, unsigned scale);
+/* Prints the screen's size in pixels and characters. */
+void console_describe(void);
 void console_write(const char *s, size_t n);
 int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int kvprintf(const char *fmt, va_list ap);

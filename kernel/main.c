@@ -97,8 +97,9 @@ void kmain(struct boot_info *bi)
 
 	console_init_serial();
 	check_boot_info(bi);
-	console_init_fb(&bi->fb);
+	console_init_fb(&bi->fb, options_font_scale_hint(bi->cmdline));
 	kprintf("\nvtdbench %s\n", VTDBENCH_VERSION);
+	console_describe();
 	image_base = bi->kernel_base;
 	int hint = options_exit_mode_hint(bi->cmdline);
 	if (hint >= 0)

@@ -20,11 +20,14 @@ static const char *const gran_choices[] = { "pages", "domain", "global", NULL };
 static const char *const loopback_choices[] = { "phy", "mac", NULL };
 static const char *const save_choices[] = { "none", "uefi", NULL };
 static const char *const after_save_choices[] = { "poweroff", "reboot", NULL };
+/* Index = the scale; 0 = auto. */
+static const char *const font_scale_choices[] = { "auto", "1", "2", "3", "4", NULL };
+static const char *const screen_choices[] = { "auto", "keep", NULL };
 
 enum {
 	OPT_EXIT, OPT_SELFTEST, OPT_DMAR, OPT_VTD, OPT_INVAL, OPT_DEFAULT_DOMAIN,
 	OPT_POLICY, OPT_PACKETS, OPT_WARMUP, OPT_SIZE, OPT_HWM, OPT_FLUSH_MS, OPT_BATCH_INVAL, OPT_LOOPBACK,
-	OPT_SAVE, OPT_REPORT_WAIT, OPT_AFTER_SAVE,
+	OPT_SAVE, OPT_REPORT_WAIT, OPT_AFTER_SAVE, OPT_FONT_SCALE, OPT_SCREEN,
 	OPT_COUNT
 };
 
@@ -70,6 +73,12 @@ static const struct opt_spec specs[OPT_COUNT] = {
 			      "loader: seconds to show where the report was saved" },
 	[OPT_AFTER_SAVE] = { "after_save", OPT_ENUM, after_save_choices, 0, 0, "poweroff",
 			     "loader: what to do after saving a report" },
+	[OPT_FONT_SCALE] = { "font_scale", OPT_ENUM, font_scale_choices, 0, 0, "auto",
+			     "glyph magnification on the screen; auto keeps at least 160 x 50 "
+			     "characters" },
+	[OPT_SCREEN] = { "screen", OPT_ENUM, screen_choices, 0, 0, "auto",
+			 "loader: auto switches a screen narrower than 1280 pixels to a wider "
+			 "mode the firmware offers; keep leaves the firmware's mode" },
 };
 
 static void print_out(void *ctx, const char *s, size_t n)
@@ -132,18 +141,34 @@ int options_parse(const char *cmdline, struct kernel_options *out)
 	return 0;
 }
 
-int options_exit_mode_hint(const char *cmdline)
+/* The index of KEY's value among CHOICES, read before the whole command
+ * line is parsed; -1 when absent or invalid. */
+static int enum_hint(const char *cmdline, const char *key, const char *const *choices)
 {
-	int mode = -1;
+	size_t klen = strlen(key);
+	int found = -1;
 
-	for (const char *p = cmdline; (p = strchr(p, 'e')) != NULL; p++) {
-		if ((p != cmdline && p[-1] != ' ') || strncmp(p, "exit=", 5) != 0)
+	for (const char *p = cmdline; (p = strchr(p, key[0])) != NULL; p++) {
+		if ((p != cmdline && p[-1] != ' ') || strncmp(p, key, klen) != 0 || p[klen] != '=')
 			continue;
-		for (int i = 0; exit_choices[i]; i++) {
-			size_t n = strlen(exit_choices[i]);
-			if (strncmp(p + 5, exit_choices[i], n) == 0 && (p[5 + n] == ' ' || !p[5 + n]))
-				mode = i; /* the last one wins, as in the parser */
+		const char *v = p + klen + 1;
+		for (int i = 0; choices[i]; i++) {
+			size_t n = strlen(choices[i]);
+			if (strncmp(v, choices[i], n) == 0 && (v[n] == ' ' || !v[n]))
+				found = i; /* the last one wins, as in the parser */
 		}
 	}
-	return mode;
+	return found;
+}
+
+int options_exit_mode_hint(const char *cmdline)
+{
+	return enum_hint(cmdline, "exit", exit_choices);
+}
+
+unsigned options_font_scale_hint(const char *cmdline)
+{
+	int scale = enum_hint(cmdline, "font_scale", font_scale_choices);
+
+	return scale < 0 ? 0 : (unsigned)scale;
 }

@@ -5,8 +5,10 @@ The console draws glyphs of the console font in cells starting at the top
 left corner, so each cell is compared with every printable ASCII glyph of
 the same font (any non-background pixel counts as ink). An unknown cell
 reads as '?'. Prints the screen's lines with trailing blanks removed.
+SCALE (default 1) is the console's magnification: each font pixel is
+SCALE x SCALE screen pixels, and every one of them is compared.
 
-usage: screen_text.py SCREEN.ppm FONT.psf[.gz]
+usage: screen_text.py SCREEN.ppm FONT.psf[.gz] [SCALE]
 """
 import importlib.util
 import os
@@ -42,9 +44,10 @@ def read_ppm(path):
 
 
 def main(argv):
-    if len(argv) != 3:
+    if len(argv) not in (3, 4) or (len(argv) == 4 and not argv[3].isdigit()):
         sys.stderr.write(__doc__)
         return 2
+    scale = int(argv[3]) if len(argv) == 4 else 1
     psf2c = load_psf2c()
     fw, fh, row_bytes, glyphs, table = psf2c.load(argv[2])
     width, height, pixels = read_ppm(argv[1])
@@ -54,8 +57,11 @@ def main(argv):
     for cp in range(0x20, 0x7F):
         g = psf2c.pick(glyphs, table, cp)
         bits = tuple(
-            (g[y * row_bytes + x // 8] >> (7 - x % 8)) & 1 for y in range(fh) for x in range(fw))
+            (g[y * row_bytes + x // 8] >> (7 - x % 8)) & 1
+            for y in (y2 // scale for y2 in range(fh * scale))
+            for x in (x2 // scale for x2 in range(fw * scale)))
         shapes.setdefault(bits, chr(cp))
+    fw, fh = fw * scale, fh * scale
 
     for row in range(height // fh):
         line = []

@@ -67,12 +67,16 @@ run_one() {
 	fi
 	if ((screen_lines)); then
 		local on_screen on_serial
-		on_screen=$(python3 "$here/../../tools/screen_text.py" "$outdir/$name.ppm" "$FONT_PSF" 2>&1 |
+		# The glyphs are 8 pixels wide, times the scale the kernel said it chose.
+		local glyph_w scale
+		glyph_w=$(tr -d '\r' <"$log" | sed -n 's/^console: screen [0-9]*x[0-9]*, glyphs \([0-9]*\)x.*/\1/p' | head -n 1)
+		scale=$(( ${glyph_w:-8} / 8 ))
+		on_screen=$(python3 "$here/../../tools/screen_text.py" "$outdir/$name.ppm" "$FONT_PSF" "$scale" 2>&1 |
 			grep -v '^$' | tail -n "$screen_lines")
 		# The serial log as the screen must show it: no REPORT lines (those
 		# are for programs), long lines wrapped at the screen's width.
 		local cols
-		cols=$(( $(head -c 32 "$outdir/$name.ppm" | tr -s ' \n' ' ' | cut -d' ' -f2) / 8 ))  # the console font is 8 pixels wide
+		cols=$(( $(head -c 32 "$outdir/$name.ppm" | tr -s ' \n' ' ' | cut -d' ' -f2) / (8 * scale) ))
 		on_serial=$(tr -d '\r' <"$log" | grep -v '^REPORT ' | fold -w "$cols" | sed 's/ *$//' |
 			grep -v '^$' | tail -n "$screen_lines")
 		if [[ "$on_screen" != "$on_serial" ]]; then
