@@ -248,8 +248,8 @@ static void header_line(struct report *r, struct buf *h)
 
 	if (r->complete) {
 		UnicodeSPrint(line, sizeof(line),
-			      L"vtdbench: report of the last run, complete (%u UEFI variables, %lu bytes)",
-			      r->chunks_read, (UINT64)r->text.len);
+			      L"vtdbench: report of the last run, complete (%u UEFI variable%s, %lu bytes)",
+			      r->chunks_read, r->chunks_read == 1 ? L"" : L"s", (UINT64)r->text.len);
 		buf_put16(h, line);
 		buf_put(h, "\n", 1);
 		return;
@@ -453,24 +453,41 @@ static BOOLEAN reboot_after_save(const char *cmdline)
 	return FALSE;
 }
 
-/* Shows the lines a person wants at a glance: the run's verdict and the
- * report's headline. */
+static void show_line(const CHAR8 *p, UINTN len)
+{
+	CHAR8 line[240];
+	UINTN n = len < sizeof(line) - 1 ? len : sizeof(line) - 1;
+
+	CopyMem(line, (void *)p, n);
+	line[n] = 0;
+	Print(L"  %a\r\n", line);
+}
+
+#define CONTEXT_LINES 4
+
+/* Shows the lines a person wants at a glance: the report's headline and the
+ * run's verdict; when the run failed, the lines before the verdict too
+ * (what went wrong, in the kernel's words). */
 static void show_summary(const struct buf *text)
 {
-	static const char *const wanted[] = { "run: verdict", "report: headline" };
-	CHAR8 line[240];
+	UINTN start[CONTEXT_LINES], len[CONTEXT_LINES], seen = 0;
 
 	for (UINTN i = 0; i < text->len;) {
 		UINTN end = i;
 		while (end < text->len && text->p[end] != '\n')
 			end++;
-		for (UINTN k = 0; k < sizeof(wanted) / sizeof(wanted[0]); k++) {
-			if (!starts_with(text->p + i, end - i, wanted[k]))
-				continue;
-			UINTN n = end - i < sizeof(line) - 1 ? end - i : sizeof(line) - 1;
-			CopyMem(line, text->p + i, n);
-			line[n] = 0;
-			Print(L"  %a\r\n", line);
+		const CHAR8 *p = text->p + i;
+		if (starts_with(p, end - i, "report: headline")) {
+			show_line(p, end - i);
+		} else if (starts_with(p, end - i, "run: verdict")) {
+			if (!starts_with(p, end - i, "run: verdict 0 "))
+				for (UINTN k = seen > CONTEXT_LINES ? seen - CONTEXT_LINES : 0; k < seen; k++)
+					show_line(text->p + start[k % CONTEXT_LINES], len[k % CONTEXT_LINES]);
+			show_line(p, end - i);
+		} else if (!starts_with(p, end - i, "REPORT ")) {
+			start[seen % CONTEXT_LINES] = i;
+			len[seen % CONTEXT_LINES] = end - i;
+			seen++;
 		}
 		i = end + 1;
 	}

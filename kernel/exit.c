@@ -11,6 +11,8 @@
 
 static enum exit_mode exit_mode = EXIT_MODE_HALT;
 static int exiting;
+static bool handover_wanted;
+static bool (*handover)(enum exit_verdict verdict);
 
 static const char *const verdict_names[] = {
 	[EXIT_OK] = "ok",
@@ -39,6 +41,16 @@ void exit_set_mode(enum exit_mode mode)
 	exit_mode = mode;
 }
 
+void exit_want_handover(bool wanted)
+{
+	handover_wanted = wanted;
+}
+
+void exit_set_handover(bool (*hand_over)(enum exit_verdict verdict))
+{
+	handover = hand_over;
+}
+
 static __attribute__((noreturn)) void reboot(void)
 {
 	efi_reset(EFI_RESET_COLD); /* returns only without runtime services */
@@ -65,6 +77,11 @@ void kernel_exit(enum exit_verdict verdict)
 		/* An exception while exiting: no more printing, just leave. */
 		outb(QEMU_DEBUG_EXIT_PORT, EXIT_PANIC);
 		cpu_halt_forever();
+	}
+	if (handover_wanted && !(handover && handover(verdict)) && exit_mode == EXIT_MODE_REBOOT) {
+		kprintf("report: not handed over, so the machine halts instead of restarting (it "
+			"would only run again): read the screen, then switch the machine off\n");
+		exit_mode = EXIT_MODE_HALT;
 	}
 	kprintf("EXIT: %d (%s)\n", verdict, exit_verdict_name(verdict));
 	switch (exit_mode) {

@@ -3,6 +3,8 @@
 #ifndef KERNEL_EXIT_H
 #define KERNEL_EXIT_H
 
+#include <stdbool.h>
+
 enum exit_verdict {
 	EXIT_OK = 0,
 	EXIT_TEST_FAILED = 1,  /* a self-test check failed */
@@ -20,6 +22,13 @@ enum exit_verdict {
 enum exit_mode { EXIT_MODE_QEMU, EXIT_MODE_HALT, EXIT_MODE_REBOOT };
 
 void exit_set_mode(enum exit_mode mode);
+/* save=uefi: the run's end must hand the report over to the loader.
+ * `hand_over` (set once the firmware's runtime services are usable) does
+ * it and says whether it succeeded. A run that should restart but could
+ * not hand its report over halts instead: restarting would only run again,
+ * and the screen would lose what went wrong. */
+void exit_want_handover(bool wanted);
+void exit_set_handover(bool (*hand_over)(enum exit_verdict verdict));
 __attribute__((noreturn)) void kernel_exit(enum exit_verdict verdict);
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
 const char *exit_verdict_name(enum exit_verdict verdict);

@@ -58,18 +58,15 @@ static void check_boot_info(const struct boot_info *bi)
 	}
 }
 
-#define CAPTURE_PAGES 256 /* 1 MiB of console text */
-static char *capture;
+/* With save=uefi everything printed is kept from the first line on, so
+ * the report handed to the loader holds the machine's description and,
+ * when the run fails, what went wrong. */
+static char capture[1 << 20];
 
-/* Everything printed from here on is kept, so the report can be handed
- * to the loader at the end (save=uefi). */
-static void start_capture(void)
+static bool hand_over_report(enum exit_verdict verdict)
 {
-	capture = (char *)page_alloc(CAPTURE_PAGES);
-	if (capture)
-		console_capture_start(capture, CAPTURE_PAGES * PAGE_SIZE);
-	else
-		kprintf("report: no memory to keep the report for saving\n");
+	kprintf("run: verdict %d (%s)\n", verdict, exit_verdict_name(verdict));
+	return report_save_uefi(capture, console_capture_stop()) == 0;
 }
 
 static void start_vtd(const struct kernel_options *opt)
@@ -96,6 +93,10 @@ void kmain(struct boot_info *bi)
 	struct kernel_options opt;
 
 	console_init_serial();
+	if (options_save_uefi_hint(bi->cmdline)) {
+		console_capture_start(capture, sizeof(capture));
+		exit_want_handover(true);
+	}
 	check_boot_info(bi);
 	console_init_fb(&bi->fb, options_font_scale_hint(bi->cmdline));
 	kprintf("\nvtdbench %s\n", VTDBENCH_VERSION);
@@ -108,17 +109,18 @@ void kmain(struct boot_info *bi)
 	trap_init();
 	kprintf("boot: kernel at 0x%lx (%lu KiB), command line: %s\n", bi->kernel_base,
 		bi->kernel_size / 1024, bi->cmdline[0] ? bi->cmdline : "(empty)");
-	if (options_parse(bi->cmdline, &opt) < 0)
-		kernel_exit(EXIT_BAD_OPTION);
-	exit_set_mode((enum exit_mode)opt.exit_mode);
 	print_cpu();
 	firmware_info_init(bi);
 
 	if (mem_init(bi) < 0 || paging_init(bi) < 0)
 		kernel_exit(EXIT_BAD_BOOT);
-	efi_runtime_init(bi->efi_system_table);
-	if (opt.save_uefi)
-		start_capture();
+	/* From here on a failed run can still hand its report over; the
+	 * options are read after this so that a bad one is reported too. */
+	if (efi_runtime_init(bi->efi_system_table) == 0)
+		exit_set_handover(hand_over_report);
+	if (options_parse(bi->cmdline, &opt) < 0)
+		kernel_exit(EXIT_BAD_OPTION);
+	exit_set_mode((enum exit_mode)opt.exit_mode);
 	if (acpi_init(bi->rsdp) < 0)
 		kernel_exit(EXIT_NO_HARDWARE);
 	struct madt_info madt;
@@ -152,10 +154,5 @@ void kmain(struct boot_info *bi)
 	}
 	if (trap_unexpected_count())
 		kprintf("boot: %lu unexpected interrupts were ignored\n", trap_unexpected_count());
-	if (opt.save_uefi && capture) {
-		kprintf("run: verdict %d (%s)\n", verdict, exit_verdict_name((enum exit_verdict)verdict));
-		size_t len = console_capture_stop();
-		report_save_uefi(capture, len);
-	}
 	kernel_exit((enum exit_verdict)verdict);
 }

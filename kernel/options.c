@@ -166,6 +166,11 @@ int options_exit_mode_hint(const char *cmdline)
 	return enum_hint(cmdline, "exit", exit_choices);
 }
 
+bool options_save_uefi_hint(const char *cmdline)
+{
+	return enum_hint(cmdline, "save", save_choices) == 1;
+}
+
 unsigned options_font_scale_hint(const char *cmdline)
 {
 	int scale = enum_hint(cmdline, "font_scale", font_scale_choices);

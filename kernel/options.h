@@ -55,6 +55,8 @@ int options_parse(const char *cmdline, struct kernel_options *out);
 /* The exit= word alone, so a run with a bad option still ends the way
  * the user asked. Returns -1 when absent or invalid. */
 int options_exit_mode_hint(const char *cmdline);
+/* Whether save=uefi is given (the last save= word wins). */
+bool options_save_uefi_hint(const char *cmdline);
 /* The font_scale= word alone, for the screen that starts before the
  * parser runs: 1..4, or 0 for auto (also when absent or invalid). */
 unsigned options_font_scale_hint(const char *cmdline);

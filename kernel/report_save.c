@@ -32,8 +32,8 @@ static bool keep(const char *line, size_t n)
 {
 	static const char *const prefixes[] = {
 		"report:", "REPORT ", "result:", "PASS:", "FAIL:", "SKIP:", "EXIT:", "run:",
-		"vtdbench", "cpu:", "tsc:", "vtd", "dmar:", "e1000:", "stream:", "dma:", "micro:",
-		"options:", "selftest:", "EXCEPTION", "PANIC",
+		"vtdbench", "boot:", "cpu:", "mem:", "acpi:", "tsc:", "lapic:", "vtd", "dmar:",
+		"e1000:", "stream:", "dma:", "micro:", "options:", "selftest:", "EXCEPTION", "PANIC",
 	};
 	if (starts(line, n, "stream:") && n > 8 && memcmp(line + n - 8, " packets", 8) == 0)
 		return false; /* "stream: strict: 10000 of 100000 packets" */
@@ -49,6 +49,7 @@ int report_save_uefi(const char *text, size_t len)
 	char *out = (char *)page_alloc(pages);
 	size_t n = 0;
 	char name[32];
+	bool in_dump = false;
 
 	if (!out) {
 		kprintf("report: no memory to prepare the report for saving\n");
@@ -61,7 +62,11 @@ int report_save_uefi(const char *text, size_t len)
 		size_t line = end - i;
 		while (line && text[i + line - 1] == '\r')
 			line--;
-		if (keep(text + i, line)) {
+		/* An exception's or panic's dump: its indented lines too. */
+		bool dump_line = in_dump && starts(text + i, line, "  ");
+		in_dump = dump_line || starts(text + i, line, "EXCEPTION") ||
+			  starts(text + i, line, "PANIC");
+		if (dump_line || keep(text + i, line)) {
 			memcpy(out + n, text + i, line);
 			n += line;
 			out[n++] = '\n';
@@ -93,7 +98,7 @@ int report_save_uefi(const char *text, size_t len)
 			st);
 		return -1;
 	}
-	kprintf("report: saved (%zu bytes in %u UEFI variables); the next start of the stick "
-		"writes it to \\REPORTS\n", n, chunks);
+	kprintf("report: saved (%zu bytes in %u UEFI variable%s); the next start of the stick "
+		"writes it to \\REPORTS\n", n, chunks, chunks == 1 ? "" : "s");
 	return 0;
 }

@@ -213,5 +213,36 @@ else
 		"$([[ -s $out/0005.json ]] || echo "0005.json is empty")" "$(no_handover_left)"
 fi
 
+# The number the next saved report gets.
+next_number() { printf '%04d' $(($(reports | tr ' ' '\n' | grep -c '\.txt$') + 1)); }
+
+# 7. VT-d off in the firmware (no DMAR table): the run fails, and instead of
+#    restarting into the same failure for ever it hands over what it
+#    printed; the loader saves it, shows why and powers off.
+set_config "$quick"
+n=$(next_number)
+boot run7-vtd-off --iommu none
+starts=$(grep -c '^vtdbench loader$' "$out/run7-vtd-off.txt")
+get "$n.txt" >"$out/$n.txt"
+check vtd-off-saved-not-looping "$(ended_by_power_off run7-vtd-off 8)" \
+	"$([[ $starts == 2 ]] || echo "the loader started $starts times, expected 2 (run, then save)")" \
+	"$(saved_as run7-vtd-off "$n")" "$(files_exist "$n")"
+check vtd-off-report-says-why \
+	"$(grep -q '^vtd: no DMAR table was found.*Enable VT-d' "$out/$n.txt" || echo "$n.txt does not say VT-d is off")" \
+	"$(grep -q '^run: verdict 8 (no VT-d)' "$out/$n.txt" || echo "$n.txt has no verdict line")" \
+	"$(grep -q '^cpu: ' "$out/$n.txt" || echo "$n.txt does not describe the CPU")"
+check vtd-off-loader-shows-why "$(awk '/saved on this stick/ { on = 1 } on' "$out/run7-vtd-off.txt" |
+	grep -q '^  vtd: no DMAR table was found.*Enable VT-d' ||
+	echo "after saving, the loader does not show the kernel's reason")" "$(no_handover_left)"
+
+# 8. A bad option: the run stops at once and the option error is saved.
+set_config "$quick packets=0"
+n=$(next_number)
+boot run8-bad-option
+get "$n.txt" >"$out/$n.txt"
+check bad-option-saved "$(ended_by_power_off run8-bad-option 2)" "$(saved_as run8-bad-option "$n")" \
+	"$(grep -q '^options: .*packets' "$out/$n.txt" || echo "$n.txt does not name the bad option")" \
+	"$(grep -q '^run: verdict 2 (bad option)' "$out/$n.txt" || echo "$n.txt has no verdict line")"
+
 echo "usb: $((SECONDS - start)) s" >&2
 exit 0
