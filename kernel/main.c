@@ -93,11 +93,11 @@ void kmain(struct boot_info *bi)
 	struct kernel_options opt;
 
 	console_init_serial();
+	check_boot_info(bi);
 	if (options_save_uefi_hint(bi->cmdline)) {
 		console_capture_start(capture, sizeof(capture));
 		exit_want_handover(true);
 	}
-	check_boot_info(bi);
 	console_init_fb(&bi->fb, options_font_scale_hint(bi->cmdline));
 	kprintf("\nvtdbench %s\n", VTDBENCH_VERSION);
 	console_describe();
