@@ -52,6 +52,10 @@ struct boot_info {
 	uint16_t firmware_vendor[64]; /* UCS-2, NUL-terminated */
 	uint32_t firmware_revision;
 	uint32_t secure_boot;         /* BOOT_SECURE_BOOT_* */
+	/* The firmware's clock when the loader started, "YYYY-MM-DDTHH:MM:SS"
+	 * (then " TimeZone N" when the firmware gives one); empty when the
+	 * clock could not be read. */
+	char started[48];
 	char cmdline[BOOT_CMDLINE_MAX]; /* ASCII, NUL-terminated */
 };
 

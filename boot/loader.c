@@ -219,6 +219,27 @@ static void find_secure_boot(struct boot_info *bi)
 	}
 }
 
+/* Every report says when it was made. The firmware's clock is what the
+ * machine believes: often local time with no zone (UEFI spec 8.3). */
+static void find_start_time(struct boot_info *bi)
+{
+	EFI_TIME t;
+
+	if (EFI_ERROR(uefi_call_wrapper(RT->GetTime, 2, &t, NULL)) || t.Month < 1 || t.Month > 12 ||
+	    t.Day < 1 || t.Day > 31 || t.Hour > 23 || t.Minute > 59 || t.Second > 59)
+		return;
+	CHAR16 s[48];
+	UnicodeSPrint(s, sizeof(s), L"%04u-%02u-%02uT%02u:%02u:%02u", t.Year, t.Month, t.Day,
+		      t.Hour, t.Minute, t.Second);
+	/* The zone in minutes, passed on as the firmware gives it: firmware
+	 * and the specification's editions have read its sign both ways. */
+	if (t.TimeZone != EFI_UNSPECIFIED_TIMEZONE)
+		UnicodeSPrint(s + StrLen(s), sizeof(s) - StrLen(s) * sizeof(CHAR16), L" TimeZone %d",
+			      (INT32)t.TimeZone);
+	for (UINTN i = 0; i + 1 < sizeof(bi->started) && s[i]; i++)
+		bi->started[i] = (char)s[i];
+}
+
 /* Leaves boot services. The memory map key changes whenever the firmware
  * allocates (timers fire during the loop), so fetch the map again and retry;
  * the buffer was allocated beforehand with room to spare. */
@@ -300,6 +321,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	find_rsdp(bi);
 	find_framebuffer(bi);
 	find_secure_boot(bi);
+	find_start_time(bi);
 
 	void *kernel_file;
 	UINTN kernel_file_size;

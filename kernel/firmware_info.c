@@ -19,8 +19,13 @@ void firmware_info_init(const struct boot_info *bi)
 	info.secure_boot = bi->secure_boot == BOOT_SECURE_BOOT_ON    ? "on"
 			   : bi->secure_boot == BOOT_SECURE_BOOT_OFF ? "off"
 								     : "unknown";
-	kprintf("boot: firmware %s, revision 0x%x, Secure Boot %s\n",
-		info.vendor[0] ? info.vendor : "(unnamed)", info.revision, info.secure_boot);
+	for (i = 0; i + 1 < sizeof(info.started) && bi->started[i] >= 0x20 &&
+		    bi->started[i] < 0x7f; i++)
+		info.started[i] = bi->started[i];
+	info.started[i] = 0;
+	kprintf("boot: firmware %s, revision 0x%x, Secure Boot %s, clock %s\n",
+		info.vendor[0] ? info.vendor : "(unnamed)", info.revision, info.secure_boot,
+		info.started[0] ? info.started : "unreadable");
 }
 
 const struct firmware_info *firmware_info(void)

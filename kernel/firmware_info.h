@@ -10,6 +10,7 @@ struct firmware_info {
 	char vendor[64];         /* the system table's FirmwareVendor, as ASCII */
 	uint32_t revision;       /* the system table's FirmwareRevision */
 	const char *secure_boot; /* "on", "off" or "unknown" */
+	char started[48];        /* the firmware clock at the loader's start, or "" */
 };
 
 /* Keeps what the loader found; prints it on the boot log. */

@@ -85,6 +85,8 @@ void report_context(const struct kernel_options *opt, const struct e1000 *nic)
 
 	kprintf("REPORT {\"type\":\"context\",\"schema\":%d,\"build\":", REPORT_SCHEMA);
 	json_string(VTDBENCH_VERSION);
+	kprintf(",\"started\":");
+	json_string(fw->started);
 	kprintf(",\"machine\":{\"cpu\":");
 	json_string(c->brand);
 	kprintf(",\"cpu_signature\":\"0x%08x\",\"microcode\":\"0x%08x\",\"hypervisor\":",

@@ -213,6 +213,8 @@ def context_html(ctx):
             escape(str(_g(n, k))) for k in ("model", "pci_id", "bdf", "loopback"))),
         ("kernel options", h("code", escape(str(_g(ctx, "options", default=""))) or "(none)")),
         ("build", h("code", escape(str(_g(ctx, "build"))))),
+        ("started", escape(str(_g(ctx, "started", default="") or "unknown"))
+         + " (the firmware's clock, usually local time)"),
     ])
     units = _g(ctx, "vtd", default=[])
     urows = []
