@@ -126,6 +126,8 @@ void report_context(const struct kernel_options *opt, const struct e1000 *nic)
 	kprintf("report: vtdbench %s on %s, TSC %lu.%03lu MHz (%s), %u VT-d unit%s, NIC %s\n",
 		VTDBENCH_VERSION, c->brand, t->hz / 1000000, t->hz / 1000 % 1000, t->source,
 		vtd_unit_count(), vtd_unit_count() == 1 ? "" : "s", nic ? nic->model : "none");
+	kprintf("report: started %s (firmware clock), firmware %s, Secure Boot %s\n",
+		fw->started[0] ? fw->started : "at an unknown time", fw->vendor, fw->secure_boot);
 	kprintf("report: cycles are TSC cycles; each timed interval has the cost of a TSC read "
 		"(%lu cycles) taken out\n", t->read_overhead);
 	print_header();
