@@ -15,6 +15,8 @@
 #define BOOT_SECURE_BOOT_ON      1
 #define BOOT_SECURE_BOOT_UNKNOWN 2 /* no such variable: firmware before UEFI 2.3.1 */
 
+#define BOOT_OPTION_UNKNOWN 0xffffffffu
+
 /* UEFI GOP pixel formats (UEFI spec 12.9, EFI_GRAPHICS_PIXEL_FORMAT). */
 #define BOOT_FB_NONE 0
 #define BOOT_FB_RGBX 1 /* PixelRedGreenBlueReserved8BitPerColor */
@@ -56,6 +58,11 @@ struct boot_info {
 	 * (then " TimeZone N" when the firmware gives one); empty when the
 	 * clock could not be read. */
 	char started[48];
+	/* The boot option this start came from (the BootCurrent variable), so
+	 * a restart can come back to the same stick; BOOT_OPTION_UNKNOWN when
+	 * the firmware does not say. */
+	uint32_t boot_current;
+	uint32_t pad2;
 	char cmdline[BOOT_CMDLINE_MAX]; /* ASCII, NUL-terminated */
 };
 

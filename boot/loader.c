@@ -240,6 +240,16 @@ static void find_start_time(struct boot_info *bi)
 		bi->started[i] = (char)s[i];
 }
 
+static void find_boot_option(struct boot_info *bi)
+{
+	UINT16 current;
+	UINTN size = sizeof(current);
+	EFI_STATUS st = uefi_call_wrapper(RT->GetVariable, 5, L"BootCurrent", &EfiGlobalVariable,
+					  NULL, &size, &current);
+
+	bi->boot_current = EFI_ERROR(st) || size != sizeof(current) ? BOOT_OPTION_UNKNOWN : current;
+}
+
 /* Leaves boot services. The memory map key changes whenever the firmware
  * allocates (timers fire during the loop), so fetch the map again and retry;
  * the buffer was allocated beforehand with room to spare. */
@@ -322,6 +332,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	find_framebuffer(bi);
 	find_secure_boot(bi);
 	find_start_time(bi);
+	find_boot_option(bi);
 
 	void *kernel_file;
 	UINTN kernel_file_size;

@@ -22,6 +22,12 @@ typedef void (__attribute__((ms_abi)) *reset_system_fn)(uint32_t type, uint64_t 
 
 static const uint8_t *runtime;
 
+/* {8be4df61-93ca-11d2-aa0d-00e098032b8c} (UEFI spec 3.3), in EFI_GUID byte order. */
+const uint8_t efi_global_variable_guid[16] = {
+	0x61, 0xdf, 0xe4, 0x8b, 0xca, 0x93, 0xd2, 0x11,
+	0xaa, 0x0d, 0x00, 0xe0, 0x98, 0x03, 0x2b, 0x8c,
+};
+
 int efi_runtime_init(uint64_t system_table)
 {
 	if (!system_table)

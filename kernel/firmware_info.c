@@ -23,6 +23,7 @@ void firmware_info_init(const struct boot_info *bi)
 		    bi->started[i] < 0x7f; i++)
 		info.started[i] = bi->started[i];
 	info.started[i] = 0;
+	info.boot_current = bi->boot_current;
 	kprintf("boot: firmware %s, revision 0x%x, Secure Boot %s, clock %s\n",
 		info.vendor[0] ? info.vendor : "(unnamed)", info.revision, info.secure_boot,
 		info.started[0] ? info.started : "unreadable");

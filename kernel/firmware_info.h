@@ -11,6 +11,7 @@ struct firmware_info {
 	uint32_t revision;       /* the system table's FirmwareRevision */
 	const char *secure_boot; /* "on", "off" or "unknown" */
 	char started[48];        /* the firmware clock at the loader's start, or "" */
+	uint32_t boot_current;   /* the boot option started, or BOOT_OPTION_UNKNOWN */
 };
 
 /* Keeps what the loader found; prints it on the boot log. */

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include "kernel/console.h"
 #include "kernel/efi_runtime.h"
+#include "kernel/firmware_info.h"
+#include "boot/boot_info.h"
 #include "kernel/mem.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
@@ -41,6 +43,27 @@ static bool keep(const char *line, size_t n)
 		if (starts(line, n, prefixes[i]))
 			return true;
 	return false;
+}
+
+/* The restart that follows must start this stick again, not the
+ * machine's usual system: BootNext (UEFI spec 3.1.2) names the boot option
+ * this start came from, for the next start only. */
+static void come_back_here(void)
+{
+	uint32_t option = firmware_info()->boot_current;
+
+	if (option == BOOT_OPTION_UNKNOWN) {
+		kprintf("report: the firmware did not say which boot entry started this run; if the "
+			"machine does not start this stick again, pick it in the boot menu\n");
+		return;
+	}
+	uint16_t next = (uint16_t)option;
+	uint64_t st = efi_set_variable("BootNext", efi_global_variable_guid, &next, sizeof(next));
+	if (st)
+		kprintf("report: the firmware refused BootNext (EFI status 0x%lx); if the machine "
+			"does not start this stick again, pick it in the boot menu\n", st);
+	else
+		kprintf("report: the next start is this stick again (BootNext = Boot%04X)\n", next);
 }
 
 int report_save_uefi(const char *text, size_t len)
@@ -98,6 +121,7 @@ int report_save_uefi(const char *text, size_t len)
 			st);
 		return -1;
 	}
+	come_back_here();
 	kprintf("report: saved (%zu bytes in %u UEFI variable%s); the next start of the stick "
 		"writes it to \\REPORTS\n", n, chunks, chunks == 1 ? "" : "s");
 	return 0;

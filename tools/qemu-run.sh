@@ -5,7 +5,8 @@
 # Usage: qemu-run.sh --image ESP.img [--cmdline "k=v ..."] [--nic MODEL|none]
 #          [--iommu PROPS|none] [--accel tcg|kvm] [--mem SIZE] [--timeout S]
 #          [--log FILE] [--quiet] [--screendump FILE.ppm] [--vars FILE]
-#          [--usb [--readonly]] [--secure-boot] [-- EXTRA QEMU ARGS]
+#          [--usb [--readonly] [--other-disk IMG]] [--secure-boot]
+#          [-- EXTRA QEMU ARGS]
 #
 # --screendump: the kernel halts instead of leaving QEMU; once it printed
 # its verdict the screen is saved through the QEMU monitor, then QEMU quits.
@@ -17,6 +18,8 @@
 # used as it is (no --cmdline), and a reset restarts the machine, so a run
 # can hand its report over to the loader, which saves it on the stick and
 # powers off; that power-off ends QEMU. --readonly write-protects the stick.
+# --other-disk: a SATA disk the firmware's boot order puts before the stick,
+# as a machine's internal disk with its usual system (used in place).
 # --secure-boot: OVMF built with Secure Boot, its variable store with
 # Microsoft's keys enrolled and Secure Boot on, as most PCs ship.
 #
@@ -34,7 +37,7 @@
 set -uo pipefail
 
 image= cmdline= nic=e1000 iommu= accel=tcg mem=512M timeout=600 log= quiet=0 screendump=
-vars= usb=0 readonly=0 secure_boot=0
+vars= usb=0 readonly=0 secure_boot=0 other_disk=
 extra=()
 while (($#)); do
 	case $1 in
@@ -52,6 +55,7 @@ while (($#)); do
 	--usb) usb=1; shift ;;
 	--readonly) readonly=1; shift ;;
 	--secure-boot) secure_boot=1; shift ;;
+	--other-disk) other_disk=$2; shift 2 ;;
 	--) shift; extra=("$@"); break ;;
 	*) echo "qemu-run: unknown argument '$1'" >&2; exit 2 ;;
 	esac
@@ -62,8 +66,8 @@ if ((usb)); then
 		echo "qemu-run: --usb boots the stick's own configuration; edit its EFI/BOOT/VTDBENCH.CFG" \
 			"instead of giving --cmdline" >&2; exit 2; }
 	[[ -z $screendump ]] || { echo "qemu-run: --screendump does not work with --usb" >&2; exit 2; }
-elif ((readonly)); then
-	echo "qemu-run: --readonly needs --usb" >&2; exit 2
+elif ((readonly)) || [[ -n $other_disk ]]; then
+	echo "qemu-run: --readonly and --other-disk need --usb" >&2; exit 2
 fi
 
 ovmf_code= ovmf_vars=
@@ -124,8 +128,14 @@ if ((usb)); then
 	# bootindex: a kept variable store may list older boot entries first.
 	ro=
 	((readonly)) && ro=,readonly=on
+	stick_index=0
+	if [[ -n $other_disk ]]; then
+		args+=(-drive "if=none,id=other,format=raw,file=$other_disk"
+			-device ide-hd,drive=other,bootindex=0)
+		stick_index=1
+	fi
 	args+=(-drive "if=none,id=stick,format=raw,file=$image$ro" -device qemu-xhci
-		-device usb-storage,drive=stick,bootindex=0)
+		-device usb-storage,drive=stick,bootindex=$stick_index)
 else
 	args+=(-drive "if=none,id=esp,format=raw,file=$work/esp.img" -device ide-hd,drive=esp,bootindex=0)
 fi

@@ -244,5 +244,35 @@ check bad-option-saved "$(ended_by_power_off run8-bad-option 2)" "$(saved_as run
 	"$(grep -q '^options: .*packets' "$out/$n.txt" || echo "$n.txt does not name the bad option")" \
 	"$(grep -q '^run: verdict 2 (bad option)' "$out/$n.txt" || echo "$n.txt has no verdict line")"
 
+# 9. The stick is not first in the boot order (a machine with its own
+#    system on an internal disk, started from the stick once through the
+#    boot menu, here through BootNext): the restart after the run must come
+#    back to the stick, or the report would never reach it.
+internal=$out/internal.img
+dd if="$image" of="$internal" bs=4M status=none
+echo "exit=qemu selftest=boot" >"$out/cfg-internal"
+mcopy -o -i "$internal@@1M" "$out/cfg-internal" ::/EFI/BOOT/VTDBENCH.CFG
+saved_vars=$vars
+vars=$out/vars-internal-first.fd
+boot run9-setup --other-disk "$internal"   # the firmware makes its boot options
+usb_option=$(python3 "$efivars" boot-options "$vars" | awk '/USB/ { print substr($1, 5); exit }')
+set_config "$quick"
+n=$(next_number)
+if [[ -z $usb_option ]]; then
+	check stick-second-comes-back "no boot option for the USB stick in the store after a first start"
+else
+	# What the one-time boot menu does: BootNext, a little-endian UINT16.
+	python3 "$efivars" set "$vars" BootNext 8be4df61-93ca-11d2-aa0d-00e098032b8c \
+		"${usb_option:2:2}${usb_option:0:2}"
+	boot run9-stick-second --other-disk "$internal"
+	check stick-second-comes-back "$(ended_by_power_off run9-stick-second 0)" \
+		"$(grep -q "^report: the next start is this stick again (BootNext = Boot$usb_option)" \
+			"$out/run9-stick-second.txt" || echo "the kernel did not set BootNext to Boot$usb_option")" \
+		"$(grep '^BdsDxe: starting' "$out/run9-stick-second.txt" | grep -v USB | head -n 1)" \
+		"$(saved_as run9-stick-second "$n")" "$(files_exist "$n")" \
+		"$(mdir -b -i "$internal@@1M" ::/REPORTS 2>/dev/null | head -n 1 | sed 's/^/the internal disk got a report: /')"
+fi
+vars=$saved_vars
+
 echo "usb: $((SECONDS - start)) s" >&2
 exit 0
