@@ -244,6 +244,17 @@ check bad-option-saved "$(ended_by_power_off run8-bad-option 2)" "$(saved_as run
 	"$(grep -q '^options: .*packets' "$out/$n.txt" || echo "$n.txt does not name the bad option")" \
 	"$(grep -q '^run: verdict 2 (bad option)' "$out/$n.txt" || echo "$n.txt has no verdict line")"
 
+# 8b. A CPU exception: the hand-over runs from the exception handler and
+#     keeps the whole register dump.
+set_config "$quick selftest=pf"
+n=$(next_number)
+boot run8b-exception
+get "$n.txt" >"$out/$n.txt"
+check exception-saved-with-dump "$(ended_by_power_off run8b-exception 3)" "$(saved_as run8b-exception "$n")" \
+	"$(grep -q '^EXCEPTION: vector 14, #PF' "$out/$n.txt" || echo "$n.txt has no EXCEPTION line")" \
+	"$(grep -q '^  RIP [0-9a-f]*' "$out/$n.txt" || echo "$n.txt has no register dump")" \
+	"$(grep -q '^run: verdict 3 (exception)' "$out/$n.txt" || echo "$n.txt has no verdict line")"
+
 # 9. The stick is not first in the boot order (a machine with its own
 #    system on an internal disk, started from the stick once through the
 #    boot menu, here through BootNext): the restart after the run must come
