@@ -115,10 +115,25 @@ static void find_rsdp(struct boot_info *bi)
 
 #define WIDE_ENOUGH 1280 /* pixels: 160 columns of 8-pixel glyphs, the report's width */
 
-static BOOLEAN linear_format(const EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info)
+/* The kernel's name for a mode's pixel layout, or BOOT_FB_NONE when the
+ * kernel cannot draw into it. */
+static UINT32 framebuffer_format(const EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info)
 {
-	return info->PixelFormat == PixelRedGreenBlueReserved8BitPerColor ||
-	       info->PixelFormat == PixelBlueGreenRedReserved8BitPerColor;
+	switch (info->PixelFormat) {
+	case PixelRedGreenBlueReserved8BitPerColor:
+		return BOOT_FB_RGBX;
+	case PixelBlueGreenRedReserved8BitPerColor:
+		return BOOT_FB_BGRX;
+	case PixelBitMask:
+		/* Many firmwares report BGRX this way. */
+		if (info->PixelInformation.RedMask == 0xff0000 &&
+		    info->PixelInformation.GreenMask == 0xff00 &&
+		    info->PixelInformation.BlueMask == 0xff)
+			return BOOT_FB_BGRX;
+		return BOOT_FB_NONE;
+	default:
+		return BOOT_FB_NONE; /* BltOnly: no linear framebuffer to draw into */
+	}
 }
 
 /* Many firmwares start in 800x600 or 1024x768, where the report table
@@ -141,8 +156,9 @@ static void widen_screen(EFI_GRAPHICS_OUTPUT_PROTOCOL *gop, const char *cmdline)
 		if (EFI_ERROR(uefi_call_wrapper(gop->QueryMode, 4, gop, m, &size, &info)))
 			continue;
 		UINT64 area = (UINT64)info->HorizontalResolution * info->VerticalResolution;
-		if (linear_format(info) && info->HorizontalResolution >= WIDE_ENOUGH &&
-		    info->VerticalResolution >= 720 && (best == gop->Mode->MaxMode || area < best_area)) {
+		if (framebuffer_format(info) != BOOT_FB_NONE &&
+		    info->HorizontalResolution >= WIDE_ENOUGH && info->VerticalResolution >= 720 &&
+		    (best == gop->Mode->MaxMode || area < best_area)) {
 			best = m;
 			best_area = area;
 		}
@@ -172,25 +188,9 @@ static void find_framebuffer(struct boot_info *bi)
 		return;
 	widen_screen(gop, bi->cmdline);
 	EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info = gop->Mode->Info;
-	switch (info->PixelFormat) {
-	case PixelRedGreenBlueReserved8BitPerColor:
-		bi->fb.format = BOOT_FB_RGBX;
-		break;
-	case PixelBlueGreenRedReserved8BitPerColor:
-		bi->fb.format = BOOT_FB_BGRX;
-		break;
-	case PixelBitMask:
-		/* Many firmwares report BGRX this way. */
-		if (info->PixelInformation.RedMask == 0xff0000 &&
-		    info->PixelInformation.GreenMask == 0xff00 &&
-		    info->PixelInformation.BlueMask == 0xff)
-			bi->fb.format = BOOT_FB_BGRX;
-		else
-			return;
-		break;
-	default:
-		return; /* BltOnly: no linear framebuffer to draw into */
-	}
+	bi->fb.format = framebuffer_format(info);
+	if (bi->fb.format == BOOT_FB_NONE)
+		return;
 	bi->fb.base = gop->Mode->FrameBufferBase;
 	bi->fb.size = gop->Mode->FrameBufferSize;
 	bi->fb.width = info->HorizontalResolution;
@@ -198,17 +198,25 @@ static void find_framebuffer(struct boot_info *bi)
 	bi->fb.stride = info->PixelsPerScanLine;
 }
 
+/* Reads a variable the UEFI specification defines (UEFI spec 3.3) that
+ * must be exactly `size` bytes; FALSE when it is absent or of another size. */
+static BOOLEAN read_global_variable(CHAR16 *name, void *out, UINTN size)
+{
+	UINTN got = size;
+	EFI_STATUS st = uefi_call_wrapper(RT->GetVariable, 5, name, &EfiGlobalVariable, NULL, &got,
+					  out);
+
+	return !EFI_ERROR(st) && got == size;
+}
+
 /* Secure Boot is recorded in every report. When it is on, this unsigned
  * loader only runs because its hash or a key that signed it is enrolled;
  * the kernel it loads is not checked by the firmware. */
 static void find_secure_boot(struct boot_info *bi)
 {
-	UINT8 on = 0;
-	UINTN size = sizeof(on);
-	EFI_STATUS st = uefi_call_wrapper(RT->GetVariable, 5, L"SecureBoot", &EfiGlobalVariable,
-					  NULL, &size, &on);
+	UINT8 on;
 
-	if (EFI_ERROR(st) || size != 1) {
+	if (!read_global_variable(L"SecureBoot", &on, sizeof(on))) {
 		bi->secure_boot = BOOT_SECURE_BOOT_UNKNOWN;
 	} else if (on) {
 		bi->secure_boot = BOOT_SECURE_BOOT_ON;
@@ -243,11 +251,9 @@ static void find_start_time(struct boot_info *bi)
 static void find_boot_option(struct boot_info *bi)
 {
 	UINT16 current;
-	UINTN size = sizeof(current);
-	EFI_STATUS st = uefi_call_wrapper(RT->GetVariable, 5, L"BootCurrent", &EfiGlobalVariable,
-					  NULL, &size, &current);
 
-	bi->boot_current = EFI_ERROR(st) || size != sizeof(current) ? BOOT_OPTION_UNKNOWN : current;
+	bi->boot_current = read_global_variable(L"BootCurrent", &current, sizeof(current)) ?
+				   current : BOOT_OPTION_UNKNOWN;
 }
 
 /* Leaves boot services. The memory map key changes whenever the firmware

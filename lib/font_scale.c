@@ -5,10 +5,9 @@ uint32_t font_scale_for_screen(const struct fbcon_font *font, uint32_t width, ui
 {
 	uint32_t scale = FONT_SCALE_MAX;
 
-	while (scale > 1 && (width / (font->width * scale) < FONT_SCALE_WANT_COLS ||
+	while (scale > 1 && (font->width * scale > 32 ||
+			     width / (font->width * scale) < FONT_SCALE_WANT_COLS ||
 			     height / (font->height * scale) < FONT_SCALE_WANT_ROWS))
-		scale--;
-	while (scale > 1 && font->width * scale > 32)
 		scale--;
 	return scale;
 }
