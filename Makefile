@@ -26,7 +26,18 @@ TIMEOUT    ?= 600
 
 # lib/ and tools/ first: the kernel and test rules use their variables.
 include $(sort $(wildcard lib/*.mk tools/*.mk))
-include $(sort $(wildcard boot/*.mk kernel/*.mk drivers/*.mk tests/*/*.mk))
+include $(sort $(wildcard boot/*.mk kernel/*.mk drivers/*.mk bench/*.mk tests/*/*.mk))
+
+# The kernel image: bench/ on drivers/ on the kernel core and lib/
+# (dependencies point down only; tests/host/test_layers.c checks the includes).
+KERNEL_C_SRCS := $(BENCH_KERNEL_SRCS) $(DRIVER_SRCS) $(KERNEL_CORE_SRCS) $(LIB_SRCS) $(FONT_SRC)
+KERNEL_OBJS := $(patsubst %.c,$(B)/k/%.o,$(KERNEL_C_SRCS)) \
+	$(patsubst %.asm,$(B)/k/%.o,$(KERNEL_ASM_SRCS))
+
+$(B)/KERNEL.ELF: $(KERNEL_OBJS) linker.ld
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
+
+-include $(KERNEL_OBJS:.o=.d)
 
 all: $(ESP_IMG) $(HOST_TOOLS)
 

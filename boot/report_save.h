@@ -6,7 +6,7 @@
 #include <efi.h>
 
 /* Variables of the hand-over (the kernel writes them, see
- * kernel/report_save.c): chunks L"VtdbenchReport0000", ...0001, ... of at
+ * bench/report_save.c): chunks L"VtdbenchReport0000", ...0001, ... of at
  * most REPORT_CHUNK_MAX bytes, then L"VtdbenchReportCount", a UINT32
  * little-endian chunk count, written last as the commit marker. */
 #define REPORT_VENDOR_GUID \

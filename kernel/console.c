@@ -2,10 +2,10 @@
 #include "kernel/console.h"
 #include "boot/boot_info.h"
 #include "kernel/serial.h"
-#include "lib/fbcon.h"
+#include "lib/console/fbcon.h"
 #include "lib/fmt.h"
-#include "lib/font_scale.h"
-#include "lib/line_filter.h"
+#include "lib/console/font_scale.h"
+#include "lib/console/line_filter.h"
 
 #define COLOR_NORMAL 0xaaaaaa
 #define COLOR_ERROR  0xff5555

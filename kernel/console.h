@@ -22,8 +22,6 @@ int kvprintf(const char *fmt, va_list ap);
 /* Colours for the framebuffer (serial stays plain): errors stand out. */
 void console_set_error_color(int on);
 
-uint64_t kernel_image_base(void);
-
 /* Keeps a copy of everything printed from now on (up to size bytes), so
  * the report can be saved when the run ends. */
 void console_capture_start(char *buf, size_t size);

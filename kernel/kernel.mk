@@ -13,21 +13,11 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -I. -ffreestanding -fpie -fno-plt -mno-red-zo
 KERNEL_LDFLAGS := -nostdlib -static -pie --no-dynamic-linker -z max-page-size=4096 \
 	-z noexecstack -z text -T linker.ld
 
-KERNEL_C_SRCS := kernel/main.c kernel/console.c kernel/serial.c kernel/exit.c \
-	kernel/gdt.c kernel/trap.c kernel/mem.c kernel/options.c kernel/tsc.c \
-	kernel/lapic.c kernel/selftest.c kernel/selftest_vtd.c \
-	kernel/dma_vtd.c kernel/stream.c kernel/experiment.c kernel/report.c kernel/cpuinfo.c \
-	kernel/firmware_info.c kernel/efi_runtime.c kernel/report_save.c kernel/microbench.c \
-	drivers/e1000/e1000.c \
-	drivers/vtd/vtd_hw.c drivers/vtd/vtd_inval.c drivers/vtd/vtd_fault.c \
-	drivers/vtd/vtd_unit.c drivers/vtd/vtd_context.c drivers/edu/edu.c \
-	drivers/acpi/acpi.c drivers/acpi/madt.c drivers/acpi/mcfg.c drivers/pci/pci.c \
-	drivers/acpi/dmar_scan.c \
-	drivers/clock/hpet.c drivers/clock/pmtimer.c \
-	$(LIB_SRCS) $(FONT_SRC)
+# The core: what every part of the kernel runs on.
+KERNEL_CORE_SRCS := kernel/console.c kernel/serial.c kernel/exit.c kernel/gdt.c kernel/trap.c \
+	kernel/mem.c kernel/tsc.c kernel/lapic.c kernel/cpuinfo.c kernel/firmware_info.c \
+	kernel/efi_runtime.c
 KERNEL_ASM_SRCS := kernel/entry.asm kernel/isr.asm
-KERNEL_OBJS := $(patsubst %.c,$(B)/k/%.o,$(KERNEL_C_SRCS)) \
-	$(patsubst %.asm,$(B)/k/%.o,$(KERNEL_ASM_SRCS))
 
 $(B)/k/%.o: %.c
 	@mkdir -p $(@D)
@@ -37,7 +27,3 @@ $(B)/k/%.o: %.asm
 	@mkdir -p $(@D)
 	$(NASM) -f elf64 -o $@ $<
 
-$(B)/KERNEL.ELF: $(KERNEL_OBJS) linker.ld
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
-
--include $(KERNEL_OBJS:.o=.d)

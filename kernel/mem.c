@@ -8,8 +8,8 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/exit.h"
-#include "lib/pagetable.h"
-#include "lib/pmm.h"
+#include "lib/mm/pagetable.h"
+#include "lib/mm/pmm.h"
 #include "lib/string.h"
 
 #define LOW_RESERVED_END (1ull << 20)

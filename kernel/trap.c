@@ -25,6 +25,7 @@ static struct idt_entry idt[256] __attribute__((aligned(16)));
 static irq_handler_fn irq_handlers[256];
 static exception_hook_fn exception_hook;
 static uint64_t unexpected_count;
+static uint64_t kernel_base; /* where the loader put the image */
 
 static const char *const exception_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
@@ -50,12 +51,14 @@ static void set_gate(unsigned vector, uint64_t handler, uint8_t ist)
 	e->reserved = 0;
 }
 
-void trap_init(void)
+void trap_init(uint64_t image_base)
 {
 	struct {
 		uint16_t limit;
 		uint64_t base;
 	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
+
+	kernel_base = image_base;
 
 	for (unsigned v = 0; v < 256; v++) {
 		uint8_t ist = (v == 2 || v == 8 || v == 18) ? GDT_IST_CRITICAL : 0;
@@ -108,7 +111,7 @@ static void dump_exception(const struct trap_frame *tf)
 	kprintf("  R13 %016lx  R14 %016lx  R15 %016lx\n", tf->r13, tf->r14, tf->r15);
 	kprintf("  CR0 %016lx  CR3 %016lx  CR4 %016lx\n", read_cr0(), read_cr3(), read_cr4());
 	kprintf("  kernel loaded at %016lx: RIP is at offset 0x%lx in kernel.elf\n",
-		kernel_image_base(), tf->rip - kernel_image_base());
+		kernel_base, tf->rip - kernel_base);
 }
 
 void trap_dispatch(struct trap_frame *tf)

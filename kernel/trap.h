@@ -15,7 +15,9 @@ _Static_assert(sizeof(struct trap_frame) == 22 * 8, "matches isr.asm");
 
 typedef void (*irq_handler_fn)(struct trap_frame *tf);
 
-void trap_init(void);
+/* Installs the IDT. image_base is where the loader put the kernel, so an
+ * exception dump can name the faulting offset in kernel.elf. */
+void trap_init(uint64_t image_base);
 /* Installs the handler for an interrupt vector (32..255). */
 void irq_set_handler(uint8_t vector, irq_handler_fn fn);
 /* Interrupts on vectors with no handler, counted instead of ignored. */

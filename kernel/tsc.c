@@ -2,7 +2,6 @@
  * CALIBRATION_MS, five times; the median round is kept, so one interrupted
  * or descheduled round (common under emulation) does not skew the rate. */
 #include "kernel/tsc.h"
-#include "drivers/clock/clock.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 
@@ -100,16 +99,14 @@ static uint64_t measure_read_overhead(void)
 	return best;
 }
 
-int tsc_calibrate(void)
+int tsc_calibrate(const struct clock_counter *hpet, const struct clock_counter *pmtimer)
 {
-	struct clock_counter c;
-
 	cal.read_overhead = measure_read_overhead();
 	read_cpuid_rates();
-	if (hpet_probe(&c) == 0)
-		cal.hpet_hz = calibrate_against(&c);
-	if (pmtimer_probe(&c) == 0)
-		cal.pmtimer_hz = calibrate_against(&c);
+	if (hpet)
+		cal.hpet_hz = calibrate_against(hpet);
+	if (pmtimer)
+		cal.pmtimer_hz = calibrate_against(pmtimer);
 
 	if (cal.cpuid15_hz) {
 		cal.hz = cal.cpuid15_hz;

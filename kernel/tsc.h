@@ -4,6 +4,16 @@
 
 #include <stdint.h>
 
+/* A fixed-rate platform counter the TSC is calibrated against; the clock
+ * drivers (drivers/clock) fill one in for each counter they find. */
+struct clock_counter {
+	const char *name;
+	uint64_t (*read)(void);
+	uint64_t mask;     /* the counter wraps at mask + 1 */
+	uint64_t hz_num;   /* frequency = hz_num / hz_den counts per second */
+	uint64_t hz_den;
+};
+
 struct tsc_calibration {
 	uint64_t hz;            /* the rate every report uses */
 	const char *source;     /* what hz came from */
@@ -15,10 +25,11 @@ struct tsc_calibration {
 	uint64_t read_overhead; /* cycles between two back-to-back ordered reads */
 };
 
-/* Calibrates against every fixed-rate counter present and picks one:
- * CPUID 0x15 when it names the crystal, else HPET, else the PM timer.
- * Returns 0, or a negative error when no source exists. */
-int tsc_calibrate(void);
+/* Calibrates against the HPET and the ACPI PM timer (either may be NULL
+ * when absent) and picks one rate: CPUID 0x15 when it names the crystal,
+ * else the HPET's, else the PM timer's. Returns 0, or a negative error when
+ * no source exists. */
+int tsc_calibrate(const struct clock_counter *hpet, const struct clock_counter *pmtimer);
 const struct tsc_calibration *tsc_info(void);
 uint64_t tsc_hz(void);
 /* Converts a duration to TSC ticks with the calibrated rate. */

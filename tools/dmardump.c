@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/dmar.h"
+#include "lib/dmar/dmar.h"
 
 #define MAX_TABLE (16u << 20)	/* far above any real DMAR; bounds a bad pipe */
 

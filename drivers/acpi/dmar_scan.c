@@ -1,4 +1,4 @@
-/* Boot-time DMAR handling: the parser in lib/dmar.c does the checking; this
+/* Boot-time DMAR handling: the parser in lib/dmar/dmar.c does the checking; this
  * file finds the table, prints through the console, and turns each device
  * scope's path into the bus:dev.fn it names on this machine, walking the
  * bridges as the VT-d specification (8.3.1) describes. */

@@ -3,7 +3,7 @@
 #define DRIVERS_ACPI_DMAR_SCAN_H
 
 #include <stdbool.h>
-#include "lib/dmar.h"
+#include "lib/dmar/dmar.h"
 
 /* Finds the DMAR table, validates it, prints a summary (every field when
  * verbose) and each unit's device scopes resolved to bus:dev.fn.

@@ -7,8 +7,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "lib/dmar.h"
-#include "lib/iopt.h"
+#include "lib/dmar/dmar.h"
+#include "lib/iopt/iopt.h"
 
 #define VTD_MAX_UNITS 8
 #define VTD_IDENTITY_DID 1  /* every device not under test */

@@ -8,11 +8,11 @@
 
 # -O2 and no sanitizers: the figures are the point, as in the kernel build.
 BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -DHOST_BUILD -I.
-BENCH_SRCS := lib/dma.c lib/iova.c lib/flushq.c lib/iopt.c
+BENCH_SRCS := $(wildcard lib/dma/*.c) lib/iopt/iopt.c
 BENCH_PAIRS ?= 100000
 VALGRIND ?= valgrind
 
-$(B)/bench/dma_bench: tests/bench/dma_bench.c $(BENCH_SRCS) $(wildcard lib/*.h)
+$(B)/bench/dma_bench: tests/bench/dma_bench.c $(BENCH_SRCS) $(wildcard lib/*.h lib/*/*.h)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(BENCH_CFLAGS) -o $@ tests/bench/dma_bench.c $(BENCH_SRCS)
 

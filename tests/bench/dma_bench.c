@@ -17,7 +17,7 @@
 #include <string.h>
 #include <x86intrin.h>
 
-#include "lib/dma.h"
+#include "lib/dma/dma.h"
 
 #define DEPTH      256               /* buffers in flight, an e1000 ring */
 #define BUF_BASE   0x40000000ull     /* fake physical buffers: never touched */

@@ -1,4 +1,4 @@
-# Tests of the DMAR parser (lib/dmar*.c) and dmardump, on the host.
+# Tests of the DMAR parser (lib/dmar/*.c) and dmardump, on the host.
 #   make dmar-tests       real tables vs iasl, malformed cases, CLI, kernel-flag build
 #   make dmar-fuzz-short  60 s of libFuzzer (part of `make test`)
 #   make fuzz             FUZZ_SECONDS of the same fuzzer
@@ -6,7 +6,7 @@
 # step that can break (a build, the runner itself) writes a FAIL line when it
 # does, so a broken suite never just goes quiet.
 
-DMAR_TESTDATA ?= ../shared/testdata/dmar
+DMAR_TESTDATA ?= tests/dmar/tables
 FUZZ_SECONDS ?= 600
 DMAR_FUZZ_SHORT_SECONDS ?= 60
 IASL ?= iasl
@@ -14,8 +14,8 @@ FUZZ_CC ?= clang
 
 DMAR_WORK := $(B)/dmar
 # Own source lists: this file is included before tools/dmar.mk.
-DMAR_TEST_SRCS := $(wildcard lib/dmar*.c)
-DMAR_TEST_DEPS := $(DMAR_TEST_SRCS) $(wildcard lib/dmar*.h) lib/string.h
+DMAR_TEST_SRCS := $(wildcard lib/dmar/*.c)
+DMAR_TEST_DEPS := $(DMAR_TEST_SRCS) $(wildcard lib/dmar/*.h) lib/string.h
 # The tests run a sanitized dmardump: a bad read on a malformed table then
 # fails loudly instead of passing by luck.
 DMAR_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/dmar.h"
+#include "lib/dmar/dmar.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

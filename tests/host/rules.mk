@@ -6,7 +6,7 @@
 HOST_SAN    := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -DHOST_BUILD -I. $(HOST_SAN)
 
-HOST_LIB_SRCS  = $(filter-out lib/string.c,$(wildcard lib/*.c))
+HOST_LIB_SRCS  = $(filter-out lib/string.c,$(wildcard lib/*.c lib/*/*.c))
 HOST_TEST_SRCS = $(wildcard tests/host/test_*.c)
 HOST_TEST_BINS = $(patsubst tests/host/%.c,$(B)/host/%,$(HOST_TEST_SRCS))
 
@@ -14,7 +14,7 @@ $(B)/host/test_string: tests/host/test_string.c lib/string.c lib/string.h tests/
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -fno-builtin -DLIB_STRING_PREFIX=lib_ -DHOST_BUILD -o $@ tests/host/test_string.c lib/string.c
 
-$(B)/host/test_%: tests/host/test_%.c $(HOST_LIB_SRCS) $(wildcard lib/*.h) tests/host/check.h
+$(B)/host/test_%: tests/host/test_%.c $(HOST_LIB_SRCS) $(wildcard lib/*.h lib/*/*.h) tests/host/check.h
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_LIB_SRCS)
 

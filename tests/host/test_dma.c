@@ -1,4 +1,4 @@
-/* lib/dma.c on the host: page tables from lib/iopt on host pages, and fake
+/* lib/dma/dma.c on the host: page tables from lib/iopt on host pages, and fake
  * invalidation ops that model what the IOMMU may still have cached.
  *
  * The model, per page of the IOVA range: LIVE (mapped by dma_map), STALE
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "lib/dma.h"
+#include "lib/dma/dma.h"
 
 #define PAGE     4096ull
 #define BASE     0x200000ull  /* start of the IOVA range: 2 MiB */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "lib/dmar.h"
+#include "lib/dmar/dmar.h"
 
 /* --- building tables --- */
 

@@ -1,11 +1,11 @@
-/* lib/fbcon.c drawing into malloc'd framebuffers of exact size, so ASan
+/* lib/console/fbcon.c drawing into malloc'd framebuffers of exact size, so ASan
  * reports any pixel stored outside them. Screens are checked pixel by pixel
  * against the font bitmaps. */
 #include <stdbool.h>
 #include <stdlib.h>
 
 #include "check.h"
-#include "lib/fbcon.h"
+#include "lib/console/fbcon.h"
 
 #define SENTINEL 0xdeadbeefu
 

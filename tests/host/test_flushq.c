@@ -1,4 +1,4 @@
-/* lib/flushq.c on its own: entries kept in unmap order, capacity, the age
+/* lib/dma/flushq.c on its own: entries kept in unmap order, capacity, the age
  * test behind the deadline, and the invalidation ranges a flush asks for.
  * The queue's triggers inside the DMA layer (high-water mark, deadline,
  * forced flush) are tested through the DMA API in test_dma.c. */
@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "check.h"
-#include "lib/flushq.h"
+#include "lib/dma/flushq.h"
 
 #define PAGE 4096ull
 

@@ -1,11 +1,11 @@
-/* lib/font_scale.c: every pixel of a magnified glyph is the pixel it came
+/* lib/console/font_scale.c: every pixel of a magnified glyph is the pixel it came
  * from, the glyph buffer is exactly as large as announced (ASan watches
  * the malloc'd buffer), and the scale chosen for a screen is the largest
  * that leaves the report its columns and rows. */
 #include <stdlib.h>
 
 #include "check.h"
-#include "lib/font_scale.h"
+#include "lib/console/font_scale.h"
 
 static int pixel_of(const struct fbcon_font *f, uint32_t g, uint32_t x, uint32_t y)
 {

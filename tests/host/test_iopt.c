@@ -1,4 +1,4 @@
-/* lib/iopt.c on the host: pointers stand in for physical addresses.
+/* lib/iopt/iopt.c on the host: pointers stand in for physical addresses.
  * Every table page is watched. The flush callback keeps, per 64-byte line,
  * the bytes a walk that does not snoop is guaranteed to see, so the tests
  * check the flush contract as well as translations, raw entry bits, page
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "lib/iopt.h"
+#include "lib/iopt/iopt.h"
 
 #define K4 UINT64_C(0x1000)
 #define M2 UINT64_C(0x200000)

@@ -1,4 +1,4 @@
-/* lib/iova.c: blocks inside the range and naturally aligned, never handed
+/* lib/dma/iova.c: blocks inside the range and naturally aligned, never handed
  * out twice (checked against a page-by-page model under random runs),
  * exhaustion, rejected frees, constant-time reuse, splitting and merging. */
 #include <stdbool.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "lib/iova.h"
+#include "lib/dma/iova.h"
 
 #define PAGE 4096ull
 

@@ -1,9 +1,9 @@
-/* lib/line_filter.c against a line-at-a-time model: random text, cut into
+/* lib/console/line_filter.c against a line-at-a-time model: random text, cut into
  * random pieces, must come out as the model drops whole lines. */
 #include <stdlib.h>
 
 #include "check.h"
-#include "lib/line_filter.h"
+#include "lib/console/line_filter.h"
 
 struct sink {
 	char buf[8192];

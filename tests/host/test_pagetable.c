@@ -1,4 +1,4 @@
-/* lib/pagetable.c: host pointers stand in for physical addresses. Results
+/* lib/mm/pagetable.c: host pointers stand in for physical addresses. Results
  * are checked through pt_translate, through an independent decoder of the
  * raw entries, and against a page-by-page model under random mappings. */
 #include <stdbool.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "lib/pagetable.h"
+#include "lib/mm/pagetable.h"
 
 #define K4 0x1000ull
 #define M2 0x200000ull

@@ -1,11 +1,11 @@
-/* lib/pmm.c against a byte-per-page reference model under random
+/* lib/mm/pmm.c against a byte-per-page reference model under random
  * allocation, free, add_free and reserve, plus the edge cases. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "check.h"
-#include "lib/pmm.h"
+#include "lib/mm/pmm.h"
 
 #define PAGE PMM_PAGE_SIZE
 

@@ -1,0 +1,88 @@
+/* Glue between the DMA layer (lib/dma/dma.c, policy logic) and the VT-d driver
+ * (drivers/vtd, hardware): the DMA layer's invalidation requests become
+ * vtd_inval_submit/vtd_inval_wait on the device's unit and domain id. */
+#include "bench/dma_vtd.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "drivers/vtd/vtd_regs.h"
+#include "kernel/mem.h"
+
+static int submit(void *ctx, enum dma_gran g, uint64_t iova, uint64_t npages)
+{
+	struct dma_vtd *v = ctx;
+	static const enum vtd_gran map[] = {
+		[DMA_GRAN_PAGES] = VTD_GRAN_PAGE,
+		[DMA_GRAN_DOMAIN] = VTD_GRAN_DOMAIN,
+		[DMA_GRAN_GLOBAL] = VTD_GRAN_GLOBAL,
+	};
+
+	return vtd_inval_submit(v->unit, map[g], (uint16_t)v->did, iova, npages);
+}
+
+static int wait(void *ctx)
+{
+	struct dma_vtd *v = ctx;
+
+	return vtd_inval_wait(v->unit);
+}
+
+static uint64_t now(void *ctx)
+{
+	struct dma_vtd *v = ctx;
+
+	v->now_calls++;
+	return rdtsc_ordered();
+}
+
+static void release(void *ctx, uint64_t cookie)
+{
+	struct dma_vtd *v = ctx;
+
+	if (v->release)
+		v->release(v->release_ctx, cookie);
+}
+
+int dma_vtd_attach(struct dma_vtd *v, struct vtd_unit *u, uint8_t bus, uint8_t devfn,
+		   const struct dma_config *cfg, void (*rel)(void *, uint64_t), void *ctx)
+{
+	struct dma_config c = *cfg;
+	struct dma_ops ops = { submit, wait, now, release, v };
+
+	*v = (struct dma_vtd){ .unit = u, .bus = bus, .devfn = devfn, .release = rel,
+			       .release_ctx = ctx };
+	c.caching_mode = u && cap_cm(u->cap);
+	if (u && vtd_iopt_init(u, &v->pt))
+		return -1;
+	if (u && c.policy != DMA_POLICY_OFF) {
+		v->did = vtd_attach(u, bus, devfn, &v->pt);
+		if (v->did < 0)
+			return -1;
+	}
+	/* policy=off keeps the device where it was: in the identity (or
+	 * pass-through) domain, so its bus addresses are physical ones. */
+	size_t bytes = dma_storage_bytes(&c);
+	v->storage_pages = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+	v->storage = v->storage_pages ? (void *)page_alloc(v->storage_pages) : NULL;
+	if (v->storage_pages && !v->storage) {
+		kprintf("dma: no memory for %lu KiB of DMA bookkeeping\n", bytes / 1024);
+		return -1;
+	}
+	int rc = dma_domain_init(&v->dom, c.policy == DMA_POLICY_OFF ? NULL : &v->pt, &c, &ops,
+				 v->storage, bytes);
+	if (rc < 0) {
+		kprintf("dma: cannot set up the DMA layer (%d)\n", rc);
+		return -1;
+	}
+	return 0;
+}
+
+void dma_vtd_detach(struct dma_vtd *v)
+{
+	dma_flush(&v->dom);
+	if (v->unit && v->did > 0)
+		vtd_detach(v->unit, v->bus, v->devfn);
+	if (v->unit)
+		iopt_destroy(&v->pt);
+	if (v->storage)
+		page_free((uint64_t)v->storage, v->storage_pages);
+}

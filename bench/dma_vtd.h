@@ -1,0 +1,33 @@
+/* A device's DMA domain on the VT-d driver: its page tables, its DMA-layer
+ * state, and the invalidation calls the DMA layer makes. */
+#ifndef BENCH_DMA_VTD_H
+#define BENCH_DMA_VTD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "drivers/vtd/vtd.h"
+#include "lib/dma/dma.h"
+
+struct dma_vtd {
+	struct vtd_unit *unit;       /* NULL when VT-d is not in use */
+	uint8_t bus, devfn;
+	int did;
+	struct iopt pt;
+	struct dma_domain dom;
+	void *storage;
+	uint64_t storage_pages;
+	void (*release)(void *ctx, uint64_t cookie);
+	void *release_ctx;
+	uint64_t now_calls;          /* TSC reads the DMA layer made (timing) */
+};
+
+/* Puts the device in a fresh domain for this policy (off: pass-through
+ * where the unit has it, else the identity domain) and initialises the DMA
+ * layer over it. Returns 0 or a negative error after printing why. */
+int dma_vtd_attach(struct dma_vtd *v, struct vtd_unit *u, uint8_t bus, uint8_t devfn,
+		   const struct dma_config *cfg, void (*release)(void *, uint64_t), void *ctx);
+/* Flushes what is queued, gives the device back to the identity domain
+ * and frees the domain's page tables and bookkeeping. */
+void dma_vtd_detach(struct dma_vtd *v);
+
+#endif

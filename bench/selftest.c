@@ -1,0 +1,112 @@
+/* The kernel's own checks of its foundation, run inside the VM where the
+ * hardware is real enough to test: clocks, interrupts, exceptions. */
+#include "bench/selftest.h"
+#include "drivers/vtd/vtd.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/lapic.h"
+#include "kernel/mem.h"
+#include "kernel/tsc.h"
+#include "lib/fmt.h"
+
+#define TSC_AGREEMENT_PPM 20000 /* 2% */
+#define TIMER_DELAY_US    10000
+#define TIMER_WAIT_US     2000000
+/* Canonical, far above any RAM, never mapped: a load from it must fault. */
+#define UNMAPPED_ADDRESS  0x00007ff000000000ull
+
+static int report(int ok, const char *name)
+{
+	kprintf("%s: %s\n", ok ? "PASS" : "FAIL", name);
+	return !ok;
+}
+
+static int test_tsc(void)
+{
+	const struct tsc_calibration *c = tsc_info();
+
+	if (!c->hpet_hz || !c->pmtimer_hz) {
+		kprintf("SKIP: tsc: HPET and PM timer agree (need both; HPET %lu Hz, PM timer %lu Hz)\n",
+			c->hpet_hz, c->pmtimer_hz);
+		return 0;
+	}
+	uint64_t diff = c->hpet_hz > c->pmtimer_hz ? c->hpet_hz - c->pmtimer_hz
+						   : c->pmtimer_hz - c->hpet_hz;
+	uint64_t ppm = mul_div_u64(diff, 1000000, c->pmtimer_hz);
+	kprintf("selftest: TSC against HPET %lu Hz, against PM timer %lu Hz: %lu ppm apart\n",
+		c->hpet_hz, c->pmtimer_hz, ppm);
+	return report(ppm <= TSC_AGREEMENT_PPM, "tsc: HPET and PM timer calibrations agree within 2%");
+}
+
+/* Arms the timer and sleeps until its interrupt, bounded by the TSC. */
+static int test_timer_mode(enum lapic_timer_mode mode, const char *name)
+{
+	char line[96];
+	uint64_t before = lapic_timer_count();
+	uint64_t armed = rdtsc_ordered();
+	uint64_t deadline = armed + tsc_from_us(TIMER_DELAY_US);
+	uint64_t give_up = armed + tsc_from_us(TIMER_WAIT_US);
+
+	lapic_timer_arm(mode, deadline);
+	while (lapic_timer_count() == before && rdtsc_ordered() < give_up) {
+		cpu_sti_hlt(); /* any interrupt wakes us; the loop re-checks */
+		cpu_cli();
+	}
+	lapic_timer_cancel();
+	int fired = lapic_timer_count() == before + 1;
+	uint64_t at = lapic_timer_last_tsc();
+	if (fired)
+		kprintf("selftest: %s timer asked for %u us, interrupt after %lu us\n", name,
+			TIMER_DELAY_US, tsc_to_us(at - armed));
+	else
+		kprintf("selftest: %s timer: no interrupt within %u us\n", name, TIMER_WAIT_US);
+	int failed = report(fired, (fmt_snprintf(line, sizeof(line),
+				     "timer: %s interrupt fires once", name), line));
+	if (mode == LAPIC_TIMER_TSC_DEADLINE && fired)
+		failed += report(at >= deadline, "timer: tsc-deadline interrupt not before its deadline");
+	return failed;
+}
+
+static int test_timer(void)
+{
+	int failed = test_timer_mode(LAPIC_TIMER_ONESHOT, "one-shot");
+
+	if (lapic_has_tsc_deadline())
+		failed += test_timer_mode(LAPIC_TIMER_TSC_DEADLINE, "tsc-deadline");
+	else
+		kprintf("SKIP: timer: tsc-deadline mode (the CPU does not offer it)\n");
+	return failed;
+}
+
+int selftest_run(const struct kernel_options *opt, const struct boot_info *bi)
+{
+	int failed = 0;
+
+	if (opt->selftest[SELFTEST_BOOT])
+		failed += mem_selftest(bi);
+	if (opt->selftest[SELFTEST_TSC])
+		failed += test_tsc();
+	if (opt->selftest[SELFTEST_TIMER])
+		failed += test_timer();
+	if (opt->selftest[SELFTEST_VTD])
+		failed += selftest_vtd(&(struct vtd_options){ (enum vtd_inval_mode)opt->inval,
+							      opt->passthrough });
+	if (opt->selftest[SELFTEST_UD2]) {
+		kprintf("selftest: executing ud2 on purpose; expect an EXCEPTION dump for vector 6\n");
+		__asm__ volatile("ud2");
+		failed += report(0, "ud2: execution continued past ud2");
+	}
+	if (opt->selftest[SELFTEST_PF]) {
+		kprintf("selftest: reading 0x%llx on purpose; expect an EXCEPTION dump for vector 14\n",
+			UNMAPPED_ADDRESS);
+		(void)*(volatile uint64_t *)UNMAPPED_ADDRESS;
+		failed += report(0, "pf: a read of an unmapped address did not fault");
+	}
+	if (opt->selftest[SELFTEST_HANG]) {
+		kprintf("selftest: spinning forever with interrupts off, on purpose\n");
+		cpu_cli();
+		for (;;)
+			cpu_pause();
+	}
+	return failed;
+}

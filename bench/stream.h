@@ -1,0 +1,62 @@
+/* The loopback packet stream: frames of a given size through the NIC, each
+ * buffer mapped and unmapped through the DMA layer as a network driver of
+ * 2008 did with the streaming DMA API, under one policy. */
+#ifndef BENCH_STREAM_H
+#define BENCH_STREAM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "drivers/e1000/e1000.h"
+#include "drivers/vtd/vtd.h"
+#include "lib/dma/dma.h"
+#include "lib/stats.h"
+
+/* Where a packet's cycles go: the DMA layer's phases, then the NIC. */
+enum stream_phase {
+	PHASE_IOVA, PHASE_PTE, PHASE_INVAL_SUBMIT, PHASE_INVAL_WAIT, PHASE_NIC, PHASE_OTHER,
+	PHASE_COUNT
+};
+extern const char *const stream_phase_names[PHASE_COUNT];
+
+struct stream_config {
+	enum dma_policy policy;
+	uint64_t packets;
+	unsigned size;            /* frame bytes handed to the NIC, FCS excluded */
+	unsigned hwm;
+	unsigned flush_ms;
+	enum dma_gran batch_gran;
+	bool mac_loopback;
+	bool quiet;               /* no progress lines */
+	bool timing;              /* time every phase of every packet */
+};
+
+struct stream_result {
+	uint64_t sent, received, lost, duplicated, corrupted;
+	uint64_t faults;          /* DMA faults the unit recorded during the run */
+	uint64_t timer_interrupts;
+	uint64_t tsc_cycles;      /* the whole stream, TSC reads' own cost removed */
+	uint64_t tsc_reads;       /* reads made for the timing */
+	uint64_t phase[PHASE_COUNT]; /* cycles over the stream; they add up to tsc_cycles */
+	struct stats_summary per_packet; /* cycles per packet */
+	struct dma_stats dma;
+};
+
+/* Brings the NIC up for one policy: domain, rings, receive buffers. */
+struct stream;
+struct stream *stream_open(struct e1000 *nic, struct vtd_unit *u, const struct stream_config *cfg);
+/* Moves cfg->packets frames; fills *res. Returns 0, or a negative error
+ * when the NIC or the DMA layer failed (lost frames are counted, not
+ * errors). */
+int stream_run(struct stream *s, uint64_t packets, struct stream_result *res);
+void stream_close(struct stream *s);
+/* Progress lines on or off (off for the warm-up). */
+void stream_set_quiet(struct stream *s, bool quiet);
+const char *dma_policy_name(enum dma_policy p);
+
+/* The protection window shown with the NIC itself: transmits from a buffer
+ * right after it was unmapped. Strict must fault at once; batched must go
+ * through the stale translation until the batch is flushed, then fault.
+ * Prints PASS:/FAIL: lines; returns the failures. */
+int stream_stale_test(struct stream *s);
+
+#endif

@@ -1,0 +1,182 @@
+/* The DMA mapping layer: streaming map/unmap of buffers into a device's
+ * I/O page tables under one of the invalidation policies under study.
+ *
+ *   off      no remapping: the device sees physical addresses (the kernel
+ *            puts it in pass-through); map returns phys, unmap does nothing.
+ *   strict   unmap clears the PTEs, invalidates that range and waits, then
+ *            frees the IOVA: one invalidation per unmap.
+ *   batched  unmap clears the PTEs and queues the IOVA; one invalidation
+ *            covers the whole queue when it holds `hwm` entries or when its
+ *            oldest entry is `flush_deadline` old; only after that
+ *            invalidation completed do the IOVAs return to the allocator.
+ *   pool     buffers are mapped once at start-up and reused (the driver
+ *            makes no per-packet calls); map/unmap behave as in strict.
+ *
+ * Invariant: an IOVA is never handed out again, and a buffer is never given
+ * back to its owner (ops.release), while a translation for it may still be
+ * cached by the IOMMU, i.e. before the invalidation covering its unmap has
+ * completed.
+ *
+ * Plain C, no hardware access: the kernel passes the VT-d invalidation API
+ * in dma_ops; the host tests and the benchmark pass counters.
+ *
+ * Rules for the caller:
+ * - One domain is not safe to enter twice at once: no locking here, and
+ *   ops.release (called from dma_unmap, dma_map, dma_poll and dma_flush)
+ *   must not call back into the same domain.
+ * - ops.now is called when `timing` is on; with timing off only by the
+ *   batched policy with a deadline, once per batch (when the queue becomes
+ *   non-empty) and in dma_poll. Strict, pool and off never call it then.
+ * - Off: nothing is checked on unmap (there is no state to check against);
+ *   the buffer is released at once. */
+#ifndef LIB_DMA_DMA_H
+#define LIB_DMA_DMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "lib/dma/flushq.h"
+#include "lib/iopt/iopt.h"
+#include "lib/dma/iova.h"
+
+enum dma_policy { DMA_POLICY_OFF, DMA_POLICY_STRICT, DMA_POLICY_BATCHED, DMA_POLICY_POOL };
+enum dma_dir { DMA_TO_DEVICE = 1, DMA_FROM_DEVICE = 2, DMA_BIDIRECTIONAL = 3 };
+/* Granularity of an invalidation request (the batched flush's is chosen by
+ * the configuration; strict always asks for pages). */
+enum dma_gran { DMA_GRAN_PAGES, DMA_GRAN_DOMAIN, DMA_GRAN_GLOBAL };
+
+/* Phases timed with ops.now when the domain's `timing` is on. */
+enum dma_phase {
+	DMA_PHASE_IOVA,    /* IOVA allocation and free */
+	DMA_PHASE_PTE,     /* page-table writes, including cache flushes */
+	DMA_PHASE_SUBMIT,  /* invalidation submission */
+	DMA_PHASE_WAIT,    /* invalidation wait */
+	DMA_PHASE_COUNT
+};
+
+#define DMA_EINVAL  (-1) /* bad argument: alignment, length, unknown IOVA */
+#define DMA_ENOSPC  (-2) /* the IOVA range is exhausted */
+#define DMA_ENOMEM  (-3) /* no memory for page tables */
+#define DMA_EIO     (-4) /* an invalidation failed or timed out */
+
+#define DMA_DEFAULT_HWM 250 /* batched, when hwm is 0: the 2008 patch's value */
+
+struct dma_ops {
+	/* Submits an invalidation without waiting: iova/npages for
+	 * DMA_GRAN_PAGES, ignored otherwise. Returns 0 or negative. */
+	int (*inval_submit)(void *ctx, enum dma_gran g, uint64_t iova, uint64_t npages);
+	/* Waits for everything submitted so far. */
+	int (*inval_wait)(void *ctx);
+	/* A monotonic clock (the TSC in the kernel). */
+	uint64_t (*now)(void *ctx);
+	/* Gives a buffer back to its owner once no cached translation can
+	 * reach it (cookie as passed to dma_unmap). May be NULL. */
+	void (*release)(void *ctx, uint64_t cookie);
+	void *ctx;
+};
+
+struct dma_config {
+	enum dma_policy policy;
+	uint64_t iova_base, iova_limit;  /* [base, limit) to allocate from, 4 KiB aligned */
+	unsigned hwm;                    /* batched: entries that trigger a flush (0: default) */
+	uint64_t flush_deadline;         /* batched: max age of the oldest entry, ops.now
+					  * units; 0: no deadline (dma_poll does nothing) */
+	enum dma_gran batch_gran;        /* batched: granularity of the flush */
+	bool timing;                     /* accumulate phase times (costs now() calls) */
+	bool caching_mode;               /* CAP.CM: map must invalidate too (not-present entries cached) */
+};
+
+struct dma_stats {
+	uint64_t maps, unmaps;
+	uint64_t inval_submits;          /* invalidation requests issued */
+	uint64_t inval_waits;
+	uint64_t inval_map;              /* of those submits, caching-mode ones at map */
+	uint64_t flushes_hwm;            /* batched flushes by high-water mark */
+	uint64_t flushes_deadline;       /* ... by deadline (dma_poll) */
+	uint64_t flushes_forced;         /* ... by dma_flush */
+	uint64_t flushes_nospace;        /* ... by dma_map finding the range exhausted */
+	uint64_t queued_max;             /* largest queue seen */
+	uint64_t leaked;                 /* IOVA blocks (and for unmaps, buffers) kept
+					  * for good after a failed invalidation */
+	/* The protection window: for each batched entry, the time from its
+	 * unmap to the completion of the invalidation that covered it, and the
+	 * number of unmaps that happened in between (after its own, up to the
+	 * completion). The times need `timing` (0 otherwise); counts do not. */
+	uint64_t window_count, window_sum, window_max;
+	uint64_t window_unmaps_sum, window_unmaps_max;
+	uint64_t phase[DMA_PHASE_COUNT]; /* ops.now units, when timing */
+};
+
+/* Memory for the domain's bookkeeping comes from the caller (no malloc):
+ * dma_storage_bytes says how much for a given IOVA range and hwm: 5 bytes
+ * per page of the range (rounded up to 8), plus 40 per queue entry (hwm)
+ * for batched; 0 for off. A 64 MiB range with hwm 250 takes 90 KiB. */
+size_t dma_storage_bytes(const struct dma_config *cfg);
+
+/* Public so that callers can place it; its fields are the implementation's. */
+struct dma_domain {
+	struct iopt *pt;                 /* NULL for off */
+	struct dma_config cfg;           /* hwm already defaulted */
+	struct dma_ops ops;
+	struct iova_space iova;          /* not used by off */
+	struct flushq q;                 /* batched only */
+	struct dma_stats stats;
+	uint8_t fast;                    /* per-packet path: 0 none, 1 strict/pool, 2 batched */
+};
+
+/* For lib/dma/dma.c and lib/dma/flushq.c (the batched policy's flush), which both
+ * time phases and release buffers. */
+static inline uint64_t dma_now(const struct dma_domain *d)
+{
+	return d->ops.now(d->ops.ctx);
+}
+
+/* Charges the time since *t to phase p, and starts the next phase there.
+ * Always inlined: with `timing` a constant false it costs nothing. */
+static inline __attribute__((always_inline)) void dma_lap(struct dma_domain *d, bool timing,
+							   uint64_t *t, enum dma_phase p)
+{
+	if (timing) {
+		uint64_t n = dma_now(d);
+
+		d->stats.phase[p] += n - *t;
+		*t = n;
+	}
+}
+
+static inline void dma_release(const struct dma_domain *d, uint64_t cookie)
+{
+	if (d->ops.release)
+		d->ops.release(d->ops.ctx, cookie);
+}
+
+/* storage: 8-byte aligned, at least dma_storage_bytes(cfg) long, owned by
+ * the domain from now on (NULL and 0 for off). pt: the device's tables,
+ * iova_limit - 1 within iopt_max_iova(pt); NULL for off. */
+int dma_domain_init(struct dma_domain *d, struct iopt *pt, const struct dma_config *cfg,
+		    const struct dma_ops *ops, void *storage, size_t storage_bytes);
+/* Maps [phys, phys + len) (any alignment; whole pages are mapped) with the
+ * rights dir asks for; *iova gets the device address of phys. Batched: when
+ * the range is exhausted, flushes the queue and tries again. Errors:
+ * DMA_EINVAL, DMA_ENOSPC, DMA_ENOMEM, DMA_EIO (caching mode's invalidation,
+ * or the flush above, failed); nothing is mapped then. */
+int dma_map(struct dma_domain *d, uint64_t phys, size_t len, enum dma_dir dir, uint64_t *iova);
+/* Unmaps what dma_map returned; the buffer goes back through ops.release
+ * (with cookie) when the policy says it is safe. DMA_EINVAL: nothing was
+ * done (not mapped, or not what dma_map returned). DMA_EIO: the unmap was
+ * done but an invalidation failed; batched: the buffer comes back after a
+ * later flush succeeds; strict (or a batched queue left full by an earlier
+ * failure): the IOVA and the buffer are kept for good (stats.leaked). */
+int dma_unmap(struct dma_domain *d, uint64_t iova, size_t len, enum dma_dir dir, uint64_t cookie);
+/* Batched: flushes if the oldest entry passed its deadline; call it from
+ * the main loop when the deadline timer fired. Returns 0 or negative. */
+int dma_poll(struct dma_domain *d);
+/* Batched: flushes whatever is queued now (end of a run). */
+int dma_flush(struct dma_domain *d);
+/* The ops.now time at which the queue's oldest entry must be flushed, or 0
+ * when the queue is empty or there is no deadline (the kernel arms its
+ * timer with it). */
+uint64_t dma_deadline(const struct dma_domain *d);
+const struct dma_stats *dma_get_stats(const struct dma_domain *d);
+
+#endif

@@ -1,0 +1,318 @@
+/* dmar_parse(): checks a DMAR table against the VT-d spec (chapter 8) before
+ * anyone trusts it, and says exactly what is wrong and where. This half does
+ * the header, every length and each structure alone; dmar_cross.c the rules
+ * between structures.
+ *
+ * Rules of this file:
+ *  - Every length is checked against what is left of its parent (table,
+ *    structure) before a single byte behind it is read.
+ *  - A record whose length is zero, too short or overrunning stops the walk
+ *    at that level: nothing after it can be located.
+ *  - Problems that leave the layout walkable (a bad field value) are reported
+ *    and the walk goes on, so one run lists them all.
+ *  - Errors name the structure and its table offset; firmware quirks that a
+ *    kernel can live with are warnings. */
+#include "lib/dmar/dmar.h"
+#include "lib/dmar/dmar_acpi.h"
+#include "lib/dmar/dmar_check.h"
+#include "lib/string.h"
+
+/* ACPI header and DMAR fields. VT-d spec 8.1 */
+static bool check_header(struct dmar_check *c, const uint8_t *buf, size_t buflen)
+{
+	struct dmar_table *t = c->t;
+	uint32_t len;
+	uint8_t sum = 0;
+
+	if (buflen < DMAR_HEADER_LEN) {
+		DMAR_ERR(c, DMAR_ESHORT, 0,
+		    "table is %zu bytes, shorter than the %u-byte DMAR header",
+		    buflen, DMAR_HEADER_LEN);
+		return false;
+	}
+	if (memcmp(buf, "DMAR", 4) != 0) {
+		DMAR_ERR(c, DMAR_ESIG, 0,
+		    "signature is %02x %02x %02x %02x, not \"DMAR\"",
+		    buf[0], buf[1], buf[2], buf[3]);
+		return false;
+	}
+	len = dmar_rd32(buf + offsetof(struct acpi_dmar_header, length));
+	if (len < DMAR_HEADER_LEN) {
+		DMAR_ERR(c, DMAR_ESHORT, 0,
+		    "header length %u is shorter than the %u-byte DMAR header",
+		    len, DMAR_HEADER_LEN);
+		return false;
+	}
+	if (len > buflen) {
+		DMAR_ERR(c, DMAR_ESHORT, 0,
+		    "header length %u (0x%x) is larger than the %zu bytes supplied",
+		    len, len, buflen);
+		return false;
+	}
+
+	if (len < buflen)
+		DMAR_WARN(c, "%zu bytes after the %u-byte table are ignored", buflen - len, len);
+	t->length = len;
+	t->revision = buf[offsetof(struct acpi_dmar_header, revision)];
+	t->checksum = buf[offsetof(struct acpi_dmar_header, checksum)];
+	t->haw = buf[offsetof(struct acpi_dmar_header, host_addr_width)];
+	t->flags = buf[offsetof(struct acpi_dmar_header, flags)];
+	t->oem_revision = dmar_rd32(buf + offsetof(struct acpi_dmar_header, oem_revision));
+	t->creator_revision =
+		dmar_rd32(buf + offsetof(struct acpi_dmar_header, creator_revision));
+
+	/* Firmware with wrong checksums ships; the layout checks below are
+	 * what protect us, so this is only a warning. */
+	for (uint32_t i = 0; i < len; i++)
+		sum = (uint8_t)(sum + buf[i]);
+	t->checksum_ok = sum == 0;
+	if (!t->checksum_ok)
+		DMAR_WARN(c, "checksum 0x%02x is wrong: the %u bytes sum to 0x%02x, not 0 "
+		     "(decoding anyway)", t->checksum, len, sum);
+
+	if (dmar_haw_bits(t) > 64)
+		DMAR_WARN(c, "host address width %u bits is more than 64", dmar_haw_bits(t));
+	if (t->flags & ~(DMAR_INTR_REMAP | DMAR_X2APIC_OPT_OUT |
+			 DMAR_DMA_CTRL_PLATFORM_OPT_IN))
+		DMAR_WARN(c, "header flags 0x%02x set reserved bits", t->flags);
+	return true;
+}
+
+/* Which scope types may appear under which structure. IOAPIC and HPET are
+ * only meaningful under a DRHD (VT-d spec 8.3.1.1, 8.3.1.2); ATSR lists root
+ * ports, i.e. bridges (8.5); SATC lists SoC endpoints (8.8). */
+static void check_scope_placement(struct dmar_check *c, const struct dmar_struct *s,
+				  const struct dmar_scope *sc)
+{
+	const char *tn = dmar_scope_type_name(sc->type);
+
+	if (!tn) {
+		DMAR_WARN(c, "%s at offset 0x%x: device scope at offset 0x%x has reserved "
+		     "type %u; it is ignored", dmar_label(s->type), s->offset, sc->offset,
+		     sc->type);
+		return;
+	}
+	if (s->type != DMAR_TYPE_DRHD &&
+	    (sc->type == DMAR_SCOPE_IOAPIC || sc->type == DMAR_SCOPE_HPET))
+		DMAR_WARN(c, "%s at offset 0x%x: device scope at offset 0x%x is an %s, "
+		     "which only a DRHD can list", dmar_label(s->type), s->offset,
+		     sc->offset, tn);
+	if (s->type == DMAR_TYPE_ATSR && sc->type != DMAR_SCOPE_BRIDGE)
+		DMAR_WARN(c, "ATSR at offset 0x%x: device scope at offset 0x%x is a %s, "
+		     "not a root port bridge", s->offset, sc->offset, tn);
+	if (s->type == DMAR_TYPE_SATC && sc->type != DMAR_SCOPE_ENDPOINT)
+		DMAR_WARN(c, "SATC at offset 0x%x: device scope at offset 0x%x is a %s, "
+		     "not an endpoint", s->offset, sc->offset, tn);
+}
+
+/* The device scope list of one structure. VT-d spec 8.3.1. Returns the
+ * number of scopes found. */
+static uint32_t check_scopes(struct dmar_check *c, const struct dmar_struct *s)
+{
+	const uint8_t *d = c->t->data;
+	uint32_t pos = s->scope_offset, end = s->scope_offset + s->scope_length;
+	uint32_t n = 0;
+	struct dmar_scope sc;
+
+	while (pos < end) {
+		uint32_t left = end - pos;
+		uint8_t len;
+
+		if (left < 2) {
+			DMAR_ERR(c, DMAR_ELENGTH, s->offset,
+			    "%s at offset 0x%x: %u trailing byte at offset 0x%x is too "
+			    "short for a device scope", dmar_label(s->type), s->offset, left, pos);
+			return n;
+		}
+		len = d[pos + offsetof(struct acpi_dmar_scope, length)];
+		if (len < DMAR_SCOPE_HDR_LEN) {
+			DMAR_ERR(c, DMAR_ELENGTH, s->offset,
+			    "%s at offset 0x%x: device scope at offset 0x%x: entry length "
+			    "%u is shorter than the %u-byte scope header", dmar_label(s->type),
+			    s->offset, pos, len, DMAR_SCOPE_HDR_LEN);
+			return n;
+		}
+		if (len > left) {
+			DMAR_ERR(c, DMAR_ELENGTH, s->offset,
+			    "%s at offset 0x%x: device scope at offset 0x%x: entry length "
+			    "%u runs past the end of its %s (0x%x + 0x%x > 0x%x)",
+			    dmar_label(s->type), s->offset, pos, len, dmar_label(s->type), pos, len, end);
+			return n;
+		}
+		if (!dmar_scope_at(c->t, pos, end, &sc))
+			return n;	/* unreachable: same checks as above */
+		n++;
+		if ((len - DMAR_SCOPE_HDR_LEN) % sizeof(struct acpi_dmar_path))
+			DMAR_ERR(c, DMAR_ELENGTH, s->offset,
+			    "%s at offset 0x%x: device scope at offset 0x%x: entry length "
+			    "%u ends in half a path entry", dmar_label(s->type), s->offset, pos, len);
+		if (sc.path_len == 0)
+			DMAR_WARN(c, "%s at offset 0x%x: device scope at offset 0x%x has no path "
+			     "entry, so it names no device", dmar_label(s->type), s->offset, pos);
+		check_scope_placement(c, s, &sc);
+		pos += len;
+	}
+	return n;
+}
+
+static void check_drhd(struct dmar_check *c, const struct dmar_struct *s, uint32_t nscopes)
+{
+	/* The register set is page-granular. VT-d spec 8.3 */
+	if (s->drhd.reg_base == 0 || (s->drhd.reg_base & 0xfff))
+		DMAR_ERR(c, DMAR_EFIELD, s->offset,
+		    "DRHD at offset 0x%x: register base 0x%llx is not a valid 4 KiB-aligned "
+		    "address", s->offset, (unsigned long long)s->drhd.reg_base);
+	if (!(s->drhd.flags & DMAR_DRHD_INCLUDE_PCI_ALL) && nscopes == 0)
+		DMAR_WARN(c, "DRHD at offset 0x%x: no device scopes and no INCLUDE_PCI_ALL, "
+		     "so it remaps nothing", s->offset);
+}
+
+static void check_rmrr(struct dmar_check *c, const struct dmar_struct *s, uint32_t nscopes)
+{
+	if (s->rmrr.limit < s->rmrr.base) {
+		DMAR_ERR(c, DMAR_EFIELD, s->offset,
+		    "RMRR at offset 0x%x: end address 0x%llx is below base address 0x%llx",
+		    s->offset, (unsigned long long)s->rmrr.limit,
+		    (unsigned long long)s->rmrr.base);
+		return;
+	}
+	/* Base 4 KiB aligned, limit the last byte of a page. VT-d spec 8.4 */
+	if ((s->rmrr.base & 0xfff) || ((s->rmrr.limit + 1) & 0xfff))
+		DMAR_WARN(c, "RMRR at offset 0x%x: region 0x%llx-0x%llx is not 4 KiB aligned",
+		     s->offset, (unsigned long long)s->rmrr.base,
+		     (unsigned long long)s->rmrr.limit);
+	if (nscopes == 0)
+		DMAR_WARN(c, "RMRR at offset 0x%x: no device scopes, so no device uses the "
+		     "region", s->offset);
+}
+
+static void check_andd(struct dmar_check *c, const struct dmar_struct *s)
+{
+	uint32_t room = s->length - (uint32_t)sizeof(struct acpi_dmar_andd);
+
+	if (s->andd.name_len == 0)
+		DMAR_WARN(c, "ANDD at offset 0x%x: empty device name", s->offset);
+	else if (s->andd.name_len == room)
+		DMAR_WARN(c, "ANDD at offset 0x%x: device name is not NUL-terminated within "
+		     "the structure", s->offset);
+}
+
+/* One structure whose length is already known to be sound. */
+static void check_struct(struct dmar_check *c, const struct dmar_struct *s)
+{
+	uint32_t nscopes = 0;
+
+	if (s->scope_length)
+		nscopes = check_scopes(c, s);
+	switch (s->type) {
+	case DMAR_TYPE_DRHD:
+		check_drhd(c, s, nscopes);
+		break;
+	case DMAR_TYPE_RMRR:
+		check_rmrr(c, s, nscopes);
+		break;
+	case DMAR_TYPE_ATSR:
+		if (nscopes == 0 && !(s->atsr.flags & DMAR_ATSR_ALL_PORTS))
+			DMAR_WARN(c, "ATSR at offset 0x%x: no root ports listed and ALL_PORTS "
+			     "clear", s->offset);
+		break;
+	case DMAR_TYPE_ANDD:
+		check_andd(c, s);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Walks the remapping structures. VT-d spec 8.2 */
+static void check_structures(struct dmar_check *c)
+{
+	struct dmar_table *t = c->t;
+	uint32_t pos = DMAR_HEADER_LEN;
+	int prev_type = -1;
+	struct dmar_struct s;
+
+	while (pos < t->length) {
+		uint32_t left = t->length - pos;
+		uint16_t type, len;
+
+		if (left < sizeof(struct acpi_dmar_struct_header)) {
+			DMAR_ERR(c, DMAR_ELENGTH, pos,
+			    "%u trailing bytes at offset 0x%x are too short for a "
+			    "remapping structure header", left, pos);
+			c->walk_broken = true;
+			return;
+		}
+		type = dmar_rd16(t->data + pos);
+		len = dmar_rd16(t->data + pos + offsetof(struct acpi_dmar_struct_header, length));
+		if (len == 0) {
+			DMAR_ERR(c, DMAR_ELENGTH, pos,
+			    "%s at offset 0x%x (type %u): length 0, the walk cannot go on",
+			    dmar_label(type), pos, type);
+			c->walk_broken = true;
+			return;
+		}
+		if (len < dmar_struct_min_len(type)) {
+			DMAR_ERR(c, DMAR_ELENGTH, pos,
+			    "%s at offset 0x%x (type %u): length %u is shorter than its "
+			    "%u-byte fixed part", dmar_label(type), pos, type, len,
+			    dmar_struct_min_len(type));
+			c->walk_broken = true;
+			return;
+		}
+		if (len > left) {
+			DMAR_ERR(c, DMAR_ELENGTH, pos,
+			    "%s at offset 0x%x (type %u): length %u runs past the end of "
+			    "the table (0x%x + 0x%x > 0x%x)", dmar_label(type), pos, type, len,
+			    pos, len, t->length);
+			c->walk_broken = true;
+			return;
+		}
+
+		if (type >= DMAR_NTYPES) {
+			/* Newer spec revisions add types; skipping them by length
+			 * is what the spec's type/length framing is for. */
+			DMAR_WARN(c, "unknown remapping structure type %u at offset 0x%x, "
+			     "length %u: skipped", type, pos, len);
+			t->count[DMAR_NTYPES]++;
+		} else {
+			/* BIOS reports structures in type order. VT-d spec 8.2 */
+			if ((int)type < prev_type)
+				DMAR_WARN(c, "%s at offset 0x%x follows a %s: structures are "
+				     "not in type order", dmar_label(type), pos,
+				     dmar_label((uint16_t)prev_type));
+			prev_type = type;
+			t->count[type]++;
+			if (dmar_struct_at(t, pos, &s))
+				check_struct(c, &s);
+		}
+		pos += len;
+	}
+}
+
+int dmar_parse(struct dmar_table *t, const void *buf, size_t buflen,
+	       dmar_print_fn diag, void *ctx)
+{
+	struct dmar_check c = { .t = t, .diag = diag, .ctx = ctx };
+
+	if (!t)
+		return DMAR_EINVAL;
+	memset(t, 0, sizeof(*t));
+	if (!buf) {
+		DMAR_ERR(&c, DMAR_EINVAL, 0, "no table (NULL buffer)");
+		return DMAR_EINVAL;
+	}
+	t->data = buf;
+	/* t->length stays 0 until the header holds, so iterators over a
+	 * table that failed here find nothing. */
+	if (!check_header(&c, buf, buflen))
+		return c.first_error;
+	check_structures(&c);
+	if (!c.walk_broken) {
+		/* At least one unit per PCI segment. VT-d spec 8.3 */
+		if (!t->count[DMAR_TYPE_DRHD])
+			DMAR_WARN(&c, "no DRHD: the table declares no remapping hardware");
+		dmar_check_cross(&c);
+	}
+	return c.t->errors ? c.first_error : 0;
+}
