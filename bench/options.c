@@ -3,6 +3,7 @@
 #include "bench/options.h"
 #include "kernel/console.h"
 #include "kernel/exit.h"
+#include "lib/dma/dma.h"
 #include "lib/options.h"
 #include "lib/string.h"
 
@@ -14,9 +15,6 @@ static const char *const dmar_choices[] = { "summary", "verbose", NULL };
 static const char *const on_off[] = { "on", "off", NULL };
 static const char *const inval_choices[] = { "reg", "qi", NULL };
 static const char *const domain_choices[] = { "identity", "passthrough", NULL };
-/* Same order as enum dma_policy and enum dma_gran (lib/dma/dma.h). */
-static const char *const policy_choices[] = { "off", "strict", "batched", "pool", NULL };
-static const char *const gran_choices[] = { "pages", "domain", "global", NULL };
 static const char *const loopback_choices[] = { "phy", "mac", NULL };
 static const char *const save_choices[] = { "none", "uefi", NULL };
 static const char *const after_save_choices[] = { "poweroff", "reboot", NULL };
@@ -47,7 +45,7 @@ static const struct opt_spec specs[OPT_COUNT] = {
 	[OPT_DEFAULT_DOMAIN] = { "default_domain", OPT_ENUM, domain_choices, 0, 0, "identity",
 				 "where devices not under test live: an identity-mapped domain, or "
 				 "pass-through (needs ECAP.PT)" },
-	[OPT_POLICY] = { "policy", OPT_ENUM_LIST, policy_choices, 0, 0, "off,strict,batched,pool",
+	[OPT_POLICY] = { "policy", OPT_ENUM_LIST, dma_policy_names, 0, 0, "off,strict,batched,pool",
 			 "DMA mapping policies to run, in turn" },
 	[OPT_PACKETS] = { "packets", OPT_UINT, NULL, 1, 100000000, "100000",
 			  "frames per policy" },
@@ -59,7 +57,7 @@ static const struct opt_spec specs[OPT_COUNT] = {
 			 "frames sent before each measured stream, not counted" },
 	[OPT_FLUSH_MS] = { "flush_ms", OPT_UINT, NULL, 1, 10000, "10",
 			   "batched: the oldest queued unmap is flushed after this many ms" },
-	[OPT_BATCH_INVAL] = { "batch_inval", OPT_ENUM_LIST, gran_choices, 0, 0, "global",
+	[OPT_BATCH_INVAL] = { "batch_inval", OPT_ENUM_LIST, dma_gran_names, 0, 0, "global",
 			      "batched: granularity of the flush (the 2008 patch flushed globally); "
 			      "a list sweeps" },
 	[OPT_LOOPBACK] = { "loopback", OPT_ENUM, loopback_choices, 0, 0, "phy",

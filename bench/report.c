@@ -15,7 +15,6 @@
 #endif
 
 static const char *const inval_names[] = { "reg", "qi" };
-static const char *const gran_names[] = { "pages", "domain", "global" };
 
 static void json_string(const char *s)
 {
@@ -62,7 +61,7 @@ static void print_human_row(unsigned index, const struct report_row *row)
 	/* The flush granularity matters for batched flushes and the
 	 * micro-benchmarks; strict always invalidates page ranges. */
 	const char *gran = cfg->policy == DMA_POLICY_BATCHED || row->sweep[0] == 'm' ?
-				   gran_names[cfg->batch_gran] : cfg->policy == DMA_POLICY_STRICT ?
+				   dma_gran_name(cfg->batch_gran) : cfg->policy == DMA_POLICY_STRICT ?
 				   "pages" : "-";
 	kprintf("report: %-3u %-11s %-8s %-5s %-6s %5u %4u %8lu %4lu %6lu %7lu %8lu %8lu %9lu %5s",
 		index, row->sweep, dma_policy_name(cfg->policy), inval_names[row->inval], gran,
@@ -146,7 +145,7 @@ void report_row(unsigned index, const struct report_row *row)
 		"\"inval\":\"%s\",\"batch_inval\":\"%s\",\"hwm\":%u,\"flush_ms\":%u,\"size\":%u,"
 		"\"packets\":%lu,\"received\":%lu,\"lost\":%lu,\"duplicated\":%lu,\"corrupted\":%lu,"
 		"\"faults\":%lu,\"tsc_total\":%lu,\"pps\":%lu,", REPORT_SCHEMA, index, row->sweep,
-		dma_policy_name(cfg->policy), inval_names[row->inval], gran_names[cfg->batch_gran],
+		dma_policy_name(cfg->policy), inval_names[row->inval], dma_gran_name(cfg->batch_gran),
 		cfg->hwm, cfg->flush_ms, cfg->size, r->sent, r->received, r->lost, r->duplicated,
 		r->corrupted, r->faults, r->tsc_cycles, pps);
 	kprintf("\"cycles_per_packet\":{\"mean\":%lu,\"p50\":%lu,\"p99\":%lu,\"max\":%lu},\"phase\":{",
@@ -213,7 +212,7 @@ void report_finish(const struct report_row *rows, unsigned n, int verdict)
 		kprintf("no supported NIC, so only the invalidation micro-benchmarks ran; "
 			"cycles per map + unmap + invalidate + wait:");
 		for (unsigned i = 0; i < n; i++)
-			kprintf(" %s/%s %lu", inval_names[rows[i].inval], gran_names[rows[i].cfg.batch_gran],
+			kprintf(" %s/%s %lu", inval_names[rows[i].inval], dma_gran_name(rows[i].cfg.batch_gran),
 				rows[i].res.per_packet.mean);
 	} else {
 		kprintf("run policy=strict with batched or pool to compare them");

@@ -69,12 +69,6 @@ static uint64_t dma_phase_sum(const struct stream *s)
 	return sum;
 }
 
-const char *dma_policy_name(enum dma_policy p)
-{
-	static const char *const names[] = { "off", "strict", "batched", "pool" };
-	return (unsigned)p < 4 ? names[p] : "?";
-}
-
 static void buf_release(void *ctx, uint64_t cookie)
 {
 	struct stream *s = ctx;

@@ -51,7 +51,6 @@ int stream_run(struct stream *s, uint64_t packets, struct stream_result *res);
 void stream_close(struct stream *s);
 /* Progress lines on or off (off for the warm-up). */
 void stream_set_quiet(struct stream *s, bool quiet);
-const char *dma_policy_name(enum dma_policy p);
 
 /* The protection window shown with the NIC itself: transmits from a buffer
  * right after it was unmapped. Strict must fault at once; batched must go

@@ -16,6 +16,25 @@
 #include "lib/dma/dma.h"
 #include "lib/string.h"
 
+const char *const dma_policy_names[DMA_POLICY_COUNT + 1] = {
+	[DMA_POLICY_OFF] = "off", [DMA_POLICY_STRICT] = "strict",
+	[DMA_POLICY_BATCHED] = "batched", [DMA_POLICY_POOL] = "pool", NULL
+};
+
+const char *const dma_gran_names[DMA_GRAN_COUNT + 1] = {
+	[DMA_GRAN_PAGES] = "pages", [DMA_GRAN_DOMAIN] = "domain", [DMA_GRAN_GLOBAL] = "global", NULL
+};
+
+const char *dma_policy_name(enum dma_policy p)
+{
+	return (unsigned)p < DMA_POLICY_COUNT ? dma_policy_names[p] : "?";
+}
+
+const char *dma_gran_name(enum dma_gran g)
+{
+	return (unsigned)g < DMA_GRAN_COUNT ? dma_gran_names[g] : "?";
+}
+
 #define PAGE_SHIFT 12
 #define PAGE_SIZE  (1ull << PAGE_SHIFT)
 #define PAGE_MASK  (PAGE_SIZE - 1)

@@ -40,10 +40,20 @@
 #include "lib/dma/iova.h"
 
 enum dma_policy { DMA_POLICY_OFF, DMA_POLICY_STRICT, DMA_POLICY_BATCHED, DMA_POLICY_POOL };
+#define DMA_POLICY_COUNT (DMA_POLICY_POOL + 1)
+/* The policies' names, indexed by enum dma_policy and ended by NULL (the
+ * option parser takes the array as its list of words). */
+extern const char *const dma_policy_names[DMA_POLICY_COUNT + 1];
+const char *dma_policy_name(enum dma_policy p);
+
 enum dma_dir { DMA_TO_DEVICE = 1, DMA_FROM_DEVICE = 2, DMA_BIDIRECTIONAL = 3 };
 /* Granularity of an invalidation request (the batched flush's is chosen by
  * the configuration; strict always asks for pages). */
 enum dma_gran { DMA_GRAN_PAGES, DMA_GRAN_DOMAIN, DMA_GRAN_GLOBAL };
+#define DMA_GRAN_COUNT (DMA_GRAN_GLOBAL + 1)
+/* Indexed by enum dma_gran and ended by NULL, like dma_policy_names. */
+extern const char *const dma_gran_names[DMA_GRAN_COUNT + 1];
+const char *dma_gran_name(enum dma_gran g);
 
 /* Phases timed with ops.now when the domain's `timing` is on. */
 enum dma_phase {
