@@ -21,9 +21,9 @@ static int bench_one(struct vtd_unit *u, struct iopt *pt, uint16_t did, uint64_t
 
 	for (unsigned i = 0; i < WARMUP + ITERATIONS; i++) {
 		uint64_t t0 = rdtsc_ordered();
-		if (iopt_map(pt, IOVA, page, 4096, IOPT_R | IOPT_W))
+		if (iopt_map(pt, IOVA, page, PAGE_SIZE, IOPT_R | IOPT_W))
 			return -1;
-		if (iopt_unmap(pt, IOVA, 4096))
+		if (iopt_unmap(pt, IOVA, PAGE_SIZE))
 			return -1;
 		uint64_t t1 = rdtsc_ordered();
 		if (vtd_inval_submit(u, g, did, IOVA, 1))
@@ -76,7 +76,7 @@ int microbench_run(struct vtd_unit *u, struct report_row *rows_out, unsigned max
 		for (unsigned g = 0; g < 3 && rows < max; g++) {
 			struct report_row *row = &rows_out[rows];
 			*row = (struct report_row){ .sweep = "micro", .inval = mode };
-			row->cfg = (struct stream_config){ .policy = DMA_POLICY_STRICT, .size = 4096,
+			row->cfg = (struct stream_config){ .policy = DMA_POLICY_STRICT, .size = PAGE_SIZE,
 							  .hwm = 1, .batch_gran = as_dma[g],
 							  .packets = ITERATIONS };
 			if (bench_one(u, &pt, (uint16_t)did, page, grans[g], samples, row)) {

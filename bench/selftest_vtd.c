@@ -70,7 +70,7 @@ static bool holds(const uint8_t *p, uint8_t seed)
  * invalidated: the unit may cache not-present entries (VT-d spec 6.1). */
 static int map_page(struct vtd_test *t, uint64_t iova, void *page, uint64_t prot)
 {
-	if (iopt_map(&t->pt, iova, (uint64_t)page, 4096, prot))
+	if (iopt_map(&t->pt, iova, (uint64_t)page, PAGE_SIZE, prot))
 		return -1;
 	if (cap_cm(t->u->cap))
 		return vtd_inval_sync(t->u, VTD_GRAN_PAGE, (uint16_t)t->did, iova, 1);
@@ -108,7 +108,7 @@ static void test_mapped_dma(struct vtd_test *t)
 {
 	int rc;
 
-	memset(t->dst, 0, 4096);
+	memset(t->dst, 0, PAGE_SIZE);
 	int ok = load_pattern(t, 0x11) == 0 && dma_faults(t, 0, IOVA_DST, DMA_LEN, &rc) == 0 &&
 		 rc == 0 && holds(t->dst, 0x11);
 	check(t, ok, "a DMA through mapped IOVAs lands in the right physical page");
@@ -140,7 +140,7 @@ static void test_fault_overflow(struct vtd_test *t)
 
 	vtd_fault_irq_mask(t->u, true);
 	edu_dma_from_device(&t->edu, IOVA_UNMAPPED, 64);
-	edu_dma_from_device(&t->edu, IOVA_UNMAPPED + 4096, 64);
+	edu_dma_from_device(&t->edu, IOVA_UNMAPPED + PAGE_SIZE, 64);
 	unsigned records = vtd_fault_poll(t->u);
 	vtd_fault_irq_mask(t->u, false);
 	if (cap_nfr(t->u->cap) == 1) {
@@ -175,13 +175,13 @@ static void test_stale(struct vtd_test *t, enum vtd_gran g)
 	const char *how = t->u->inval == VTD_INVAL_QI ? "queued" : "register";
 	int rc;
 
-	memset(t->dst, 0, 4096);
+	memset(t->dst, 0, PAGE_SIZE);
 	if (map_page(t, IOVA_STALE, t->dst, IOPT_R | IOPT_W) || load_pattern(t, 0x21) ||
 	    dma_faults(t, 0, IOVA_STALE, DMA_LEN, &rc) != 0 || rc || !holds(t->dst, 0x21)) {
 		check(t, 0, "%s/%s: set-up DMA through a fresh mapping", vtd_gran_name(g), how);
 		return;
 	}
-	iopt_unmap(&t->pt, IOVA_STALE, 4096);
+	iopt_unmap(&t->pt, IOVA_STALE, PAGE_SIZE);
 	uint64_t n = (load_pattern(t, 0x31) == 0) ? dma_faults(t, 0, IOVA_STALE, DMA_LEN, &rc) : 99;
 	check(t, n == 0 && holds(t->dst, 0x31),
 	      "%s/%s: before invalidation the cleared PTE is still used (stale IOTLB entry)",

@@ -304,12 +304,12 @@ struct stream *stream_open(struct e1000 *nic, struct vtd_unit *u, const struct s
 		return NULL;
 	/* Rings and the probe buffer are mapped once for the stream's life. */
 	s->probe_buf = s->nbufs - 1;
-	if (dma_map(&s->dv.dom, (uint64_t)nic->tx_ring, 4096, DMA_BIDIRECTIONAL, &s->tx_ring_dev) ||
-	    dma_map(&s->dv.dom, (uint64_t)nic->rx_ring, 4096, DMA_BIDIRECTIONAL, &s->rx_ring_dev) ||
-	    dma_map(&s->dv.dom, s->bufs[s->probe_buf].phys, 4096, DMA_TO_DEVICE, &s->probe_dev))
+	if (dma_map(&s->dv.dom, (uint64_t)nic->tx_ring, PAGE_SIZE, DMA_BIDIRECTIONAL, &s->tx_ring_dev) ||
+	    dma_map(&s->dv.dom, (uint64_t)nic->rx_ring, PAGE_SIZE, DMA_BIDIRECTIONAL, &s->rx_ring_dev) ||
+	    dma_map(&s->dv.dom, s->bufs[s->probe_buf].phys, PAGE_SIZE, DMA_TO_DEVICE, &s->probe_dev))
 		return NULL;
 	for (unsigned i = 0; i + 1 < s->nbufs; i++) {
-		if (pooled(s) && dma_map(&s->dv.dom, s->bufs[i].phys, 4096, DMA_BIDIRECTIONAL,
+		if (pooled(s) && dma_map(&s->dv.dom, s->bufs[i].phys, PAGE_SIZE, DMA_BIDIRECTIONAL,
 					 &s->bufs[i].iova))
 			return NULL;
 		buf_release(s, i);

@@ -2,6 +2,7 @@
  * firmware picks: the loader never assumes a fixed physical address is free.
  * The only relocation a static PIE needs is R_X86_64_RELATIVE. */
 #include "boot/loader.h"
+#include "lib/page.h"
 
 #define ELF_PT_LOAD    1
 #define ELF_PT_DYNAMIC 2
@@ -30,7 +31,6 @@ typedef struct {
 typedef struct { INT64 tag; UINT64 val; } elf64_dyn;
 typedef struct { UINT64 offset, info; INT64 addend; } elf64_rela;
 
-#define PAGE_SIZE 4096ull
 
 static EFI_STATUS fail(const CHAR16 *what)
 {

@@ -7,6 +7,7 @@
  * first ExitBootServices attempt was made, and no fixed address is assumed. */
 #include "boot/loader.h"
 #include "boot/report_save.h"
+#include "lib/page.h"
 
 #define KERNEL_FILE L"KERNEL.ELF"
 #define CONFIG_FILE L"VTDBENCH.CFG"
@@ -304,12 +305,12 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 
 	/* boot_info lives in its own pages: the kernel keeps them reserved. */
 	EFI_PHYSICAL_ADDRESS bi_addr = 0;
-	UINTN bi_pages = (sizeof(struct boot_info) + 4095) / 4096;
+	UINTN bi_pages = pages_for(sizeof(struct boot_info));
 	st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiLoaderData, bi_pages, &bi_addr);
 	if (EFI_ERROR(st))
 		return give_up(st);
 	struct boot_info *bi = (struct boot_info *)bi_addr;
-	SetMem(bi, bi_pages * 4096, 0);
+	SetMem(bi, bi_pages * PAGE_SIZE, 0);
 	bi->magic = BOOT_INFO_MAGIC;
 	bi->version = BOOT_INFO_VERSION;
 	bi->size = sizeof(*bi);
@@ -367,7 +368,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	UINTN map_capacity = map_size + 32 * desc_size;
 	EFI_PHYSICAL_ADDRESS map_addr = 0;
 	st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiLoaderData,
-			       (map_capacity + 4095) / 4096, &map_addr);
+			       pages_for(map_capacity), &map_addr);
 	if (EFI_ERROR(st))
 		return give_up(st);
 

@@ -121,7 +121,7 @@ int lapic_init(void)
 		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_ENABLE);
 	if (!x2apic) {
 		uint64_t phys = base & APIC_BASE_ADDR_MASK;
-		if (map_mmio(phys, 4096))
+		if (map_mmio(phys, PAGE_SIZE))
 			return -1;
 		lapic_mmio = (volatile uint32_t *)phys;
 	}

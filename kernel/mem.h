@@ -4,8 +4,8 @@
 
 #include <stdint.h>
 #include "boot/boot_info.h"
+#include "lib/page.h"
 
-#define PAGE_SIZE 4096ul
 
 /* Reads the firmware memory map, checks it and feeds the page allocator.
  * Returns 0, or a negative error after printing what is wrong. */

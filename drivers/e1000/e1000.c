@@ -147,8 +147,8 @@ int e1000_start(struct e1000 *n, uint64_t tx_ring_dev, uint64_t rx_ring_dev, boo
 	for (unsigned i = 0; i < 128; i++)
 		wr(n, E1000_MTA + 4 * i, 0);
 
-	memset(n->tx_ring, 0, 4096);
-	memset(n->rx_ring, 0, 4096);
+	memset(n->tx_ring, 0, PAGE_SIZE);
+	memset(n->rx_ring, 0, PAGE_SIZE);
 	n->tx_tail = n->tx_clean = n->rx_tail = n->rx_next = 0;
 	wr(n, E1000_TDBAL, (uint32_t)tx_ring_dev);
 	wr(n, E1000_TDBAH, (uint32_t)(tx_ring_dev >> 32));

@@ -98,7 +98,7 @@ static struct vtd_entry128 *context_entry(struct vtd_unit *u, uint8_t bus, uint8
 		uint64_t page = page_alloc(1);
 		if (!page)
 			return NULL;
-		vtd_flush_cache(u, (const void *)page, 4096);
+		vtd_flush_cache(u, (const void *)page, PAGE_SIZE);
 		u->context_table[bus] = page;
 		/* The table is complete (all zero) before the root points at it. */
 		root[bus].hi = 0;

@@ -73,7 +73,7 @@ static int reg_submit(struct vtd_unit *u, enum vtd_gran g, uint16_t did, uint64_
 	switch (g) {
 	case VTD_GRAN_PAGE:
 		/* IH stays 0: intermediate entries may have changed too. */
-		vtd_write64(u, base + DMAR_IVA_OFF, (iova & ~((4096ull << am) - 1)) | am);
+		vtd_write64(u, base + DMAR_IVA_OFF, (iova & ~((PAGE_SIZE << am) - 1)) | am);
 		cmd |= DMA_TLB_PAGE | DMA_TLB_DID(did);
 		break;
 	case VTD_GRAN_DOMAIN:
@@ -179,7 +179,7 @@ static int qi_submit(struct vtd_unit *u, enum vtd_gran g, uint16_t did, uint64_t
 	switch (g) {
 	case VTD_GRAN_PAGE:
 		lo |= QI_GRAN_DEVICE_OR_PAGE | QI_DID(did);
-		hi = (iova & ~((4096ull << am) - 1)) | QI_IOTLB_AM(am);
+		hi = (iova & ~((PAGE_SIZE << am) - 1)) | QI_IOTLB_AM(am);
 		break;
 	case VTD_GRAN_DOMAIN:
 		lo |= QI_GRAN_DOMAIN | QI_DID(did);
@@ -229,7 +229,7 @@ static int qi_enable(struct vtd_unit *u)
 			return -1;
 		}
 		u->iq_status = (volatile uint32_t *)status_page;
-		u->iq_entries = IQ_PAGES * 4096 / 16;
+		u->iq_entries = IQ_PAGES * PAGE_SIZE / 16;
 	}
 	u->iq_tail = 0;
 	vtd_write64(u, DMAR_IQT_REG, 0);

@@ -88,7 +88,7 @@ static int set_root_table(struct vtd_unit *u)
 		kprintf("vtd%u: out of memory for the root table\n", u->index);
 		return -1;
 	}
-	vtd_flush_cache(u, (const void *)u->root_table, 4096);
+	vtd_flush_cache(u, (const void *)u->root_table, PAGE_SIZE);
 	vtd_write64(u, DMAR_RTADDR_REG, u->root_table | DMA_RTADDR_TTM_LEGACY);
 	return vtd_gcmd(u, DMA_GCMD_SRTP, true, "RTPS");
 }

@@ -15,6 +15,7 @@
  *   no now() call. */
 #include "lib/dma/dma.h"
 #include "lib/string.h"
+#include "lib/page.h"
 
 const char *const dma_policy_names[DMA_POLICY_COUNT + 1] = {
 	[DMA_POLICY_OFF] = "off", [DMA_POLICY_STRICT] = "strict",
@@ -35,9 +36,6 @@ const char *dma_gran_name(enum dma_gran g)
 	return (unsigned)g < DMA_GRAN_COUNT ? dma_gran_names[g] : "?";
 }
 
-#define PAGE_SHIFT 12
-#define PAGE_SIZE  (1ull << PAGE_SHIFT)
-#define PAGE_MASK  (PAGE_SIZE - 1)
 /* The largest block the allocator has. */
 #define MAX_LEN    (1ull << (PAGE_SHIFT + IOVA_CLASSES - 1))
 

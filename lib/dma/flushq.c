@@ -4,8 +4,8 @@
  * only after inval_wait returned 0 for an invalidation covering it. */
 #include "lib/dma/dma.h"
 #include "lib/dma/flushq.h"
+#include "lib/page.h"
 
-#define PAGE_SHIFT 12
 
 size_t flushq_storage_bytes(uint32_t cap)
 {

@@ -6,8 +6,8 @@
  * and merging at every free would undo the split at the next allocation. */
 #include "lib/dma/iova.h"
 #include "lib/string.h"
+#include "lib/page.h"
 
-#define PAGE_MASK ((1ull << IOVA_PAGE_SHIFT) - 1)
 
 size_t iova_storage_bytes(uint64_t pages)
 {
@@ -19,7 +19,7 @@ size_t iova_storage_bytes(uint64_t pages)
 int iova_init(struct iova_space *s, uint64_t base, uint64_t limit, void *storage,
 	      size_t storage_bytes)
 {
-	uint64_t pages = (limit - base) >> IOVA_PAGE_SHIFT;
+	uint64_t pages = (limit - base) >> PAGE_SHIFT;
 
 	if (((base | limit) & PAGE_MASK) || limit <= base || pages > IOVA_MAX_PAGES ||
 	    !storage || ((uintptr_t)storage & 3) || storage_bytes < iova_storage_bytes(pages))
@@ -48,14 +48,14 @@ static int claim(struct iova_space *s, uint32_t i, uint32_t npages, uint64_t *io
 {
 	s->meta[i] = (uint8_t)iova_class(npages);
 	s->link[i] = IOVA_USED | npages;
-	*iova = s->base + ((uint64_t)i << IOVA_PAGE_SHIFT);
+	*iova = s->base + ((uint64_t)i << PAGE_SHIFT);
 	return 0;
 }
 
 /* Page number in the address space, for alignment. */
 static uint64_t pfn(const struct iova_space *s, uint32_t i)
 {
-	return (s->base >> IOVA_PAGE_SHIFT) + i;
+	return (s->base >> PAGE_SHIFT) + i;
 }
 
 /* Covers [start, end) with free blocks, each the largest that is aligned

@@ -17,8 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "lib/page.h"
 
-#define IOVA_PAGE_SHIFT 12
 #define IOVA_CLASSES    31          /* blocks of 2^0 .. 2^30 pages */
 #define IOVA_USED       0x80000000u /* link[] of an allocated block */
 #define IOVA_NONE       0x7fffffffu /* end of a free list */
@@ -68,7 +68,7 @@ static inline bool iova_pop(struct iova_space *s, uint32_t npages, uint64_t *iov
 		return false;
 	s->head[c] = s->link[i];
 	s->link[i] = IOVA_USED | npages;
-	*iova = s->base + ((uint64_t)i << IOVA_PAGE_SHIFT);
+	*iova = s->base + ((uint64_t)i << PAGE_SHIFT);
 	return true;
 }
 
@@ -84,16 +84,16 @@ static inline int iova_alloc(struct iova_space *s, uint32_t npages, uint64_t *io
  * iova below base wraps to an index far above s->pages. */
 static inline bool iova_owned(const struct iova_space *s, uint64_t iova, uint32_t npages)
 {
-	uint64_t i = (iova - s->base) >> IOVA_PAGE_SHIFT;
+	uint64_t i = (iova - s->base) >> PAGE_SHIFT;
 
-	return (iova & ((1u << IOVA_PAGE_SHIFT) - 1)) == 0 && i < s->pages &&
+	return (iova & ((1u << PAGE_SHIFT) - 1)) == 0 && i < s->pages &&
 	       s->link[i] == (IOVA_USED | npages);
 }
 
 /* Frees a block iova_owned() vouched for, without checking again. */
 static inline void iova_put(struct iova_space *s, uint64_t iova, uint32_t npages)
 {
-	uint32_t i = (uint32_t)((iova - s->base) >> IOVA_PAGE_SHIFT);
+	uint32_t i = (uint32_t)((iova - s->base) >> PAGE_SHIFT);
 	unsigned c = iova_class(npages);
 
 	s->link[i] = s->head[c];

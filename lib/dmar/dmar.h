@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "lib/page.h"
 
 /* printf-like output: the kernel passes its console printf, the host a
  * vprintf wrapper. Only plain C99 conversions are used (no %b, no floats). */
@@ -206,7 +207,7 @@ static inline unsigned dmar_haw_bits(const struct dmar_table *t)
 /* Bytes of a DRHD's register set: 2^Size 4 KiB pages. VT-d spec 8.3 */
 static inline uint64_t dmar_drhd_reg_size(const struct dmar_struct *s)
 {
-	return 4096ull << (s->drhd.size & DMAR_DRHD_SIZE_MASK);
+	return PAGE_SIZE << (s->drhd.size & DMAR_DRHD_SIZE_MASK);
 }
 
 /* A few lines: header, counts, one line per DRHD and RMRR. */

@@ -14,6 +14,7 @@
  *   does not walk at all: that table cannot have gone away, because tables
  *   are freed only by iopt_destroy and never replaced by a superpage. */
 #include "lib/iopt/iopt.h"
+#include "lib/page.h"
 
 #define IOPT_ENTRIES    512
 #define IOPT_PHYS_LIMIT (1ull << 52) /* address field is bits 51:12 */
@@ -204,7 +205,7 @@ static bool in_leaf(const struct iopt *pt, uint64_t iova, uint64_t len)
 {
 	return (iova >> 21) == pt->leaf_tag && len != 0 &&
 	       ((iova | len) & (IOPT_SIZE_4K - 1)) == 0 &&
-	       entry_index(iova, 0) + (len >> 12) <= IOPT_ENTRIES;
+	       entry_index(iova, 0) + (len >> PAGE_SHIFT) <= IOPT_ENTRIES;
 }
 
 /* The fast path of iopt_map: same checks and all-or-nothing rule, one flush
@@ -214,7 +215,7 @@ static int map_in_leaf(struct iopt *pt, uint64_t iova, uint64_t phys,
 		       uint64_t len, uint64_t prot)
 {
 	uint64_t *e = &pt->leaf[entry_index(iova, 0)];
-	size_t n = (size_t)(len >> 12);
+	size_t n = (size_t)(len >> PAGE_SHIFT);
 
 	for (size_t i = 0; i < n; i++)
 		if (iopt_present(e[i]))
@@ -228,7 +229,7 @@ static int map_in_leaf(struct iopt *pt, uint64_t iova, uint64_t phys,
 static int unmap_in_leaf(struct iopt *pt, uint64_t iova, uint64_t len)
 {
 	uint64_t *e = &pt->leaf[entry_index(iova, 0)];
-	size_t n = (size_t)(len >> 12);
+	size_t n = (size_t)(len >> PAGE_SHIFT);
 
 	for (size_t i = 0; i < n; i++)
 		if (!iopt_present(e[i]))

@@ -95,8 +95,8 @@ void pmm_init(struct pmm *p, uint64_t *bitmap, uint64_t npages)
 
 void pmm_add_free(struct pmm *p, uint64_t addr, uint64_t npages)
 {
-	uint64_t first = (addr >> PMM_PAGE_SHIFT) + ((addr & (PMM_PAGE_SIZE - 1)) != 0);
-	uint64_t end = add_sat(addr >> PMM_PAGE_SHIFT, npages);
+	uint64_t first = (addr >> PAGE_SHIFT) + ((addr & (PAGE_SIZE - 1)) != 0);
+	uint64_t end = add_sat(addr >> PAGE_SHIFT, npages);
 
 	end = min_u64(end, p->npages);
 	if (first == 0)
@@ -109,14 +109,14 @@ void pmm_add_free(struct pmm *p, uint64_t addr, uint64_t npages)
 
 void pmm_reserve(struct pmm *p, uint64_t addr, uint64_t npages)
 {
-	uint64_t first = addr >> PMM_PAGE_SHIFT;
+	uint64_t first = addr >> PAGE_SHIFT;
 	uint64_t end;
 
 	if (npages == 0)
 		return;
 	/* An unaligned start means the range reaches into one more page. */
 	end = add_sat(first, npages);
-	end = add_sat(end, (addr & (PMM_PAGE_SIZE - 1)) != 0);
+	end = add_sat(end, (addr & (PAGE_SIZE - 1)) != 0);
 	end = min_u64(end, p->npages);
 	if (first >= end)
 		return;
@@ -147,7 +147,7 @@ uint64_t pmm_alloc(struct pmm *p, uint64_t npages, uint64_t align_pages,
 	if (npages == 0 || (align_pages & (align_pages - 1)) != 0)
 		return 0;
 	if (max_addr != 0)
-		limit = min_u64(limit, max_addr >> PMM_PAGE_SHIFT);
+		limit = min_u64(limit, max_addr >> PAGE_SHIFT);
 	/* Bounding npages and the alignment by limit (at most 2^52) keeps
 	 * every sum below from overflowing. */
 	if (npages > limit || align_pages > limit)
@@ -171,7 +171,7 @@ uint64_t pmm_alloc(struct pmm *p, uint64_t npages, uint64_t align_pages,
 			set_bits(p, page, page + npages, true);
 			p->nfree -= npages;
 			advance_low_word(p);
-			return page << PMM_PAGE_SHIFT;
+			return page << PAGE_SHIFT;
 		}
 		page = align_up(used + 1, align_pages);
 	}
@@ -180,9 +180,9 @@ uint64_t pmm_alloc(struct pmm *p, uint64_t npages, uint64_t align_pages,
 
 int pmm_free(struct pmm *p, uint64_t addr, uint64_t npages)
 {
-	uint64_t first = addr >> PMM_PAGE_SHIFT;
+	uint64_t first = addr >> PAGE_SHIFT;
 
-	if (addr & (PMM_PAGE_SIZE - 1))
+	if (addr & (PAGE_SIZE - 1))
 		return PMM_ERR_ALIGN;
 	if (npages == 0)
 		return 0;

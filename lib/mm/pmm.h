@@ -5,9 +5,8 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include "lib/page.h"
 
-#define PMM_PAGE_SHIFT 12
-#define PMM_PAGE_SIZE  (1ull << PMM_PAGE_SHIFT)
 
 /* Errors from pmm_free; each means the caller broke an invariant. */
 #define PMM_ERR_ALIGN  (-1) /* address not page aligned */

@@ -7,7 +7,7 @@
 #include "check.h"
 #include "lib/mm/pmm.h"
 
-#define PAGE PMM_PAGE_SIZE
+#define PAGE PAGE_SIZE
 
 /* The reference: used[i] is page i's state, checked against the bitmap. */
 struct model {
