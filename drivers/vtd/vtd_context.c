@@ -155,9 +155,9 @@ int vtd_iopt_init(struct vtd_unit *u, struct iopt *pt)
 static int build_identity(struct vtd_unit *u, const struct dmar_table *dmar)
 {
 	struct iopt *pt = &scope[u->index].identity;
-	uint64_t top = mem_ram_top() > (4ull << 30) ? mem_ram_top() : (4ull << 30);
+	uint64_t top = mem_ram_top() > 4 * IOPT_SIZE_1G ? mem_ram_top() : 4 * IOPT_SIZE_1G;
 
-	top = (top + (2ull << 20) - 1) & ~((2ull << 20) - 1);
+	top = (top + IOPT_SIZE_2M - 1) & ~(IOPT_SIZE_2M - 1);
 	if (vtd_iopt_init(u, pt) || iopt_map(pt, 0, 0, top, IOPT_R | IOPT_W)) {
 		kprintf("vtd%u: cannot build the identity domain\n", u->index);
 		return -1;

@@ -12,7 +12,7 @@
 #include "kernel/mem.h"
 #include "kernel/tsc.h"
 
-#define IQ_PAGES 1          /* 256 descriptors of 16 bytes */
+#define IQ_PAGES 1          /* 256 descriptors */
 #define IQ_STATUS_DONE_TIMEOUT_US 1000000
 
 static const char *const gran_names[] = { "page", "domain", "global" };
@@ -21,7 +21,7 @@ static const char *const gran_names[] = { "page", "domain", "global" };
  * whose block holds [iova, iova + npages). */
 static unsigned psi_mask(uint64_t iova, uint64_t npages)
 {
-	uint64_t first = iova >> 12, last = first + npages - 1;
+	uint64_t first = iova >> PAGE_SHIFT, last = first + npages - 1;
 	unsigned am = 0;
 
 	while ((first >> am) != (last >> am))
@@ -102,6 +102,12 @@ static int reg_context_global(struct vtd_unit *u)
 
 /* ---- queued ---- */
 
+/* The ring slot of descriptor number `index` (taken modulo the ring). */
+static volatile uint64_t *qi_slot(const struct vtd_unit *u, uint64_t index)
+{
+	return (volatile uint64_t *)(u->iq_base + (index % u->iq_entries) * VTD_QI_DESC_BYTES);
+}
+
 /* After IQE the unit stops at the bad descriptor (IQH points at it). The
  * recovery VT-d spec 6.5.2.10 allows: overwrite it with a harmless
  * descriptor (a global IOTLB invalidation: QEMU rejects a wait that neither
@@ -110,11 +116,11 @@ static int reg_context_global(struct vtd_unit *u)
 static void qi_recover(struct vtd_unit *u)
 {
 	uint64_t head = vtd_read64(u, DMAR_IQH_REG) >> DMA_IQ_SHIFT;
-	volatile uint64_t *d = (volatile uint64_t *)(u->iq_base + (head % u->iq_entries) * 16);
+	volatile uint64_t *d = qi_slot(u, head);
 
 	d[0] = QI_IOTLB_TYPE | QI_GRAN_GLOBAL;
 	d[1] = 0;
-	vtd_flush_cache(u, (const void *)d, 16);
+	vtd_flush_cache(u, (const void *)d, VTD_QI_DESC_BYTES);
 }
 
 static int qi_check_errors(struct vtd_unit *u)
@@ -136,8 +142,6 @@ static int qi_check_errors(struct vtd_unit *u)
 	return -1;
 }
 
-
-
 /* Puts one descriptor in the ring. The ring never fills: there is always a
  * wait before the tail catches up with the head (checked, not assumed). */
 static int qi_push(struct vtd_unit *u, uint64_t lo, uint64_t hi)
@@ -154,10 +158,10 @@ static int qi_push(struct vtd_unit *u, uint64_t lo, uint64_t hi)
 		}
 		cpu_pause();
 	}
-	volatile uint64_t *d = (volatile uint64_t *)(u->iq_base + (uint64_t)u->iq_tail * 16);
+	volatile uint64_t *d = qi_slot(u, u->iq_tail);
 	d[0] = lo;
 	d[1] = hi;
-	vtd_flush_cache(u, (const void *)d, 16);
+	vtd_flush_cache(u, (const void *)d, VTD_QI_DESC_BYTES);
 	u->iq_tail = next;
 	/* The descriptor must be in memory before the tail moves past it. */
 	__asm__ volatile("sfence" ::: "memory");
@@ -229,7 +233,7 @@ static int qi_enable(struct vtd_unit *u)
 			return -1;
 		}
 		u->iq_status = (volatile uint32_t *)status_page;
-		u->iq_entries = IQ_PAGES * PAGE_SIZE / 16;
+		u->iq_entries = IQ_PAGES * PAGE_SIZE / VTD_QI_DESC_BYTES;
 	}
 	u->iq_tail = 0;
 	vtd_write64(u, DMAR_IQT_REG, 0);
