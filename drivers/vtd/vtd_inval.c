@@ -15,7 +15,18 @@
 #define IQ_PAGES 1          /* 256 descriptors */
 #define IQ_STATUS_DONE_TIMEOUT_US 1000000
 
-static const char *const gran_names[] = { "page", "domain", "global" };
+const char *const vtd_inval_mode_words[VTD_INVAL_MODE_COUNT + 1] = {
+	[VTD_INVAL_REG] = "reg", [VTD_INVAL_QI] = "qi", NULL
+};
+
+static const char *const mode_names[VTD_INVAL_MODE_COUNT] = {
+	[VTD_INVAL_REG] = "register", [VTD_INVAL_QI] = "queued",
+};
+
+const char *vtd_inval_mode_name(enum vtd_inval_mode m)
+{
+	return (unsigned)m < VTD_INVAL_MODE_COUNT ? mode_names[m] : "?";
+}
 
 /* Smallest address mask (VT-d spec 6.5.2.3: 2^AM pages, naturally aligned)
  * whose block holds [iova, iova + npages). */
@@ -32,17 +43,17 @@ static unsigned psi_mask(uint64_t iova, uint64_t npages)
 /* Page-selective is used only when the unit has it and the mask fits
  * CAP.MAMV; otherwise the request becomes domain-selective, which is also
  * correct, only wider. */
-static enum vtd_gran effective_gran(struct vtd_unit *u, enum vtd_gran g, uint64_t iova,
+static enum dma_gran effective_gran(struct vtd_unit *u, enum dma_gran g, uint64_t iova,
 				    uint64_t npages, unsigned *am)
 {
-	if (g != VTD_GRAN_PAGE)
+	if (g != DMA_GRAN_PAGES)
 		return g;
 	*am = psi_mask(iova, npages);
 	if (!cap_psi(u->cap) || *am > cap_mamv(u->cap)) {
 		u->stats.psi_fallbacks++;
-		return VTD_GRAN_DOMAIN;
+		return DMA_GRAN_DOMAIN;
 	}
-	return VTD_GRAN_PAGE;
+	return DMA_GRAN_PAGES;
 }
 
 /* ---- register-based ---- */
@@ -63,7 +74,7 @@ static int reg_wait(struct vtd_unit *u)
 	return 0;
 }
 
-static int reg_submit(struct vtd_unit *u, enum vtd_gran g, uint16_t did, uint64_t iova, unsigned am)
+static int reg_submit(struct vtd_unit *u, enum dma_gran g, uint16_t did, uint64_t iova, unsigned am)
 {
 	unsigned base = ecap_iro(u->ecap);
 	uint64_t cmd = DMA_TLB_IVT;
@@ -71,15 +82,15 @@ static int reg_submit(struct vtd_unit *u, enum vtd_gran g, uint16_t did, uint64_
 	if (reg_wait(u)) /* one register request at a time */
 		return -1;
 	switch (g) {
-	case VTD_GRAN_PAGE:
+	case DMA_GRAN_PAGES:
 		/* IH stays 0: intermediate entries may have changed too. */
 		vtd_write64(u, base + DMAR_IVA_OFF, (iova & ~((PAGE_SIZE << am) - 1)) | am);
 		cmd |= DMA_TLB_PAGE | DMA_TLB_DID(did);
 		break;
-	case VTD_GRAN_DOMAIN:
+	case DMA_GRAN_DOMAIN:
 		cmd |= DMA_TLB_DOMAIN | DMA_TLB_DID(did);
 		break;
-	case VTD_GRAN_GLOBAL:
+	case DMA_GRAN_GLOBAL:
 		cmd |= DMA_TLB_GLOBAL;
 		break;
 	}
@@ -176,19 +187,19 @@ int vtd_qi_push_raw(struct vtd_unit *u, uint64_t lo, uint64_t hi)
 	return qi_push(u, lo, hi);
 }
 
-static int qi_submit(struct vtd_unit *u, enum vtd_gran g, uint16_t did, uint64_t iova, unsigned am)
+static int qi_submit(struct vtd_unit *u, enum dma_gran g, uint16_t did, uint64_t iova, unsigned am)
 {
 	uint64_t lo = QI_IOTLB_TYPE, hi = 0;
 
 	switch (g) {
-	case VTD_GRAN_PAGE:
+	case DMA_GRAN_PAGES:
 		lo |= QI_GRAN_DEVICE_OR_PAGE | QI_DID(did);
 		hi = (iova & ~((PAGE_SIZE << am) - 1)) | QI_IOTLB_AM(am);
 		break;
-	case VTD_GRAN_DOMAIN:
+	case DMA_GRAN_DOMAIN:
 		lo |= QI_GRAN_DOMAIN | QI_DID(did);
 		break;
-	case VTD_GRAN_GLOBAL:
+	case DMA_GRAN_GLOBAL:
 		lo |= QI_GRAN_GLOBAL;
 		break;
 	}
@@ -268,7 +279,7 @@ int vtd_set_inval_mode(struct vtd_unit *u, enum vtd_inval_mode mode)
 	return 0;
 }
 
-int vtd_inval_submit(struct vtd_unit *u, enum vtd_gran g, uint16_t did, uint64_t iova,
+int vtd_inval_submit(struct vtd_unit *u, enum dma_gran g, uint16_t did, uint64_t iova,
 		     uint64_t npages)
 {
 	unsigned am = 0;
@@ -288,7 +299,7 @@ int vtd_inval_wait(struct vtd_unit *u)
 	return reg_wait(u);
 }
 
-int vtd_inval_sync(struct vtd_unit *u, enum vtd_gran g, uint16_t did, uint64_t iova,
+int vtd_inval_sync(struct vtd_unit *u, enum dma_gran g, uint16_t did, uint64_t iova,
 		   uint64_t npages)
 {
 	if (vtd_inval_submit(u, g, did, iova, npages))
@@ -307,10 +318,5 @@ int vtd_context_inval_global(struct vtd_unit *u)
 	} else if (reg_wait(u) || reg_context_global(u)) {
 		return -1;
 	}
-	return vtd_inval_sync(u, VTD_GRAN_GLOBAL, 0, 0, 0);
-}
-
-const char *vtd_gran_name(enum vtd_gran g)
-{
-	return gran_names[g];
+	return vtd_inval_sync(u, DMA_GRAN_GLOBAL, 0, 0, 0);
 }
