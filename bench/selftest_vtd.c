@@ -234,8 +234,8 @@ int selftest_vtd(const struct vtd_options *opt)
 		kprintf("SKIP: vtd: DMA self-tests need QEMU's edu device (-device edu)\n");
 		return 0;
 	}
-	uint8_t devfn = (uint8_t)(t.edu.dev << 3 | t.edu.fn);
-	t.sid = (uint16_t)(t.edu.bus << 8 | devfn);
+	uint8_t devfn = PCI_DEVFN(t.edu.dev, t.edu.fn);
+	t.sid = PCI_BDF(t.edu.bus, devfn);
 	t.u = vtd_unit_for(t.edu.bus, devfn);
 	if (!t.u || !t.u->translating) {
 		check(&t, 0, "a running VT-d unit covers the edu device");

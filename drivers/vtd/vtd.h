@@ -10,6 +10,7 @@
 #include "lib/dma/dma.h"
 #include "lib/dmar/dmar.h"
 #include "lib/iopt/iopt.h"
+#include "lib/pci_id.h" /* devfn and requester ids, as the API below takes them */
 
 #define VTD_MAX_UNITS 8
 #define VTD_IDENTITY_DID 1  /* every device not under test */
@@ -35,7 +36,7 @@ struct vtd_stats {
 };
 
 struct vtd_fault_record {
-	uint16_t sid;               /* requester: bus << 8 | dev << 3 | fn */
+	uint16_t sid;               /* requester id: PCI_BDF(bus, devfn) */
 	uint8_t reason;
 	bool read;
 	uint64_t addr;

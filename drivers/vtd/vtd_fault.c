@@ -52,7 +52,7 @@ unsigned vtd_fault_poll(struct vtd_unit *u)
 		uint64_t lo = vtd_read64(u, off + VTD_FRCD_LO);
 		unsigned sid = VTD_FRCD_SID(hi), reason = VTD_FRCD_FR(hi);
 		kprintf("vtd%u: DMA fault: device %02x:%02x.%u %s address 0x%lx: reason %u, %s\n",
-			u->index, sid >> 8, (sid >> 3) & 0x1f, sid & 7,
+			u->index, PCI_BUS(sid), PCI_SLOT(sid), PCI_FUNC(sid),
 			hi & VTD_FRCD_T ? "read" : "write", VTD_FRCD_FI(lo), reason,
 			vtd_fault_reason(reason));
 		u->last_fault = (struct vtd_fault_record){ (uint16_t)sid, (uint8_t)reason,

@@ -129,7 +129,7 @@ static inline unsigned ecap_flts(uint64_t e) { return (e >> 47) & 1; }
 
 /* 9.1 Root entry (legacy mode): 128 bits, 256 per 4 KiB table. */
 #define VTD_ROOT_P       (1ull << 0)
-/* 9.3 Context entry (legacy mode): 128 bits, 256 per table (dev << 3 | fn). */
+/* 9.3 Context entry (legacy mode): 128 bits, 256 per table, indexed by devfn. */
 #define VTD_CTX_P        (1ull << 0)
 #define VTD_CTX_FPD      (1ull << 1) /* fault processing disable */
 #define VTD_CTX_TT_UNTRANSLATED (0ull << 2)
