@@ -10,13 +10,8 @@
 static int submit(void *ctx, enum dma_gran g, uint64_t iova, uint64_t npages)
 {
 	struct dma_vtd *v = ctx;
-	static const enum vtd_gran map[] = {
-		[DMA_GRAN_PAGES] = VTD_GRAN_PAGE,
-		[DMA_GRAN_DOMAIN] = VTD_GRAN_DOMAIN,
-		[DMA_GRAN_GLOBAL] = VTD_GRAN_GLOBAL,
-	};
 
-	return vtd_inval_submit(v->unit, map[g], (uint16_t)v->did, iova, npages);
+	return vtd_inval_submit(v->unit, g, (uint16_t)v->did, iova, npages);
 }
 
 static int wait(void *ctx)

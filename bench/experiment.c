@@ -206,7 +206,7 @@ int experiment_run(const struct kernel_options *opt, bool check_streams, bool st
 
 	if (e1000_probe(&nic) < 0)
 		return micro_only(opt);
-	struct vtd_unit *u = opt->vtd ? vtd_unit_for(nic.bus, (uint8_t)(nic.dev << 3 | nic.fn)) : NULL;
+	struct vtd_unit *u = opt->vtd ? vtd_unit_for(nic.bus, PCI_DEVFN(nic.dev, nic.fn)) : NULL;
 	if (opt->vtd && !u) {
 		kprintf("stream: no VT-d unit covers the NIC %02x:%02x.%u\n", nic.bus, nic.dev, nic.fn);
 		return EXIT_IOMMU_ERROR;

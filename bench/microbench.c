@@ -14,7 +14,7 @@
 #define IOVA 0x100000ull
 
 static int bench_one(struct vtd_unit *u, struct iopt *pt, uint16_t did, uint64_t page,
-		     enum vtd_gran g, uint32_t *samples, struct report_row *row)
+		     enum dma_gran g, uint32_t *samples, struct report_row *row)
 {
 	struct stream_result *r = &row->res;
 	uint64_t overhead = tsc_info()->read_overhead;
@@ -52,8 +52,6 @@ static int bench_one(struct vtd_unit *u, struct iopt *pt, uint16_t did, uint64_t
 
 int microbench_run(struct vtd_unit *u, struct report_row *rows_out, unsigned max)
 {
-	static const enum vtd_gran grans[] = { VTD_GRAN_PAGE, VTD_GRAN_DOMAIN, VTD_GRAN_GLOBAL };
-	static const enum dma_gran as_dma[] = { DMA_GRAN_PAGES, DMA_GRAN_DOMAIN, DMA_GRAN_GLOBAL };
 	uint64_t sample_pages = (ITERATIONS * 4 + PAGE_SIZE - 1) / PAGE_SIZE;
 	uint32_t *samples = (uint32_t *)page_alloc(sample_pages);
 	uint64_t page = page_alloc(1);
@@ -73,15 +71,15 @@ int microbench_run(struct vtd_unit *u, struct report_row *rows_out, unsigned max
 			continue;
 		if (vtd_set_inval_mode(u, (enum vtd_inval_mode)mode))
 			return -1;
-		for (unsigned g = 0; g < 3 && rows < max; g++) {
+		for (enum dma_gran g = 0; g < DMA_GRAN_COUNT && rows < max; g++) {
 			struct report_row *row = &rows_out[rows];
 			*row = (struct report_row){ .sweep = "micro", .inval = mode };
 			row->cfg = (struct stream_config){ .policy = DMA_POLICY_STRICT, .size = PAGE_SIZE,
-							  .hwm = 1, .batch_gran = as_dma[g],
+							  .hwm = 1, .batch_gran = g,
 							  .packets = ITERATIONS };
-			if (bench_one(u, &pt, (uint16_t)did, page, grans[g], samples, row)) {
+			if (bench_one(u, &pt, (uint16_t)did, page, g, samples, row)) {
 				kprintf("micro: the %s %s benchmark failed\n",
-					mode == VTD_INVAL_QI ? "queued" : "register", vtd_gran_name(grans[g]));
+					vtd_inval_mode_name((enum vtd_inval_mode)mode), dma_gran_name(g));
 				return -1;
 			}
 			rows++;

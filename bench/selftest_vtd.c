@@ -73,7 +73,7 @@ static int map_page(struct vtd_test *t, uint64_t iova, void *page, uint64_t prot
 	if (iopt_map(&t->pt, iova, (uint64_t)page, PAGE_SIZE, prot))
 		return -1;
 	if (cap_cm(t->u->cap))
-		return vtd_inval_sync(t->u, VTD_GRAN_PAGE, (uint16_t)t->did, iova, 1);
+		return vtd_inval_sync(t->u, DMA_GRAN_PAGES, (uint16_t)t->did, iova, 1);
 	return 0;
 }
 
@@ -164,51 +164,51 @@ static void test_queue_error(struct vtd_test *t)
 	int pushed = vtd_qi_push_raw(t->u, 0xf, 0) == 0;
 	int reported = pushed && vtd_inval_wait(t->u) < 0;
 	check(t, reported, "an invalid queued descriptor is detected and reported (IQE)");
-	check(t, vtd_inval_sync(t->u, VTD_GRAN_GLOBAL, 0, 0, 0) == 0,
+	check(t, vtd_inval_sync(t->u, DMA_GRAN_GLOBAL, 0, 0, 0) == 0,
 	      "the invalidation queue works again after the error");
 }
 
 /* The protection window: PTE cleared, no invalidation yet, DMA still goes
  * through; after the invalidation it faults and memory stays untouched. */
-static void test_stale(struct vtd_test *t, enum vtd_gran g)
+static void test_stale(struct vtd_test *t, enum dma_gran g)
 {
-	const char *how = t->u->inval == VTD_INVAL_QI ? "queued" : "register";
+	const char *how = vtd_inval_mode_name(t->u->inval);
 	int rc;
 
 	memset(t->dst, 0, PAGE_SIZE);
 	if (map_page(t, IOVA_STALE, t->dst, IOPT_R | IOPT_W) || load_pattern(t, 0x21) ||
 	    dma_faults(t, 0, IOVA_STALE, DMA_LEN, &rc) != 0 || rc || !holds(t->dst, 0x21)) {
-		check(t, 0, "%s/%s: set-up DMA through a fresh mapping", vtd_gran_name(g), how);
+		check(t, 0, "%s/%s: set-up DMA through a fresh mapping", dma_gran_name(g), how);
 		return;
 	}
 	iopt_unmap(&t->pt, IOVA_STALE, PAGE_SIZE);
 	uint64_t n = (load_pattern(t, 0x31) == 0) ? dma_faults(t, 0, IOVA_STALE, DMA_LEN, &rc) : 99;
 	check(t, n == 0 && holds(t->dst, 0x31),
 	      "%s/%s: before invalidation the cleared PTE is still used (stale IOTLB entry)",
-	      vtd_gran_name(g), how);
+	      dma_gran_name(g), how);
 
 	if (vtd_inval_sync(t->u, g, (uint16_t)t->did, IOVA_STALE, 1)) {
-		check(t, 0, "%s/%s: the invalidation completes", vtd_gran_name(g), how);
+		check(t, 0, "%s/%s: the invalidation completes", dma_gran_name(g), how);
 		return;
 	}
 	if (t->u->inval == VTD_INVAL_REG)
 		kprintf("vtd: %s invalidation requested, hardware performed granularity %u "
-			"(IAIG: 1 global, 2 domain, 3 page)\n", vtd_gran_name(g), t->u->last_iaig);
+			"(IAIG: 1 global, 2 domain, 3 page)\n", dma_gran_name(g), t->u->last_iaig);
 	n = (load_pattern(t, 0x41) == 0) ? dma_faults(t, 0, IOVA_STALE, DMA_LEN, &rc) : 99;
 	check(t, n == 1 && holds(t->dst, 0x31),
 	      "%s/%s: after the invalidation the DMA faults and memory is untouched",
-	      vtd_gran_name(g), how);
+	      dma_gran_name(g), how);
 }
 
 static void test_interface(struct vtd_test *t, enum vtd_inval_mode mode)
 {
 	if (vtd_set_inval_mode(t->u, mode)) {
-		check(t, 0, "switching to %s invalidation", mode == VTD_INVAL_QI ? "queued" : "register");
+		check(t, 0, "switching to %s invalidation", vtd_inval_mode_name(mode));
 		return;
 	}
-	test_stale(t, VTD_GRAN_PAGE);
-	test_stale(t, VTD_GRAN_DOMAIN);
-	test_stale(t, VTD_GRAN_GLOBAL);
+	test_stale(t, DMA_GRAN_PAGES);
+	test_stale(t, DMA_GRAN_DOMAIN);
+	test_stale(t, DMA_GRAN_GLOBAL);
 	test_queue_error(t);
 }
 
@@ -234,8 +234,8 @@ int selftest_vtd(const struct vtd_options *opt)
 		kprintf("SKIP: vtd: DMA self-tests need QEMU's edu device (-device edu)\n");
 		return 0;
 	}
-	uint8_t devfn = (uint8_t)(t.edu.dev << 3 | t.edu.fn);
-	t.sid = (uint16_t)(t.edu.bus << 8 | devfn);
+	uint8_t devfn = PCI_DEVFN(t.edu.dev, t.edu.fn);
+	t.sid = PCI_BDF(t.edu.bus, devfn);
 	t.u = vtd_unit_for(t.edu.bus, devfn);
 	if (!t.u || !t.u->translating) {
 		check(&t, 0, "a running VT-d unit covers the edu device");
@@ -264,8 +264,8 @@ int selftest_vtd(const struct vtd_options *opt)
 	kprintf("vtd: %lu faults recorded, %lu fault interrupts, %lu overflows; invalidations: "
 		"%lu page, %lu domain, %lu global (%lu page requests widened), %lu waits\n",
 		t.u->stats.faults, t.u->stats.fault_interrupts, t.u->stats.fault_overflows,
-		t.u->stats.iotlb_inval[VTD_GRAN_PAGE], t.u->stats.iotlb_inval[VTD_GRAN_DOMAIN],
-		t.u->stats.iotlb_inval[VTD_GRAN_GLOBAL], t.u->stats.psi_fallbacks, t.u->stats.waits);
+		t.u->stats.iotlb_inval[DMA_GRAN_PAGES], t.u->stats.iotlb_inval[DMA_GRAN_DOMAIN],
+		t.u->stats.iotlb_inval[DMA_GRAN_GLOBAL], t.u->stats.psi_fallbacks, t.u->stats.waits);
 	vtd_detach(t.u, t.edu.bus, devfn);
 	return t.failed;
 }

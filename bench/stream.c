@@ -299,7 +299,7 @@ struct stream *stream_open(struct e1000 *nic, struct vtd_unit *u, const struct s
 			return NULL;
 		}
 	}
-	if (dma_vtd_attach(&s->dv, u, nic->bus, (uint8_t)(nic->dev << 3 | nic->fn), &dc,
+	if (dma_vtd_attach(&s->dv, u, nic->bus, PCI_DEVFN(nic->dev, nic->fn), &dc,
 			   buf_release, s))
 		return NULL;
 	/* Rings and the probe buffer are mapped once for the stream's life. */

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "lib/pci_id.h"
 
 #define PCI_VENDOR_ID   0x00
 #define PCI_DEVICE_ID   0x02

@@ -7,18 +7,26 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "lib/dma/dma.h"
 #include "lib/dmar/dmar.h"
 #include "lib/iopt/iopt.h"
+#include "lib/pci_id.h" /* devfn and requester ids, as the API below takes them */
 
 #define VTD_MAX_UNITS 8
 #define VTD_IDENTITY_DID 1  /* every device not under test */
 #define VTD_FIRST_TEST_DID 2
 
+/* The invalidation interface; its granularities are lib/dma's enum dma_gran. */
 enum vtd_inval_mode { VTD_INVAL_REG, VTD_INVAL_QI };
-enum vtd_gran { VTD_GRAN_PAGE, VTD_GRAN_DOMAIN, VTD_GRAN_GLOBAL };
+#define VTD_INVAL_MODE_COUNT (VTD_INVAL_QI + 1)
+/* The option words ("reg", "qi"), indexed by enum vtd_inval_mode and ended
+ * by NULL, for an option table. */
+extern const char *const vtd_inval_mode_words[VTD_INVAL_MODE_COUNT + 1];
+/* The interface as the log names it: "register" or "queued". */
+const char *vtd_inval_mode_name(enum vtd_inval_mode m);
 
 struct vtd_stats {
-	uint64_t iotlb_inval[3];    /* by enum vtd_gran, as requested */
+	uint64_t iotlb_inval[DMA_GRAN_COUNT]; /* by enum dma_gran, as requested */
 	uint64_t psi_fallbacks;     /* page-selective requests done domain-wide */
 	uint64_t context_inval;
 	uint64_t waits;
@@ -28,7 +36,7 @@ struct vtd_stats {
 };
 
 struct vtd_fault_record {
-	uint16_t sid;               /* requester: bus << 8 | dev << 3 | fn */
+	uint16_t sid;               /* requester id: PCI_BDF(bus, devfn) */
 	uint8_t reason;
 	bool read;
 	uint64_t addr;
@@ -93,13 +101,12 @@ int vtd_iopt_init(struct vtd_unit *u, struct iopt *pt);
  * without waiting; vtd_inval_wait waits for everything submitted so far,
  * so a batch shares one wait. Each returns 0 or a negative error after
  * printing what timed out or failed. */
-int vtd_inval_submit(struct vtd_unit *u, enum vtd_gran g, uint16_t did, uint64_t iova,
+int vtd_inval_submit(struct vtd_unit *u, enum dma_gran g, uint16_t did, uint64_t iova,
 		     uint64_t npages);
 int vtd_inval_wait(struct vtd_unit *u);
-int vtd_inval_sync(struct vtd_unit *u, enum vtd_gran g, uint16_t did, uint64_t iova,
+int vtd_inval_sync(struct vtd_unit *u, enum dma_gran g, uint16_t did, uint64_t iova,
 		   uint64_t npages);
 int vtd_context_inval_global(struct vtd_unit *u);
-const char *vtd_gran_name(enum vtd_gran g);
 /* Queues a raw descriptor (self-tests use it to provoke queue errors). */
 int vtd_qi_push_raw(struct vtd_unit *u, uint64_t lo, uint64_t hi);
 /* Switches a running unit between the two interfaces (queue on or off). */

@@ -51,7 +51,7 @@ int vtd_scope_load(struct vtd_unit *u, const struct dmar_table *dmar, const stru
 		const struct dmar_pci_path *last = &sc.path[sc.path_len - 1];
 		struct scope_range *r = &scope[u->index].r[scope[u->index].n++];
 		r->bus = bus;
-		r->devfn = (uint8_t)(last->device << 3 | last->function);
+		r->devfn = PCI_DEVFN(last->device, last->function);
 		r->sec = r->sub = 0;
 		if (sc.type == DMAR_SCOPE_BRIDGE) {
 			r->sec = pci_read8(bus, last->device, last->function, PCI_SECONDARY_BUS);
@@ -155,9 +155,9 @@ int vtd_iopt_init(struct vtd_unit *u, struct iopt *pt)
 static int build_identity(struct vtd_unit *u, const struct dmar_table *dmar)
 {
 	struct iopt *pt = &scope[u->index].identity;
-	uint64_t top = mem_ram_top() > (4ull << 30) ? mem_ram_top() : (4ull << 30);
+	uint64_t top = mem_ram_top() > 4 * IOPT_SIZE_1G ? mem_ram_top() : 4 * IOPT_SIZE_1G;
 
-	top = (top + (2ull << 20) - 1) & ~((2ull << 20) - 1);
+	top = (top + IOPT_SIZE_2M - 1) & ~(IOPT_SIZE_2M - 1);
 	if (vtd_iopt_init(u, pt) || iopt_map(pt, 0, 0, top, IOPT_R | IOPT_W)) {
 		kprintf("vtd%u: cannot build the identity domain\n", u->index);
 		return -1;
@@ -191,7 +191,7 @@ int vtd_context_setup(struct vtd_unit *u, const struct dmar_table *dmar,
 		return -1;
 	for (unsigned i = 0; i < pci_device_count(); i++) {
 		const struct pci_dev *d = pci_device(i);
-		uint8_t devfn = (uint8_t)(d->dev << 3 | d->fn);
+		uint8_t devfn = PCI_DEVFN(d->dev, d->fn);
 		if (vtd_unit_for(d->bus, devfn) != u)
 			continue;
 		struct vtd_entry128 *e = context_entry(u, d->bus, devfn, true);
@@ -242,7 +242,7 @@ int vtd_attach(struct vtd_unit *u, uint8_t bus, uint8_t devfn, const struct iopt
 		return -1;
 	scope[u->index].next_did++;
 	kprintf("vtd%u: %02x:%02x.%u now in its own domain (DID %u, tables at 0x%lx)\n", u->index,
-		bus, devfn >> 3, devfn & 7, did, pt->root);
+		bus, PCI_SLOT(devfn), PCI_FUNC(devfn), did, pt->root);
 	return did;
 }
 

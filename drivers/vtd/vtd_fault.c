@@ -10,6 +10,7 @@
 
 #define VTD_FAULT_VECTOR 0x50
 #define MSI_ADDRESS_BASE 0xfee00000u /* SDM Vol. 3A 11.11.1 */
+#define MSI_ADDRESS_DEST_SHIFT 12    /* destination APIC id, bits 19:12 */
 
 /* Appendix A of the VT-d specification, legacy-mode reasons. */
 static const char *const reasons[] = {
@@ -44,20 +45,20 @@ unsigned vtd_fault_poll(struct vtd_unit *u)
 	if (fsts == 0xffffffffu)
 		return 0;
 	for (unsigned n = 0; n < nfr; n++, idx = (idx + 1) % nfr) {
-		unsigned off = base + idx * 16;
-		uint64_t hi = vtd_read64(u, off + 8);
+		unsigned off = base + idx * VTD_FRCD_BYTES;
+		uint64_t hi = vtd_read64(u, off + VTD_FRCD_HI);
 		if (!(hi & VTD_FRCD_F))
 			break;
-		uint64_t lo = vtd_read64(u, off);
+		uint64_t lo = vtd_read64(u, off + VTD_FRCD_LO);
 		unsigned sid = VTD_FRCD_SID(hi), reason = VTD_FRCD_FR(hi);
 		kprintf("vtd%u: DMA fault: device %02x:%02x.%u %s address 0x%lx: reason %u, %s\n",
-			u->index, sid >> 8, (sid >> 3) & 0x1f, sid & 7,
-			hi & VTD_FRCD_T ? "read" : "write", lo & ~0xffful, reason,
+			u->index, PCI_BUS(sid), PCI_SLOT(sid), PCI_FUNC(sid),
+			hi & VTD_FRCD_T ? "read" : "write", VTD_FRCD_FI(lo), reason,
 			vtd_fault_reason(reason));
 		u->last_fault = (struct vtd_fault_record){ (uint16_t)sid, (uint8_t)reason,
-							   (hi & VTD_FRCD_T) != 0, lo & ~0xffful };
+							   (hi & VTD_FRCD_T) != 0, VTD_FRCD_FI(lo) };
 		/* F is write-1-to-clear, in the record's top dword. */
-		vtd_write32(u, off + 12, (uint32_t)(VTD_FRCD_F >> 32));
+		vtd_write32(u, off + VTD_FRCD_F_DWORD, (uint32_t)(VTD_FRCD_F >> 32));
 		found++;
 	}
 	u->stats.faults += found;
@@ -88,7 +89,7 @@ void vtd_fault_irq_init(struct vtd_unit *u)
 {
 	irq_set_handler(VTD_FAULT_VECTOR, fault_interrupt);
 	vtd_write32(u, DMAR_FEDATA_REG, VTD_FAULT_VECTOR);
-	vtd_write32(u, DMAR_FEADDR_REG, MSI_ADDRESS_BASE | (lapic_id() << 12));
+	vtd_write32(u, DMAR_FEADDR_REG, MSI_ADDRESS_BASE | (lapic_id() << MSI_ADDRESS_DEST_SHIFT));
 	vtd_write32(u, DMAR_FEUADDR_REG, 0);
 	/* The mask bit is set at reset: clearing it lets faults interrupt. */
 	vtd_write32(u, DMAR_FECTL_REG, 0);

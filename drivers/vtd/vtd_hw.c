@@ -21,12 +21,21 @@ static int timed_out(struct vtd_unit *u, unsigned off, uint64_t mask, uint64_t w
 	return -1;
 }
 
-int vtd_wait32(struct vtd_unit *u, unsigned off, uint32_t mask, uint32_t want, const char *what)
+/* The register at `off` is `bytes` wide; a 32-bit one is read as a dword
+ * so the poll never touches the register beside it. */
+static uint64_t read_reg(const struct vtd_unit *u, unsigned off, unsigned bytes)
+{
+	return bytes == sizeof(uint64_t) ? vtd_read64(u, off) : vtd_read32(u, off);
+}
+
+/* The one bounded poll behind both widths. */
+static int wait_reg(struct vtd_unit *u, unsigned off, unsigned bytes, uint64_t mask, uint64_t want,
+		    const char *what)
 {
 	uint64_t end = rdtsc_ordered() + tsc_from_us(VTD_TIMEOUT_US);
-	uint32_t v;
+	uint64_t v;
 
-	while (((v = vtd_read32(u, off)) & mask) != want) {
+	while (((v = read_reg(u, off, bytes)) & mask) != want) {
 		if (rdtsc_ordered() > end)
 			return timed_out(u, off, mask, want, v, what);
 		cpu_pause();
@@ -34,17 +43,14 @@ int vtd_wait32(struct vtd_unit *u, unsigned off, uint32_t mask, uint32_t want, c
 	return 0;
 }
 
+int vtd_wait32(struct vtd_unit *u, unsigned off, uint32_t mask, uint32_t want, const char *what)
+{
+	return wait_reg(u, off, sizeof(uint32_t), mask, want, what);
+}
+
 int vtd_wait64(struct vtd_unit *u, unsigned off, uint64_t mask, uint64_t want, const char *what)
 {
-	uint64_t end = rdtsc_ordered() + tsc_from_us(VTD_TIMEOUT_US);
-	uint64_t v;
-
-	while (((v = vtd_read64(u, off)) & mask) != want) {
-		if (rdtsc_ordered() > end)
-			return timed_out(u, off, mask, want, v, what);
-		cpu_pause();
-	}
-	return 0;
+	return wait_reg(u, off, sizeof(uint64_t), mask, want, what);
 }
 
 /* VT-d spec 10.4.4: software reads GSTS, keeps the persistent state,

@@ -12,16 +12,27 @@
 #include "kernel/mem.h"
 #include "kernel/tsc.h"
 
-#define IQ_PAGES 1          /* 256 descriptors of 16 bytes */
+#define IQ_PAGES 1          /* 256 descriptors */
 #define IQ_STATUS_DONE_TIMEOUT_US 1000000
 
-static const char *const gran_names[] = { "page", "domain", "global" };
+const char *const vtd_inval_mode_words[VTD_INVAL_MODE_COUNT + 1] = {
+	[VTD_INVAL_REG] = "reg", [VTD_INVAL_QI] = "qi", NULL
+};
+
+static const char *const mode_names[VTD_INVAL_MODE_COUNT] = {
+	[VTD_INVAL_REG] = "register", [VTD_INVAL_QI] = "queued",
+};
+
+const char *vtd_inval_mode_name(enum vtd_inval_mode m)
+{
+	return (unsigned)m < VTD_INVAL_MODE_COUNT ? mode_names[m] : "?";
+}
 
 /* Smallest address mask (VT-d spec 6.5.2.3: 2^AM pages, naturally aligned)
  * whose block holds [iova, iova + npages). */
 static unsigned psi_mask(uint64_t iova, uint64_t npages)
 {
-	uint64_t first = iova >> 12, last = first + npages - 1;
+	uint64_t first = iova >> PAGE_SHIFT, last = first + npages - 1;
 	unsigned am = 0;
 
 	while ((first >> am) != (last >> am))
@@ -32,17 +43,17 @@ static unsigned psi_mask(uint64_t iova, uint64_t npages)
 /* Page-selective is used only when the unit has it and the mask fits
  * CAP.MAMV; otherwise the request becomes domain-selective, which is also
  * correct, only wider. */
-static enum vtd_gran effective_gran(struct vtd_unit *u, enum vtd_gran g, uint64_t iova,
+static enum dma_gran effective_gran(struct vtd_unit *u, enum dma_gran g, uint64_t iova,
 				    uint64_t npages, unsigned *am)
 {
-	if (g != VTD_GRAN_PAGE)
+	if (g != DMA_GRAN_PAGES)
 		return g;
 	*am = psi_mask(iova, npages);
 	if (!cap_psi(u->cap) || *am > cap_mamv(u->cap)) {
 		u->stats.psi_fallbacks++;
-		return VTD_GRAN_DOMAIN;
+		return DMA_GRAN_DOMAIN;
 	}
-	return VTD_GRAN_PAGE;
+	return DMA_GRAN_PAGES;
 }
 
 /* ---- register-based ---- */
@@ -63,7 +74,7 @@ static int reg_wait(struct vtd_unit *u)
 	return 0;
 }
 
-static int reg_submit(struct vtd_unit *u, enum vtd_gran g, uint16_t did, uint64_t iova, unsigned am)
+static int reg_submit(struct vtd_unit *u, enum dma_gran g, uint16_t did, uint64_t iova, unsigned am)
 {
 	unsigned base = ecap_iro(u->ecap);
 	uint64_t cmd = DMA_TLB_IVT;
@@ -71,15 +82,15 @@ static int reg_submit(struct vtd_unit *u, enum vtd_gran g, uint16_t did, uint64_
 	if (reg_wait(u)) /* one register request at a time */
 		return -1;
 	switch (g) {
-	case VTD_GRAN_PAGE:
+	case DMA_GRAN_PAGES:
 		/* IH stays 0: intermediate entries may have changed too. */
 		vtd_write64(u, base + DMAR_IVA_OFF, (iova & ~((PAGE_SIZE << am) - 1)) | am);
 		cmd |= DMA_TLB_PAGE | DMA_TLB_DID(did);
 		break;
-	case VTD_GRAN_DOMAIN:
+	case DMA_GRAN_DOMAIN:
 		cmd |= DMA_TLB_DOMAIN | DMA_TLB_DID(did);
 		break;
-	case VTD_GRAN_GLOBAL:
+	case DMA_GRAN_GLOBAL:
 		cmd |= DMA_TLB_GLOBAL;
 		break;
 	}
@@ -102,6 +113,12 @@ static int reg_context_global(struct vtd_unit *u)
 
 /* ---- queued ---- */
 
+/* The ring slot of descriptor number `index` (taken modulo the ring). */
+static volatile uint64_t *qi_slot(const struct vtd_unit *u, uint64_t index)
+{
+	return (volatile uint64_t *)(u->iq_base + (index % u->iq_entries) * VTD_QI_DESC_BYTES);
+}
+
 /* After IQE the unit stops at the bad descriptor (IQH points at it). The
  * recovery VT-d spec 6.5.2.10 allows: overwrite it with a harmless
  * descriptor (a global IOTLB invalidation: QEMU rejects a wait that neither
@@ -110,11 +127,11 @@ static int reg_context_global(struct vtd_unit *u)
 static void qi_recover(struct vtd_unit *u)
 {
 	uint64_t head = vtd_read64(u, DMAR_IQH_REG) >> DMA_IQ_SHIFT;
-	volatile uint64_t *d = (volatile uint64_t *)(u->iq_base + (head % u->iq_entries) * 16);
+	volatile uint64_t *d = qi_slot(u, head);
 
 	d[0] = QI_IOTLB_TYPE | QI_GRAN_GLOBAL;
 	d[1] = 0;
-	vtd_flush_cache(u, (const void *)d, 16);
+	vtd_flush_cache(u, (const void *)d, VTD_QI_DESC_BYTES);
 }
 
 static int qi_check_errors(struct vtd_unit *u)
@@ -136,8 +153,6 @@ static int qi_check_errors(struct vtd_unit *u)
 	return -1;
 }
 
-
-
 /* Puts one descriptor in the ring. The ring never fills: there is always a
  * wait before the tail catches up with the head (checked, not assumed). */
 static int qi_push(struct vtd_unit *u, uint64_t lo, uint64_t hi)
@@ -154,10 +169,10 @@ static int qi_push(struct vtd_unit *u, uint64_t lo, uint64_t hi)
 		}
 		cpu_pause();
 	}
-	volatile uint64_t *d = (volatile uint64_t *)(u->iq_base + (uint64_t)u->iq_tail * 16);
+	volatile uint64_t *d = qi_slot(u, u->iq_tail);
 	d[0] = lo;
 	d[1] = hi;
-	vtd_flush_cache(u, (const void *)d, 16);
+	vtd_flush_cache(u, (const void *)d, VTD_QI_DESC_BYTES);
 	u->iq_tail = next;
 	/* The descriptor must be in memory before the tail moves past it. */
 	__asm__ volatile("sfence" ::: "memory");
@@ -172,19 +187,19 @@ int vtd_qi_push_raw(struct vtd_unit *u, uint64_t lo, uint64_t hi)
 	return qi_push(u, lo, hi);
 }
 
-static int qi_submit(struct vtd_unit *u, enum vtd_gran g, uint16_t did, uint64_t iova, unsigned am)
+static int qi_submit(struct vtd_unit *u, enum dma_gran g, uint16_t did, uint64_t iova, unsigned am)
 {
 	uint64_t lo = QI_IOTLB_TYPE, hi = 0;
 
 	switch (g) {
-	case VTD_GRAN_PAGE:
+	case DMA_GRAN_PAGES:
 		lo |= QI_GRAN_DEVICE_OR_PAGE | QI_DID(did);
 		hi = (iova & ~((PAGE_SIZE << am) - 1)) | QI_IOTLB_AM(am);
 		break;
-	case VTD_GRAN_DOMAIN:
+	case DMA_GRAN_DOMAIN:
 		lo |= QI_GRAN_DOMAIN | QI_DID(did);
 		break;
-	case VTD_GRAN_GLOBAL:
+	case DMA_GRAN_GLOBAL:
 		lo |= QI_GRAN_GLOBAL;
 		break;
 	}
@@ -229,7 +244,7 @@ static int qi_enable(struct vtd_unit *u)
 			return -1;
 		}
 		u->iq_status = (volatile uint32_t *)status_page;
-		u->iq_entries = IQ_PAGES * PAGE_SIZE / 16;
+		u->iq_entries = IQ_PAGES * PAGE_SIZE / VTD_QI_DESC_BYTES;
 	}
 	u->iq_tail = 0;
 	vtd_write64(u, DMAR_IQT_REG, 0);
@@ -264,7 +279,7 @@ int vtd_set_inval_mode(struct vtd_unit *u, enum vtd_inval_mode mode)
 	return 0;
 }
 
-int vtd_inval_submit(struct vtd_unit *u, enum vtd_gran g, uint16_t did, uint64_t iova,
+int vtd_inval_submit(struct vtd_unit *u, enum dma_gran g, uint16_t did, uint64_t iova,
 		     uint64_t npages)
 {
 	unsigned am = 0;
@@ -284,7 +299,7 @@ int vtd_inval_wait(struct vtd_unit *u)
 	return reg_wait(u);
 }
 
-int vtd_inval_sync(struct vtd_unit *u, enum vtd_gran g, uint16_t did, uint64_t iova,
+int vtd_inval_sync(struct vtd_unit *u, enum dma_gran g, uint16_t did, uint64_t iova,
 		   uint64_t npages)
 {
 	if (vtd_inval_submit(u, g, did, iova, npages))
@@ -303,10 +318,5 @@ int vtd_context_inval_global(struct vtd_unit *u)
 	} else if (reg_wait(u) || reg_context_global(u)) {
 		return -1;
 	}
-	return vtd_inval_sync(u, VTD_GRAN_GLOBAL, 0, 0, 0);
-}
-
-const char *vtd_gran_name(enum vtd_gran g)
-{
-	return gran_names[g];
+	return vtd_inval_sync(u, DMA_GRAN_GLOBAL, 0, 0, 0);
 }

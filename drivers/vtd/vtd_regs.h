@@ -75,7 +75,7 @@
 #define DMA_IQA_DW_256   (1ull << 11) /* 256-bit descriptors (scalable mode) */
 #define DMAR_ICS_REG     0x9c
 #define DMA_ICS_IWC      (1u << 0)
-#define DMA_IQ_SHIFT     4 /* IQH/IQT hold the 128-bit descriptor index << 4 */
+#define DMA_IQ_SHIFT     4 /* IQH/IQT hold a descriptor's byte offset: index << 4 */
 
 /* 10.4.8 IOTLB registers, at ECAP.IRO * 16 */
 #define DMAR_IVA_OFF     0x0 /* invalidate address */
@@ -90,6 +90,9 @@
 #define DMA_TLB_DID(d)   (((uint64_t)(d) & 0xffff) << 32)
 #define DMA_IVA_IH       (1ull << 6) /* invalidation hint: leaf entries only */
 
+/* CAP.FRO and ECAP.IRO give register offsets in 16-byte units (10.4.2, 10.4.3). */
+#define VTD_REG_OFFSET_UNIT 16
+
 /* Capability decoders (10.4.2). */
 static inline unsigned cap_nd(uint64_t c) { return c & 7; }
 static inline unsigned cap_rwbf(uint64_t c) { return (c >> 4) & 1; }
@@ -98,7 +101,7 @@ static inline unsigned cap_phmr(uint64_t c) { return (c >> 6) & 1; }
 static inline unsigned cap_cm(uint64_t c) { return (c >> 7) & 1; }
 static inline unsigned cap_sagaw(uint64_t c) { return (c >> 8) & 0x1f; }
 static inline unsigned cap_mgaw(uint64_t c) { return ((c >> 16) & 0x3f) + 1; }
-static inline unsigned cap_fro(uint64_t c) { return ((c >> 24) & 0x3ff) * 16; }
+static inline unsigned cap_fro(uint64_t c) { return ((c >> 24) & 0x3ff) * VTD_REG_OFFSET_UNIT; }
 static inline unsigned cap_sllps(uint64_t c) { return (c >> 34) & 0xf; }
 static inline unsigned cap_psi(uint64_t c) { return (c >> 39) & 1; }
 static inline unsigned cap_nfr(uint64_t c) { return ((c >> 40) & 0xff) + 1; }
@@ -117,7 +120,7 @@ static inline unsigned ecap_ir(uint64_t e) { return (e >> 3) & 1; }
 static inline unsigned ecap_eim(uint64_t e) { return (e >> 4) & 1; }
 static inline unsigned ecap_pt(uint64_t e) { return (e >> 6) & 1; }
 static inline unsigned ecap_sc(uint64_t e) { return (e >> 7) & 1; }
-static inline unsigned ecap_iro(uint64_t e) { return ((e >> 8) & 0x3ff) * 16; }
+static inline unsigned ecap_iro(uint64_t e) { return ((e >> 8) & 0x3ff) * VTD_REG_OFFSET_UNIT; }
 static inline unsigned ecap_mhmv(uint64_t e) { return (e >> 20) & 0xf; }
 static inline unsigned ecap_nest(uint64_t e) { return (e >> 26) & 1; }
 static inline unsigned ecap_smts(uint64_t e) { return (e >> 43) & 1; }
@@ -126,7 +129,7 @@ static inline unsigned ecap_flts(uint64_t e) { return (e >> 47) & 1; }
 
 /* 9.1 Root entry (legacy mode): 128 bits, 256 per 4 KiB table. */
 #define VTD_ROOT_P       (1ull << 0)
-/* 9.3 Context entry (legacy mode): 128 bits, 256 per table (dev << 3 | fn). */
+/* 9.3 Context entry (legacy mode): 128 bits, 256 per table, indexed by devfn. */
 #define VTD_CTX_P        (1ull << 0)
 #define VTD_CTX_FPD      (1ull << 1) /* fault processing disable */
 #define VTD_CTX_TT_UNTRANSLATED (0ull << 2)
@@ -146,7 +149,10 @@ _Static_assert(sizeof(struct vtd_entry128) == 16, "root/context entry");
 #define VTD_PTE_SNP      (1ull << 11)
 #define VTD_PTE_ADDR     0x000ffffffffff000ull
 
-/* 6.5.2 Invalidation descriptors (128-bit form) */
+/* 6.5.2 Invalidation descriptors (128-bit form, IQA.DW = 0): 16 bytes each,
+ * and the head and tail registers count in them. */
+#define VTD_QI_DESC_BYTES 16
+_Static_assert(VTD_QI_DESC_BYTES == 1 << DMA_IQ_SHIFT, "IQH/IQT step one descriptor");
 #define QI_CC_TYPE       0x1ull  /* context-cache invalidate */
 #define QI_IOTLB_TYPE    0x2ull  /* IOTLB invalidate */
 #define QI_IWD_TYPE      0x5ull  /* invalidation wait */
@@ -163,6 +169,11 @@ _Static_assert(sizeof(struct vtd_entry128) == 16, "root/context entry");
 #define QI_IWD_DATA(v)   ((uint64_t)(v) << 32)
 
 /* 10.4.14 Fault recording registers, 128 bits each at CAP.FRO */
+#define VTD_FRCD_BYTES   16
+#define VTD_FRCD_LO      0x0 /* fault info */
+#define VTD_FRCD_HI      0x8 /* source id, reason, type, F */
+#define VTD_FRCD_F_DWORD 0xc /* bits 127:96, the dword F is cleared through */
+#define VTD_FRCD_FI(lo)  ((lo) & ~(uint64_t)0xfff) /* low word: faulting page address (63:12) */
 #define VTD_FRCD_F       (1ull << 63) /* high word: fault */
 #define VTD_FRCD_T       (1ull << 62) /* high word: 1 = read, 0 = write (legacy) */
 #define VTD_FRCD_FR(hi)  (((hi) >> 32) & 0xff) /* fault reason */

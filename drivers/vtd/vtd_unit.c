@@ -157,8 +157,8 @@ static int unit_start(struct vtd_unit *u, const struct dmar_table *dmar,
 	if (vtd_gcmd(u, DMA_GCMD_TE, true, "TES"))
 		return -1;
 	u->translating = true;
-	kprintf("vtd%u: translation enabled (%u-level tables, %s invalidation)\n", u->index,
-		u->levels, u->inval == VTD_INVAL_QI ? "queued" : "register-based");
+	kprintf("vtd%u: translation enabled (%u-level tables, %s%s invalidation)\n", u->index,
+		u->levels, vtd_inval_mode_name(u->inval), u->inval == VTD_INVAL_REG ? "-based" : "");
 	return 0;
 }
 
