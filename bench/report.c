@@ -3,7 +3,6 @@
  * the JSON carries raw totals from which any ratio can be recomputed. */
 #include "bench/report.h"
 #include "drivers/vtd/vtd.h"
-#include "drivers/vtd/vtd_regs.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/cpuinfo.h"
@@ -102,12 +101,13 @@ void report_context(const struct kernel_options *opt, const struct e1000 *nic)
 		t->hpet_hz, t->pmtimer_hz, t->cpuid15_hz, t->cpuid16_hz,
 		t->invariant ? "true" : "false", t->read_overhead);
 	for (unsigned i = 0; i < vtd_unit_count(); i++) {
-		const struct vtd_unit *u = vtd_unit(i);
+		struct vtd_unit_info u;
+		vtd_get_info(vtd_unit(i), &u);
 		kprintf("%s{\"unit\":%u,\"base\":\"0x%lx\",\"version\":\"%u.%u\",\"cap\":\"0x%016lx\","
 			"\"ecap\":\"0x%016lx\",\"levels\":%u,\"coherent\":%s,\"caching_mode\":%s,"
-			"\"inval\":\"%s\"}", i ? "," : "", u->index, u->reg_phys, (u->ver >> 4) & 0xf,
-			u->ver & 0xf, u->cap, u->ecap, u->levels, u->coherent ? "true" : "false",
-			cap_cm(u->cap) ? "true" : "false", inval_names[u->inval]);
+			"\"inval\":\"%s\"}", i ? "," : "", u.index, u.base, u.ver_major, u.ver_minor,
+			u.cap, u.ecap, u.levels, u.coherent ? "true" : "false",
+			u.caching_mode ? "true" : "false", inval_names[u.inval]);
 	}
 	if (nic) {
 		kprintf("],\"nic\":{\"model\":");
