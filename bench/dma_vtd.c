@@ -4,7 +4,6 @@
 #include "bench/dma_vtd.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
-#include "drivers/vtd/vtd_regs.h"
 #include "kernel/mem.h"
 
 static int submit(void *ctx, enum dma_gran g, uint64_t iova, uint64_t npages)
@@ -45,7 +44,7 @@ int dma_vtd_attach(struct dma_vtd *v, struct vtd_unit *u, uint8_t bus, uint8_t d
 
 	*v = (struct dma_vtd){ .unit = u, .bus = bus, .devfn = devfn, .release = rel,
 			       .release_ctx = ctx };
-	c.caching_mode = u && cap_cm(u->cap);
+	c.caching_mode = u && vtd_caching_mode(u);
 	if (u && vtd_iopt_init(u, &v->pt))
 		return -1;
 	if (u && c.policy != DMA_POLICY_OFF) {
@@ -69,6 +68,12 @@ int dma_vtd_attach(struct dma_vtd *v, struct vtd_unit *u, uint8_t bus, uint8_t d
 		return -1;
 	}
 	return 0;
+}
+
+void dma_vtd_reset_stats(struct dma_vtd *v)
+{
+	v->dom.stats = (struct dma_stats){ 0 }; /* replaced by dma_reset_stats at merge */
+	v->now_calls = 0;
 }
 
 void dma_vtd_detach(struct dma_vtd *v)

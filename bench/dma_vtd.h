@@ -26,6 +26,9 @@ struct dma_vtd {
  * layer over it. Returns 0 or a negative error after printing why. */
 int dma_vtd_attach(struct dma_vtd *v, struct vtd_unit *u, uint8_t bus, uint8_t devfn,
 		   const struct dma_config *cfg, void (*release)(void *, uint64_t), void *ctx);
+/* Zeroes the DMA layer's counters and the count of its TSC reads, so a
+ * measured stream starts from nothing. */
+void dma_vtd_reset_stats(struct dma_vtd *v);
 /* Flushes what is queued, gives the device back to the identity domain
  * and frees the domain's page tables and bookkeeping. */
 void dma_vtd_detach(struct dma_vtd *v);

@@ -7,8 +7,8 @@
 #include "kernel/exit.h"
 #include "bench/microbench.h"
 #include "bench/report.h"
+#include "bench/stale.h"
 #include "bench/stream.h"
-#include "drivers/vtd/vtd_regs.h"
 #include "kernel/tsc.h"
 
 static int check(int ok, const char *policy, const char *what)
@@ -147,11 +147,11 @@ static int run_row(const struct kernel_options *opt, struct e1000 *nic, struct v
 {
 	struct stream_config *cfg = &row->cfg;
 
-	if (u && u->inval != (enum vtd_inval_mode)row->inval &&
+	if (u && vtd_get_inval_mode(u) != (enum vtd_inval_mode)row->inval &&
 	    vtd_set_inval_mode(u, (enum vtd_inval_mode)row->inval))
 		return EXIT_IOMMU_ERROR;
 	kprintf("stream: %s: policy %s, %s invalidation, %lu frames of %u bytes after %lu to warm up\n",
-		row->sweep, dma_policy_name(cfg->policy), row->inval ? "queued" : "register",
+		row->sweep, dma_policy_name(cfg->policy), vtd_inval_mode_name(row->inval),
 		cfg->packets, cfg->size, opt->warmup);
 	struct stream *s = stream_open(nic, u, cfg);
 	if (!s) {
@@ -169,7 +169,7 @@ static int run_row(const struct kernel_options *opt, struct e1000 *nic, struct v
 		rc = stream_run(s, cfg->packets, &row->res);
 	print_result(cfg, &row->res);
 	if (check_streams)
-		*failed += check_counts(cfg, &row->res, u && cap_cm(u->cap));
+		*failed += check_counts(cfg, &row->res, u && vtd_caching_mode(u));
 	if (stale && u)
 		*failed += stream_stale_test(s);
 	stream_close(s);
@@ -187,7 +187,7 @@ static int micro_only(const struct kernel_options *opt)
 {
 	struct vtd_unit *u = opt->vtd ? vtd_unit(0) : NULL;
 
-	if (!u || !u->translating)
+	if (!u || !vtd_translating(u))
 		return EXIT_NO_NIC;
 	report_context(opt, NULL);
 	int n = microbench_run(u, rows, MAX_ROWS);
@@ -211,7 +211,7 @@ int experiment_run(const struct kernel_options *opt, bool check_streams, bool st
 		kprintf("stream: no VT-d unit covers the NIC %02x:%02x.%u\n", nic.bus, nic.dev, nic.fn);
 		return EXIT_IOMMU_ERROR;
 	}
-	plan_rows(opt, u && ecap_qi(u->ecap));
+	plan_rows(opt, u && vtd_has_qi(u));
 	report_context(opt, &nic);
 	unsigned done = 0;
 	for (; done < nrows && verdict == EXIT_OK; done++) {
@@ -219,7 +219,7 @@ int experiment_run(const struct kernel_options *opt, bool check_streams, bool st
 		if (verdict == EXIT_OK)
 			report_row(done, &rows[done]);
 	}
-	if (u && u->inval != (enum vtd_inval_mode)opt->inval)
+	if (u && vtd_get_inval_mode(u) != (enum vtd_inval_mode)opt->inval)
 		vtd_set_inval_mode(u, (enum vtd_inval_mode)opt->inval);
 	if (verdict == EXIT_OK && failed)
 		verdict = EXIT_TEST_FAILED;

@@ -3,7 +3,6 @@
  * then the IOTLB is invalidated and the wait completes, as strict unmapping
  * does, without the NIC. Each iteration is timed in phases like a packet. */
 #include "bench/microbench.h"
-#include "drivers/vtd/vtd_regs.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/mem.h"
@@ -64,10 +63,10 @@ int microbench_run(struct vtd_unit *u, struct report_row *rows_out, unsigned max
 		return -1;
 	}
 	kprintf("micro: invalidation micro-benchmarks on vtd%u: map, unmap, invalidate and wait, "
-		"%u times per interface and granularity, no device DMA\n", u->index, ITERATIONS);
-	enum vtd_inval_mode configured = u->inval;
+		"%u times per interface and granularity, no device DMA\n", vtd_unit_index(u), ITERATIONS);
+	enum vtd_inval_mode configured = vtd_get_inval_mode(u);
 	for (int mode = VTD_INVAL_REG; mode <= VTD_INVAL_QI; mode++) {
-		if (mode == VTD_INVAL_QI && !ecap_qi(u->ecap))
+		if (mode == VTD_INVAL_QI && !vtd_has_qi(u))
 			continue;
 		if (vtd_set_inval_mode(u, (enum vtd_inval_mode)mode))
 			return -1;

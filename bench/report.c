@@ -3,7 +3,6 @@
  * the JSON carries raw totals from which any ratio can be recomputed. */
 #include "bench/report.h"
 #include "drivers/vtd/vtd.h"
-#include "drivers/vtd/vtd_regs.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/cpuinfo.h"
@@ -14,7 +13,6 @@
 #define VTDBENCH_VERSION "unknown"
 #endif
 
-static const char *const inval_names[] = { "reg", "qi" };
 
 static void json_string(const char *s)
 {
@@ -64,7 +62,7 @@ static void print_human_row(unsigned index, const struct report_row *row)
 				   dma_gran_name(cfg->batch_gran) : cfg->policy == DMA_POLICY_STRICT ?
 				   "pages" : "-";
 	kprintf("report: %-3u %-11s %-8s %-5s %-6s %5u %4u %8lu %4lu %6lu %7lu %8lu %8lu %9lu %5s",
-		index, row->sweep, dma_policy_name(cfg->policy), inval_names[row->inval], gran,
+		index, row->sweep, dma_policy_name(cfg->policy), vtd_inval_mode_words[row->inval], gran,
 		cfg->hwm, cfg->size,
 		r->sent, r->lost + r->corrupted + r->duplicated, r->faults, pps, r->per_packet.mean,
 		r->per_packet.p99, r->per_packet.max, "");
@@ -102,12 +100,13 @@ void report_context(const struct kernel_options *opt, const struct e1000 *nic)
 		t->hpet_hz, t->pmtimer_hz, t->cpuid15_hz, t->cpuid16_hz,
 		t->invariant ? "true" : "false", t->read_overhead);
 	for (unsigned i = 0; i < vtd_unit_count(); i++) {
-		const struct vtd_unit *u = vtd_unit(i);
+		struct vtd_unit_info u;
+		vtd_get_info(vtd_unit(i), &u);
 		kprintf("%s{\"unit\":%u,\"base\":\"0x%lx\",\"version\":\"%u.%u\",\"cap\":\"0x%016lx\","
 			"\"ecap\":\"0x%016lx\",\"levels\":%u,\"coherent\":%s,\"caching_mode\":%s,"
-			"\"inval\":\"%s\"}", i ? "," : "", u->index, u->reg_phys, (u->ver >> 4) & 0xf,
-			u->ver & 0xf, u->cap, u->ecap, u->levels, u->coherent ? "true" : "false",
-			cap_cm(u->cap) ? "true" : "false", inval_names[u->inval]);
+			"\"inval\":\"%s\"}", i ? "," : "", u.index, u.base, u.ver_major, u.ver_minor,
+			u.cap, u.ecap, u.levels, u.coherent ? "true" : "false",
+			u.caching_mode ? "true" : "false", vtd_inval_mode_words[u.inval]);
 	}
 	if (nic) {
 		kprintf("],\"nic\":{\"model\":");
@@ -145,7 +144,7 @@ void report_row(unsigned index, const struct report_row *row)
 		"\"inval\":\"%s\",\"batch_inval\":\"%s\",\"hwm\":%u,\"flush_ms\":%u,\"size\":%u,"
 		"\"packets\":%lu,\"received\":%lu,\"lost\":%lu,\"duplicated\":%lu,\"corrupted\":%lu,"
 		"\"faults\":%lu,\"tsc_total\":%lu,\"pps\":%lu,", REPORT_SCHEMA, index, row->sweep,
-		dma_policy_name(cfg->policy), inval_names[row->inval], dma_gran_name(cfg->batch_gran),
+		dma_policy_name(cfg->policy), vtd_inval_mode_words[row->inval], dma_gran_name(cfg->batch_gran),
 		cfg->hwm, cfg->flush_ms, cfg->size, r->sent, r->received, r->lost, r->duplicated,
 		r->corrupted, r->faults, r->tsc_cycles, pps);
 	kprintf("\"cycles_per_packet\":{\"mean\":%lu,\"p50\":%lu,\"p99\":%lu,\"max\":%lu},\"phase\":{",
@@ -212,7 +211,7 @@ void report_finish(const struct report_row *rows, unsigned n, int verdict)
 		kprintf("no supported NIC, so only the invalidation micro-benchmarks ran; "
 			"cycles per map + unmap + invalidate + wait:");
 		for (unsigned i = 0; i < n; i++)
-			kprintf(" %s/%s %lu", inval_names[rows[i].inval], dma_gran_name(rows[i].cfg.batch_gran),
+			kprintf(" %s/%s %lu", vtd_inval_mode_words[rows[i].inval], dma_gran_name(rows[i].cfg.batch_gran),
 				rows[i].res.per_packet.mean);
 	} else {
 		kprintf("run policy=strict with batched or pool to compare them");

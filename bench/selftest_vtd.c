@@ -8,7 +8,6 @@
 #include "drivers/acpi/dmar_scan.h"
 #include "drivers/edu/edu.h"
 #include "drivers/vtd/vtd.h"
-#include "drivers/vtd/vtd_regs.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/mem.h"
@@ -72,7 +71,7 @@ static int map_page(struct vtd_test *t, uint64_t iova, void *page, uint64_t prot
 {
 	if (iopt_map(&t->pt, iova, (uint64_t)page, PAGE_SIZE, prot))
 		return -1;
-	if (cap_cm(t->u->cap))
+	if (vtd_caching_mode(t->u))
 		return vtd_inval_sync(t->u, DMA_GRAN_PAGES, (uint16_t)t->did, iova, 1);
 	return 0;
 }
@@ -82,7 +81,7 @@ static int map_page(struct vtd_test *t, uint64_t iova, void *page, uint64_t prot
 static uint64_t dma_faults(struct vtd_test *t, int to_device, uint64_t iova, uint32_t len,
 			   int *dma_rc)
 {
-	uint64_t before = t->u->stats.faults;
+	uint64_t before = vtd_get_stats(t->u)->faults;
 
 	cpu_sti();
 	*dma_rc = to_device ? edu_dma_to_device(&t->edu, iova, len)
@@ -92,7 +91,7 @@ static uint64_t dma_faults(struct vtd_test *t, int to_device, uint64_t iova, uin
 		cpu_pause();
 	cpu_cli();
 	vtd_fault_poll(t->u); /* whatever the interrupt did not take */
-	return t->u->stats.faults - before;
+	return vtd_get_stats(t->u)->faults - before;
 }
 
 /* Loads the device's buffer with a fresh pattern read through IOVA_SRC. */
@@ -117,15 +116,15 @@ static void test_mapped_dma(struct vtd_test *t)
 static void test_unmapped_dma(struct vtd_test *t)
 {
 	int rc;
-	uint64_t irqs = t->u->stats.fault_interrupts;
+	uint64_t irqs = vtd_get_stats(t->u)->fault_interrupts;
 	uint64_t n = dma_faults(t, 0, IOVA_UNMAPPED, 64, &rc);
-	const struct vtd_fault_record *f = &t->u->last_fault;
+	const struct vtd_fault_record *f = vtd_last_fault(t->u);
 
 	check(t, n == 1, "a DMA write to an unmapped IOVA makes exactly one fault record (%lu)", n);
 	check(t, n >= 1 && f->sid == t->sid && f->addr == IOVA_UNMAPPED && f->reason == 5 && !f->read,
 	      "the fault names the device %02x:%02x.%u, address 0x%llx, a write, reason 5",
 	      t->edu.bus, t->edu.dev, t->edu.fn, IOVA_UNMAPPED);
-	check(t, t->u->stats.fault_interrupts > irqs, "the fault event interrupt was delivered");
+	check(t, vtd_get_stats(t->u)->fault_interrupts > irqs, "the fault event interrupt was delivered");
 }
 
 /* With the fault interrupt masked, a second fault finds the only record
@@ -135,7 +134,7 @@ static void test_unmapped_dma(struct vtd_test *t)
  * the next fault is recorded again once it was cleared. */
 static void test_fault_overflow(struct vtd_test *t)
 {
-	uint64_t overflows = t->u->stats.fault_overflows;
+	uint64_t overflows = vtd_get_stats(t->u)->fault_overflows;
 	int rc;
 
 	vtd_fault_irq_mask(t->u, true);
@@ -143,13 +142,13 @@ static void test_fault_overflow(struct vtd_test *t)
 	edu_dma_from_device(&t->edu, IOVA_UNMAPPED + PAGE_SIZE, 64);
 	unsigned records = vtd_fault_poll(t->u);
 	vtd_fault_irq_mask(t->u, false);
-	if (cap_nfr(t->u->cap) == 1) {
-		kprintf("vtd: second fault %s\n", t->u->stats.fault_overflows > overflows ?
+	if (vtd_fault_record_count(t->u) == 1) {
+		kprintf("vtd: second fault %s\n", vtd_get_stats(t->u)->fault_overflows > overflows ?
 			"overflowed (FSTS.PFO)" : "collapsed into the pending record");
 		check(t, records == 1, "two faults with one recording register leave one record");
 	} else
 		check(t, records == 2, "two faults fill two of the %u recording registers",
-		      cap_nfr(t->u->cap));
+		      vtd_fault_record_count(t->u));
 	check(t, dma_faults(t, 0, IOVA_UNMAPPED, 64, &rc) == 1,
 	      "fault recording works again once the record was cleared");
 }
@@ -158,7 +157,7 @@ static void test_fault_overflow(struct vtd_test *t)
  * and the queue must work again after recovery. */
 static void test_queue_error(struct vtd_test *t)
 {
-	if (t->u->inval != VTD_INVAL_QI)
+	if (vtd_get_inval_mode(t->u) != VTD_INVAL_QI)
 		return;
 	kprintf("vtd: queueing a descriptor of reserved type 0xf on purpose; expect an IQE report\n");
 	int pushed = vtd_qi_push_raw(t->u, 0xf, 0) == 0;
@@ -172,7 +171,7 @@ static void test_queue_error(struct vtd_test *t)
  * through; after the invalidation it faults and memory stays untouched. */
 static void test_stale(struct vtd_test *t, enum dma_gran g)
 {
-	const char *how = vtd_inval_mode_name(t->u->inval);
+	const char *how = vtd_inval_mode_name(vtd_get_inval_mode(t->u));
 	int rc;
 
 	memset(t->dst, 0, PAGE_SIZE);
@@ -191,9 +190,9 @@ static void test_stale(struct vtd_test *t, enum dma_gran g)
 		check(t, 0, "%s/%s: the invalidation completes", dma_gran_name(g), how);
 		return;
 	}
-	if (t->u->inval == VTD_INVAL_REG)
+	if (vtd_get_inval_mode(t->u) == VTD_INVAL_REG)
 		kprintf("vtd: %s invalidation requested, hardware performed granularity %u "
-			"(IAIG: 1 global, 2 domain, 3 page)\n", dma_gran_name(g), t->u->last_iaig);
+			"(IAIG: 1 global, 2 domain, 3 page)\n", dma_gran_name(g), vtd_last_iaig(t->u));
 	n = (load_pattern(t, 0x41) == 0) ? dma_faults(t, 0, IOVA_STALE, DMA_LEN, &rc) : 99;
 	check(t, n == 1 && holds(t->dst, 0x31),
 	      "%s/%s: after the invalidation the DMA faults and memory is untouched",
@@ -216,14 +215,14 @@ static void test_interface(struct vtd_test *t, enum vtd_inval_mode mode)
  * brought up again; the DMA tests that follow then run on the result. */
 static void test_take_over(struct vtd_test *t, const struct vtd_options *opt)
 {
-	uint32_t before = vtd_read32(t->u, DMAR_GSTS_REG);
+	struct vtd_global_status before = vtd_read_global_status(t->u);
 	int rc = vtd_restart(t->u, dmar_scan_table(), opt);
-	uint32_t after = vtd_read32(t->u, DMAR_GSTS_REG);
+	struct vtd_global_status after = vtd_read_global_status(t->u);
 
-	check(t, (before & DMA_GSTS_TES) && rc == 0 && (after & DMA_GSTS_TES) &&
-		 !!(after & DMA_GSTS_QIES) == (opt->inval == VTD_INVAL_QI),
+	check(t, before.translating && rc == 0 && after.translating &&
+		 after.queued_inval == (opt->inval == VTD_INVAL_QI),
 	      "a unit found translating is taken over and translating again (GSTS 0x%x -> 0x%x)",
-	      before, after);
+	      before.raw, after.raw);
 }
 
 int selftest_vtd(const struct vtd_options *opt)
@@ -237,7 +236,7 @@ int selftest_vtd(const struct vtd_options *opt)
 	uint8_t devfn = PCI_DEVFN(t.edu.dev, t.edu.fn);
 	t.sid = PCI_BDF(t.edu.bus, devfn);
 	t.u = vtd_unit_for(t.edu.bus, devfn);
-	if (!t.u || !t.u->translating) {
+	if (!t.u || !vtd_translating(t.u)) {
 		check(&t, 0, "a running VT-d unit covers the edu device");
 		return t.failed;
 	}
@@ -250,22 +249,23 @@ int selftest_vtd(const struct vtd_options *opt)
 		check(&t, 0, "set-up of a test domain for the edu device");
 		return t.failed;
 	}
-	enum vtd_inval_mode configured = t.u->inval;
+	enum vtd_inval_mode configured = vtd_get_inval_mode(t.u);
 	test_mapped_dma(&t);
 	test_unmapped_dma(&t);
 	test_fault_overflow(&t);
 	test_interface(&t, configured);
-	if (ecap_qi(t.u->ecap)) {
+	if (vtd_has_qi(t.u)) {
 		test_interface(&t, configured == VTD_INVAL_QI ? VTD_INVAL_REG : VTD_INVAL_QI);
 		vtd_set_inval_mode(t.u, configured);
 	} else {
 		kprintf("SKIP: vtd: queued invalidation (the unit has no ECAP.QI)\n");
 	}
+	const struct vtd_stats *st = vtd_get_stats(t.u);
 	kprintf("vtd: %lu faults recorded, %lu fault interrupts, %lu overflows; invalidations: "
 		"%lu page, %lu domain, %lu global (%lu page requests widened), %lu waits\n",
-		t.u->stats.faults, t.u->stats.fault_interrupts, t.u->stats.fault_overflows,
-		t.u->stats.iotlb_inval[DMA_GRAN_PAGES], t.u->stats.iotlb_inval[DMA_GRAN_DOMAIN],
-		t.u->stats.iotlb_inval[DMA_GRAN_GLOBAL], t.u->stats.psi_fallbacks, t.u->stats.waits);
+		st->faults, st->fault_interrupts, st->fault_overflows,
+		st->iotlb_inval[DMA_GRAN_PAGES], st->iotlb_inval[DMA_GRAN_DOMAIN],
+		st->iotlb_inval[DMA_GRAN_GLOBAL], st->psi_fallbacks, st->waits);
 	vtd_detach(t.u, t.edu.bus, devfn);
 	return t.failed;
 }

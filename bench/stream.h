@@ -44,18 +44,14 @@ struct stream_result {
 /* Brings the NIC up for one policy: domain, rings, receive buffers. */
 struct stream;
 struct stream *stream_open(struct e1000 *nic, struct vtd_unit *u, const struct stream_config *cfg);
-/* Moves cfg->packets frames; fills *res. Returns 0, or a negative error
- * when the NIC or the DMA layer failed (lost frames are counted, not
- * errors). */
+/* Moves `packets` frames; fills *res. The DMA layer's and the VT-d unit's
+ * counters are reset first, so *res covers this run alone (not the warm-up
+ * or the set-up's mappings). Returns 0, or a negative error when the NIC
+ * or the DMA layer failed (lost frames are counted, not errors). */
 int stream_run(struct stream *s, uint64_t packets, struct stream_result *res);
 void stream_close(struct stream *s);
 /* Progress lines on or off (off for the warm-up). */
 void stream_set_quiet(struct stream *s, bool quiet);
-
-/* The protection window shown with the NIC itself: transmits from a buffer
- * right after it was unmapped. Strict must fault at once; batched must go
- * through the stale translation until the batch is flushed, then fault.
- * Prints PASS:/FAIL: lines; returns the failures. */
-int stream_stale_test(struct stream *s);
+/* The stale-translation test on an open stream is in bench/stale.h. */
 
 #endif

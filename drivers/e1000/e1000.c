@@ -4,6 +4,7 @@
  * 14.3 - 14.5 for initialisation), with QEMU's known quirks handled: its
  * 82540EM ignores CTRL.RST and implements only PHY loopback. */
 #include "drivers/e1000/e1000.h"
+#include "drivers/e1000/e1000_regs.h"
 #include "drivers/pci/pci.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
@@ -208,6 +209,11 @@ void e1000_stop(struct e1000 *n)
 unsigned e1000_tx_free_slots(const struct e1000 *n)
 {
 	return E1000_RING_SIZE - 1 - ((n->tx_tail - n->tx_clean) % E1000_RING_SIZE);
+}
+
+bool e1000_tx_idle(const struct e1000 *n)
+{
+	return n->tx_clean == n->tx_tail;
 }
 
 unsigned e1000_rx_free_slots(const struct e1000 *n)

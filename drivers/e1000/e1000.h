@@ -6,10 +6,14 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "drivers/e1000/e1000_regs.h"
 
 #define E1000_RING_SIZE 64   /* descriptors per ring: 1 KiB, a multiple of 128 bytes */
 #define E1000_BUF_SIZE  2048 /* RCTL.BSIZE */
+
+/* The descriptor layouts are the driver's (e1000_regs.h); users of the
+ * driver only hold pointers to the rings to map them. */
+struct e1000_tx_desc;
+struct e1000_rx_desc;
 
 struct e1000 {
 	uint8_t bus, dev, fn;
@@ -48,6 +52,8 @@ int e1000_rx_post(struct e1000 *nic, uint64_t dev_addr);
 /* True when the oldest posted buffer holds a frame. */
 bool e1000_rx_poll(struct e1000 *nic, unsigned *slot, uint16_t *len, uint8_t *errors);
 unsigned e1000_tx_free_slots(const struct e1000 *nic);
+/* True when every frame posted for transmit was reaped. */
+bool e1000_tx_idle(const struct e1000 *nic);
 /* The NIC's state in a few words, for error messages. */
 const char *e1000_describe(const struct e1000 *nic);
 unsigned e1000_rx_free_slots(const struct e1000 *nic);

@@ -86,6 +86,49 @@ struct vtd_unit *vtd_unit(unsigned i);
 /* The unit whose scope covers a PCI function, or NULL. */
 struct vtd_unit *vtd_unit_for(uint8_t bus, uint8_t devfn);
 
+/* What a unit is and does, for code outside the driver (the benchmark and
+ * its report), so that it needs neither the unit's fields nor the register
+ * layout: capabilities decoded, current state, counters. */
+struct vtd_unit_info {
+	unsigned index;
+	uint64_t base;              /* register block, physical */
+	unsigned ver_major, ver_minor;
+	uint64_t cap, ecap;         /* raw, for the record */
+	unsigned levels;
+	bool coherent;              /* ECAP.C */
+	bool caching_mode;          /* CAP.CM */
+	enum vtd_inval_mode inval;
+};
+void vtd_get_info(const struct vtd_unit *u, struct vtd_unit_info *info);
+unsigned vtd_unit_index(const struct vtd_unit *u);
+/* ECAP.QI: the unit has the invalidation queue. */
+bool vtd_has_qi(const struct vtd_unit *u);
+/* CAP.CM: not-present entries may be cached, so maps invalidate too. */
+bool vtd_caching_mode(const struct vtd_unit *u);
+/* ECAP.C: page walks snoop the CPU caches. */
+bool vtd_coherent(const struct vtd_unit *u);
+/* CAP.NFR: how many fault recording registers the unit has. */
+unsigned vtd_fault_record_count(const struct vtd_unit *u);
+enum vtd_inval_mode vtd_get_inval_mode(const struct vtd_unit *u);
+/* True once the driver enabled translation on the unit. */
+bool vtd_translating(const struct vtd_unit *u);
+/* The granularity the hardware reported for the last register-based
+ * IOTLB invalidation (IAIG: 1 global, 2 domain, 3 page). */
+unsigned vtd_last_iaig(const struct vtd_unit *u);
+const struct vtd_stats *vtd_get_stats(const struct vtd_unit *u);
+/* Zeroes the counters, so a measurement starts from nothing. */
+void vtd_reset_stats(struct vtd_unit *u);
+/* The fault record read last (valid once stats.faults > 0). */
+const struct vtd_fault_record *vtd_last_fault(const struct vtd_unit *u);
+/* The hardware's own view (GSTS), not the driver's: the self-tests check
+ * with it that a take-over really stopped and restarted the unit. */
+struct vtd_global_status {
+	uint32_t raw;
+	bool translating;           /* GSTS.TES */
+	bool queued_inval;          /* GSTS.QIES */
+};
+struct vtd_global_status vtd_read_global_status(const struct vtd_unit *u);
+
 /* Moves a device into its own domain with the given page tables (DID is
  * chosen by the driver). Returns the domain id or a negative error. */
 int vtd_attach(struct vtd_unit *u, uint8_t bus, uint8_t devfn, const struct iopt *pt);
