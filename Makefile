@@ -28,9 +28,11 @@ TIMEOUT    ?= 600
 include $(sort $(wildcard lib/*.mk tools/*.mk))
 include $(sort $(wildcard boot/*.mk kernel/*.mk drivers/*.mk bench/*.mk tests/*/*.mk))
 
-# The kernel image: bench/ on drivers/ on the kernel core and lib/
+# The kernel image: bench/ on drivers/ on the kernel core and lib/, with the
+# loader's option words it accepts too (BOOT_SHARED_SRCS, boot/boot.mk)
 # (dependencies point down only; tests/host/test_layers.c checks the includes).
-KERNEL_C_SRCS := $(BENCH_KERNEL_SRCS) $(DRIVER_SRCS) $(KERNEL_CORE_SRCS) $(LIB_SRCS) $(FONT_SRC)
+KERNEL_C_SRCS := $(BENCH_KERNEL_SRCS) $(DRIVER_SRCS) $(KERNEL_CORE_SRCS) $(LIB_SRCS) $(FONT_SRC) \
+	$(BOOT_SHARED_SRCS)
 KERNEL_OBJS := $(patsubst %.c,$(B)/k/%.o,$(KERNEL_C_SRCS)) \
 	$(patsubst %.asm,$(B)/k/%.o,$(KERNEL_ASM_SRCS))
 

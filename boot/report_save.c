@@ -6,13 +6,12 @@
  * never return after a report was found, so the kernel does not run again
  * in that boot (an endless benchmark-reset loop). */
 #include "boot/loader.h"
+#include "boot/loader_options.h"
 #include "boot/report_handover.h"
 #include "boot/report_save.h"
 
 #define REPORT_DIR          L"\\REPORTS"
 #define REPORT_PREFIX       "REPORT "   /* machine-readable lines: one JSON object */
-#define DEFAULT_WAIT_S      30
-#define MAX_WAIT_S          3600        /* the kernel's option table has the same bound */
 #define PROBLEMS_SHOWN      4           /* in the file's first line and on the screen */
 #define MAX_REPORT_NUMBER   9999
 
@@ -432,34 +431,30 @@ static EFI_STATUS delete_handover(UINT32 announced)
 	return first_error;
 }
 
+/* How long to show where the report went. A bad report_wait= was
+ * reported by the kernel already (it rejects the whole command line); here
+ * it only must not change the wait. */
 static UINTN wait_seconds(const char *cmdline)
 {
-	UINTN n, s = 0;
-	const char *v = cmdline_value(cmdline, "report_wait", &n);
+	static const struct opt_spec spec = LOADER_OPTION_REPORT_WAIT;
+	struct opt_value v;
 
-	if (!v)
-		return DEFAULT_WAIT_S;
-	for (UINTN i = 0; i < n; i++) {
-		if (v[i] < '0' || v[i] > '9' || (s = s * 10 + (v[i] - '0')) > MAX_WAIT_S) {
-			Print(L"vtdbench: report_wait= takes 0 to %d seconds; waiting %d\r\n",
-			      MAX_WAIT_S, DEFAULT_WAIT_S);
-			return DEFAULT_WAIT_S;
-		}
-	}
-	return n ? s : DEFAULT_WAIT_S;
+	if (opt_lookup(&spec, cmdline, &v, NULL, 0) < 0)
+		Print(L"vtdbench: report_wait= takes %lu to %lu seconds; waiting %lu\r\n", spec.min,
+		      spec.max, v.v[0]);
+	return (UINTN)v.v[0];
 }
 
 static BOOLEAN reboot_after_save(const char *cmdline)
 {
-	UINTN n;
-	const char *v = cmdline_value(cmdline, "after_save", &n);
+	static const struct opt_spec spec = LOADER_OPTION_AFTER_SAVE;
+	struct opt_value v;
 
-	if (!v || cmdline_value_is(v, n, "poweroff"))
-		return FALSE;
-	if (cmdline_value_is(v, n, "reboot"))
-		return TRUE;
-	Print(L"vtdbench: after_save= takes poweroff or reboot; powering off\r\n");
-	return FALSE;
+	if (opt_lookup(&spec, cmdline, &v, NULL, 0) < 0)
+		Print(L"vtdbench: after_save= takes %a or %a; %s\r\n",
+		      after_save_names[AFTER_SAVE_POWEROFF], after_save_names[AFTER_SAVE_REBOOT],
+		      v.v[0] == AFTER_SAVE_REBOOT ? L"restarting" : L"powering off");
+	return v.v[0] == AFTER_SAVE_REBOOT;
 }
 
 static void show_line(const CHAR8 *p, UINTN len)
