@@ -28,9 +28,11 @@ TIMEOUT    ?= 600
 include $(sort $(wildcard lib/*.mk tools/*.mk))
 include $(sort $(wildcard boot/*.mk kernel/*.mk drivers/*.mk bench/*.mk tests/*/*.mk))
 
-# The kernel image: bench/ on drivers/ on the kernel core and lib/
-# (dependencies point down only; tests/layers/check_layers.py checks the includes).
-KERNEL_C_SRCS := $(BENCH_KERNEL_SRCS) $(DRIVER_SRCS) $(KERNEL_CORE_SRCS) $(LIB_SRCS) $(FONT_SRC)
+# The kernel image: bench/ on drivers/ on the kernel core and lib/, with the
+# loader's option words, which the kernel accepts too (BOOT_SHARED_SRCS,
+# boot/boot.mk). Dependencies point down only: tests/layers/ checks the includes.
+KERNEL_C_SRCS := $(BENCH_KERNEL_SRCS) $(DRIVER_SRCS) $(KERNEL_CORE_SRCS) $(LIB_SRCS) $(FONT_SRC) \
+	$(BOOT_SHARED_SRCS)
 KERNEL_OBJS := $(patsubst %.c,$(B)/k/%.o,$(KERNEL_C_SRCS)) \
 	$(patsubst %.asm,$(B)/k/%.o,$(KERNEL_ASM_SRCS))
 

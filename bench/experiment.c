@@ -82,13 +82,13 @@ static unsigned nrows;
 static bool wanted(const struct kernel_options *opt, enum dma_policy p)
 {
 	for (unsigned i = 0; i < opt->policies; i++)
-		if (opt->policy[i] == (int)p)
+		if (opt->policy[i] == p)
 			return true;
 	return false;
 }
 
 static void add_row(const struct kernel_options *opt, const char *sweep, enum dma_policy p,
-		    int inval, unsigned hwm, int gran, unsigned size)
+		    enum vtd_inval_mode inval, unsigned hwm, enum dma_gran gran, unsigned size)
 {
 	if (nrows == MAX_ROWS) {
 		kprintf("experiment: more than %d rows asked for; the rest are skipped\n", MAX_ROWS);
@@ -98,7 +98,7 @@ static void add_row(const struct kernel_options *opt, const char *sweep, enum dm
 	*r = (struct report_row){ .sweep = sweep, .inval = inval };
 	r->cfg = (struct stream_config){
 		.policy = p, .packets = opt->packets, .size = size, .hwm = hwm,
-		.flush_ms = opt->flush_ms, .batch_gran = (enum dma_gran)gran,
+		.flush_ms = opt->flush_ms, .batch_gran = gran,
 		.mac_loopback = opt->mac_loopback, .timing = true,
 	};
 }
@@ -109,35 +109,35 @@ static void add_row(const struct kernel_options *opt, const char *sweep, enum dm
  * policy for the frame size). */
 static void plan_rows(const struct kernel_options *opt, bool has_qi)
 {
-	int inval0 = (int)opt->inval_list.v[0];
-	unsigned hwm0 = (unsigned)opt->hwm_list.v[0], size0 = (unsigned)opt->size_list.v[0];
-	int gran0 = (int)opt->batch_inval_list.v[0];
+	enum vtd_inval_mode inval0 = opt->inval_list.v[0];
+	unsigned hwm0 = opt->hwm_list.v[0], size0 = opt->size_list.v[0];
+	enum dma_gran gran0 = opt->batch_inval_list.v[0];
 
 	nrows = 0;
 	for (unsigned i = 0; i < opt->policies; i++)
-		add_row(opt, "policy", (enum dma_policy)opt->policy[i], inval0, hwm0, gran0, size0);
+		add_row(opt, "policy", opt->policy[i], inval0, hwm0, gran0, size0);
 	if (opt->inval_list.count > 1)
 		for (unsigned v = 0; v < opt->inval_list.count; v++) {
 			if (opt->inval_list.v[v] == VTD_INVAL_QI && !has_qi)
 				continue;
 			for (int p = DMA_POLICY_STRICT; p <= DMA_POLICY_BATCHED; p++)
 				if (wanted(opt, (enum dma_policy)p))
-					add_row(opt, "inval", (enum dma_policy)p, (int)opt->inval_list.v[v],
+					add_row(opt, "inval", (enum dma_policy)p, opt->inval_list.v[v],
 						hwm0, gran0, size0);
 		}
 	if (opt->hwm_list.count > 1)
 		for (unsigned v = 0; v < opt->hwm_list.count; v++)
-			add_row(opt, "hwm", DMA_POLICY_BATCHED, inval0, (unsigned)opt->hwm_list.v[v], gran0,
+			add_row(opt, "hwm", DMA_POLICY_BATCHED, inval0, opt->hwm_list.v[v], gran0,
 				size0);
 	if (opt->batch_inval_list.count > 1)
 		for (unsigned v = 0; v < opt->batch_inval_list.count; v++)
 			add_row(opt, "batch_inval", DMA_POLICY_BATCHED, inval0, hwm0,
-				(int)opt->batch_inval_list.v[v], size0);
+				opt->batch_inval_list.v[v], size0);
 	if (opt->size_list.count > 1)
 		for (unsigned v = 0; v < opt->size_list.count; v++)
 			for (unsigned i = 0; i < opt->policies; i++)
-				add_row(opt, "size", (enum dma_policy)opt->policy[i], inval0, hwm0, gran0,
-					(unsigned)opt->size_list.v[v]);
+				add_row(opt, "size", opt->policy[i], inval0, hwm0, gran0,
+					opt->size_list.v[v]);
 }
 
 /* Runs one row: the interface it asks for, the NIC up under its policy, a
@@ -147,8 +147,8 @@ static int run_row(const struct kernel_options *opt, struct e1000 *nic, struct v
 {
 	struct stream_config *cfg = &row->cfg;
 
-	if (u && vtd_get_inval_mode(u) != (enum vtd_inval_mode)row->inval &&
-	    vtd_set_inval_mode(u, (enum vtd_inval_mode)row->inval))
+	if (u && vtd_get_inval_mode(u) != row->inval &&
+	    vtd_set_inval_mode(u, row->inval))
 		return EXIT_IOMMU_ERROR;
 	kprintf("stream: %s: policy %s, %s invalidation, %lu frames of %u bytes after %lu to warm up\n",
 		row->sweep, dma_policy_name(cfg->policy), vtd_inval_mode_name(row->inval),
@@ -219,8 +219,8 @@ int experiment_run(const struct kernel_options *opt, bool check_streams, bool st
 		if (verdict == EXIT_OK)
 			report_row(done, &rows[done]);
 	}
-	if (u && vtd_get_inval_mode(u) != (enum vtd_inval_mode)opt->inval)
-		vtd_set_inval_mode(u, (enum vtd_inval_mode)opt->inval);
+	if (u && vtd_get_inval_mode(u) != opt->inval)
+		vtd_set_inval_mode(u, opt->inval);
 	if (verdict == EXIT_OK && failed)
 		verdict = EXIT_TEST_FAILED;
 	report_finish(rows, verdict == EXIT_OK || verdict == EXIT_TEST_FAILED ? done : done - 1, verdict);

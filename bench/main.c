@@ -66,7 +66,7 @@ static bool hand_over_report(enum exit_verdict verdict)
 static void start_vtd(const struct kernel_options *opt)
 {
 	const struct dmar_table *dmar = dmar_scan_table();
-	struct vtd_options vopt = { (enum vtd_inval_mode)opt->inval, opt->passthrough };
+	struct vtd_options vopt = { opt->inval, opt->passthrough };
 
 	if (!dmar) {
 		console_set_error_color(1);
@@ -95,9 +95,9 @@ void kmain(struct boot_info *bi)
 	console_init_fb(&bi->fb, options_font_scale_hint(bi->cmdline));
 	kprintf("\nvtdbench %s\n", VTDBENCH_VERSION);
 	console_describe();
-	int hint = options_exit_mode_hint(bi->cmdline);
-	if (hint >= 0)
-		exit_set_mode((enum exit_mode)hint);
+	enum exit_mode early_exit;
+	if (options_exit_mode_hint(bi->cmdline, &early_exit))
+		exit_set_mode(early_exit);
 	gdt_init();
 	trap_init(bi->kernel_base);
 	kprintf("boot: kernel at 0x%lx (%lu KiB), command line: %s\n", bi->kernel_base,
@@ -113,7 +113,7 @@ void kmain(struct boot_info *bi)
 		exit_set_handover(hand_over_report);
 	if (options_parse(bi->cmdline, &opt) < 0)
 		kernel_exit(EXIT_BAD_OPTION);
-	exit_set_mode((enum exit_mode)opt.exit_mode);
+	exit_set_mode(opt.exit_mode);
 	if (acpi_init(bi->rsdp) < 0)
 		kernel_exit(EXIT_NO_HARDWARE);
 	struct madt_info madt;

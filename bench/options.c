@@ -1,26 +1,25 @@
 /* The option table: every key the kernel accepts, its values and default.
  * Keep the README's option list in step with this table. */
 #include "bench/options.h"
+#include "boot/loader_options.h"
 #include "kernel/console.h"
-#include "kernel/exit.h"
-#include "lib/dma/dma.h"
-#include "lib/options.h"
 #include "lib/string.h"
 
-static const char *const exit_choices[] = { "qemu", "halt", "reboot", NULL };
+/* Enum options' words, indexed by the value they stand for. */
+static const char *const exit_choices[] = {
+	[EXIT_MODE_QEMU] = "qemu", [EXIT_MODE_HALT] = "halt", [EXIT_MODE_REBOOT] = "reboot", NULL
+};
 const char *const selftest_names[] = { "boot", "tsc", "timer", "ud2", "pf", "hang", "vtd", "stream", "stale", "none", NULL };
 #define SELFTEST_NONE SELFTEST_COUNT
 
 static const char *const dmar_choices[] = { "summary", "verbose", NULL };
 static const char *const on_off[] = { "on", "off", NULL };
-static const char *const inval_choices[] = { "reg", "qi", NULL };
 static const char *const domain_choices[] = { "identity", "passthrough", NULL };
 static const char *const loopback_choices[] = { "phy", "mac", NULL };
-static const char *const save_choices[] = { "none", "uefi", NULL };
-static const char *const after_save_choices[] = { "poweroff", "reboot", NULL };
+enum save_choice { SAVE_NONE, SAVE_UEFI };
+static const char *const save_choices[] = { [SAVE_NONE] = "none", [SAVE_UEFI] = "uefi", NULL };
 /* Index = the scale; 0 = auto. */
 static const char *const font_scale_choices[] = { "auto", "1", "2", "3", "4", NULL };
-static const char *const screen_choices[] = { "auto", "keep", NULL };
 
 enum {
 	OPT_EXIT, OPT_SELFTEST, OPT_DMAR, OPT_VTD, OPT_INVAL, OPT_DEFAULT_DOMAIN,
@@ -32,51 +31,50 @@ enum {
 static const struct opt_spec specs[OPT_COUNT] = {
 	[OPT_EXIT] = { "exit", OPT_ENUM, exit_choices, 0, 0, "halt",
 		       "what happens when the run ends: leave QEMU with the verdict as exit status, "
-		       "halt, or reboot" },
+		       "halt, or reboot", 1 },
 	[OPT_SELFTEST] = { "selftest", OPT_ENUM_LIST, selftest_names, 0, 0, "none",
 			   "in-VM self-tests to run (comma-separated); ud2 and pf end the run "
-			   "with a deliberate exception, hang never ends it" },
+			   "with a deliberate exception, hang never ends it", OPT_MAX_LIST },
 	[OPT_DMAR] = { "dmar", OPT_ENUM, dmar_choices, 0, 0, "summary",
-		       "how much of the firmware's DMAR table the boot log shows" },
+		       "how much of the firmware's DMAR table the boot log shows", 1 },
 	[OPT_VTD] = { "vtd", OPT_ENUM, on_off, 0, 0, "on",
-		      "take over the VT-d units (off: leave them as the firmware left them)" },
-	[OPT_INVAL] = { "inval", OPT_ENUM_LIST, inval_choices, 0, 0, "qi",
-			"invalidation interface: register-based or queued (a list sweeps both)" },
+		      "take over the VT-d units (off: leave them as the firmware left them)", 1 },
+	[OPT_INVAL] = { "inval", OPT_ENUM_LIST, vtd_inval_mode_words, 0, 0, "qi",
+			"invalidation interface: register-based or queued (a list sweeps both)",
+			OPT_MAX_LIST },
 	[OPT_DEFAULT_DOMAIN] = { "default_domain", OPT_ENUM, domain_choices, 0, 0, "identity",
 				 "where devices not under test live: an identity-mapped domain, or "
-				 "pass-through (needs ECAP.PT)" },
+				 "pass-through (needs ECAP.PT)", 1 },
 	[OPT_POLICY] = { "policy", OPT_ENUM_LIST, dma_policy_names, 0, 0, "off,strict,batched,pool",
-			 "DMA mapping policies to run, in turn" },
+			 "DMA mapping policies to run, in turn", OPTIONS_MAX_POLICIES },
 	[OPT_PACKETS] = { "packets", OPT_UINT, NULL, 1, 100000000, "100000",
-			  "frames per policy" },
+			  "frames per policy", 1 },
 	[OPT_SIZE] = { "size", OPT_UINT_LIST, NULL, 60, 1514, "64",
-		       "frame size in bytes (Ethernet header included, FCS excluded); a list sweeps" },
+		       "frame size in bytes (Ethernet header included, FCS excluded); a list sweeps",
+		       OPT_MAX_LIST },
 	[OPT_HWM] = { "hwm", OPT_UINT_LIST, NULL, 1, 16384, "250",
-		      "batched: unmaps queued before one invalidation covers them; a list sweeps" },
+		      "batched: unmaps queued before one invalidation covers them; a list sweeps",
+		      OPT_MAX_LIST },
 	[OPT_WARMUP] = { "warmup", OPT_UINT, NULL, 0, 10000000, "2000",
-			 "frames sent before each measured stream, not counted" },
+			 "frames sent before each measured stream, not counted", 1 },
 	[OPT_FLUSH_MS] = { "flush_ms", OPT_UINT, NULL, 1, 10000, "10",
-			   "batched: the oldest queued unmap is flushed after this many ms" },
+			   "batched: the oldest queued unmap is flushed after this many ms", 1 },
 	[OPT_BATCH_INVAL] = { "batch_inval", OPT_ENUM_LIST, dma_gran_names, 0, 0, "global",
 			      "batched: granularity of the flush (the 2008 patch flushed globally); "
-			      "a list sweeps" },
+			      "a list sweeps", OPT_MAX_LIST },
 	[OPT_LOOPBACK] = { "loopback", OPT_ENUM, loopback_choices, 0, 0, "phy",
-			   "NIC loopback: in the PHY (every model) or the MAC (82574L only)" },
+			   "NIC loopback: in the PHY (every model) or the MAC (82574L only)", 1 },
 	[OPT_SAVE] = { "save", OPT_ENUM, save_choices, 0, 0, "none",
 		       "uefi: hand the report to the loader, which saves it in \\REPORTS on the "
-		       "boot volume at the next start" },
+		       "boot volume at the next start", 1 },
 	/* Read by the loader when it saves a report; accepted here so the
 	 * same configuration file serves both. */
-	[OPT_REPORT_WAIT] = { "report_wait", OPT_UINT, NULL, 0, 3600, "30",
-			      "loader: seconds to show where the report was saved" },
-	[OPT_AFTER_SAVE] = { "after_save", OPT_ENUM, after_save_choices, 0, 0, "poweroff",
-			     "loader: what to do after saving a report" },
+	[OPT_REPORT_WAIT] = LOADER_OPTION_REPORT_WAIT,
+	[OPT_AFTER_SAVE] = LOADER_OPTION_AFTER_SAVE,
 	[OPT_FONT_SCALE] = { "font_scale", OPT_ENUM, font_scale_choices, 0, 0, "auto",
 			     "glyph magnification on the screen; auto keeps at least 160 x 50 "
-			     "characters" },
-	[OPT_SCREEN] = { "screen", OPT_ENUM, screen_choices, 0, 0, "auto",
-			 "loader: auto switches a screen narrower than 1280 pixels to a wider "
-			 "mode the firmware offers; keep leaves the firmware's mode" },
+			     "characters", 1 },
+	[OPT_SCREEN] = LOADER_OPTION_SCREEN,
 };
 
 static void print_out(void *ctx, const char *s, size_t n)
@@ -85,11 +83,11 @@ static void print_out(void *ctx, const char *s, size_t n)
 	console_write(s, n);
 }
 
-static void copy_list(struct option_list *l, const struct opt_value *v)
+static void copy_uints(struct uint_list *l, const struct opt_value *v)
 {
-	l->count = v->count < 16 ? v->count : 16;
+	l->count = v->count;
 	for (unsigned i = 0; i < l->count; i++)
-		l->v[i] = v->v[i];
+		l->v[i] = (unsigned)v->v[i];
 }
 
 int options_parse(const char *cmdline, struct kernel_options *out)
@@ -106,29 +104,32 @@ int options_parse(const char *cmdline, struct kernel_options *out)
 		opt_help(specs, OPT_COUNT, print_out, NULL);
 		return -1;
 	}
-	out->exit_mode = (int)values[OPT_EXIT].v[0];
+	/* Every list fits: each spec's max_count is its field's room. */
+	out->exit_mode = (enum exit_mode)values[OPT_EXIT].v[0];
 	out->dmar_verbose = values[OPT_DMAR].v[0] == 1;
 	out->vtd = values[OPT_VTD].v[0] == 0;
-	out->inval = (int)values[OPT_INVAL].v[0];
 	out->passthrough = values[OPT_DEFAULT_DOMAIN].v[0] == 1;
+	out->inval_list.count = values[OPT_INVAL].count;
+	for (unsigned i = 0; i < out->inval_list.count; i++)
+		out->inval_list.v[i] = (enum vtd_inval_mode)values[OPT_INVAL].v[i];
+	out->inval = out->inval_list.v[0];
 	out->policies = values[OPT_POLICY].count;
-	for (unsigned i = 0; i < out->policies && i < 8; i++)
-		out->policy[i] = (int)values[OPT_POLICY].v[i];
-	if (out->policies > 8)
-		out->policies = 8;
+	for (unsigned i = 0; i < out->policies; i++)
+		out->policy[i] = (enum dma_policy)values[OPT_POLICY].v[i];
 	out->packets = values[OPT_PACKETS].v[0];
 	out->warmup = values[OPT_WARMUP].v[0];
-	copy_list(&out->inval_list, &values[OPT_INVAL]);
-	copy_list(&out->size_list, &values[OPT_SIZE]);
-	copy_list(&out->hwm_list, &values[OPT_HWM]);
-	copy_list(&out->batch_inval_list, &values[OPT_BATCH_INVAL]);
+	copy_uints(&out->size_list, &values[OPT_SIZE]);
+	copy_uints(&out->hwm_list, &values[OPT_HWM]);
+	out->batch_inval_list.count = values[OPT_BATCH_INVAL].count;
+	for (unsigned i = 0; i < out->batch_inval_list.count; i++)
+		out->batch_inval_list.v[i] = (enum dma_gran)values[OPT_BATCH_INVAL].v[i];
 	out->cmdline = cmdline;
-	out->size = (unsigned)values[OPT_SIZE].v[0];
-	out->hwm = (unsigned)values[OPT_HWM].v[0];
+	out->size = out->size_list.v[0];
+	out->hwm = out->hwm_list.v[0];
 	out->flush_ms = (unsigned)values[OPT_FLUSH_MS].v[0];
-	out->batch_inval = (int)values[OPT_BATCH_INVAL].v[0];
+	out->batch_inval = out->batch_inval_list.v[0];
 	out->mac_loopback = values[OPT_LOOPBACK].v[0] == 1;
-	out->save_uefi = values[OPT_SAVE].v[0] == 1;
+	out->save_uefi = values[OPT_SAVE].v[0] == SAVE_UEFI;
 	for (unsigned i = 0; i < values[OPT_SELFTEST].count; i++) {
 		uint64_t id = values[OPT_SELFTEST].v[i];
 		if (id < SELFTEST_COUNT) {
@@ -139,39 +140,33 @@ int options_parse(const char *cmdline, struct kernel_options *out)
 	return 0;
 }
 
-/* The index of KEY's value among CHOICES, read before the whole command
- * line is parsed; -1 when absent or invalid. */
-static int enum_hint(const char *cmdline, const char *key, const char *const *choices)
+/* The value of one option read alone, or its default. */
+static uint64_t hint(unsigned option, const char *cmdline, bool *given)
 {
-	size_t klen = strlen(key);
-	int found = -1;
+	struct opt_value v;
 
-	for (const char *p = cmdline; (p = strchr(p, key[0])) != NULL; p++) {
-		if ((p != cmdline && p[-1] != ' ') || strncmp(p, key, klen) != 0 || p[klen] != '=')
-			continue;
-		const char *v = p + klen + 1;
-		for (int i = 0; choices[i]; i++) {
-			size_t n = strlen(choices[i]);
-			if (strncmp(v, choices[i], n) == 0 && (v[n] == ' ' || !v[n]))
-				found = i; /* the last one wins, as in the parser */
-		}
-	}
-	return found;
+	opt_lookup(&specs[option], cmdline, &v, NULL, 0);
+	if (given)
+		*given = v.set_by_user;
+	return v.count ? v.v[0] : 0;
 }
 
-int options_exit_mode_hint(const char *cmdline)
+bool options_exit_mode_hint(const char *cmdline, enum exit_mode *mode)
 {
-	return enum_hint(cmdline, "exit", exit_choices);
+	bool given;
+	enum exit_mode m = (enum exit_mode)hint(OPT_EXIT, cmdline, &given);
+
+	if (given)
+		*mode = m;
+	return given;
 }
 
 bool options_save_uefi_hint(const char *cmdline)
 {
-	return enum_hint(cmdline, "save", save_choices) == 1;
+	return hint(OPT_SAVE, cmdline, NULL) == SAVE_UEFI;
 }
 
 unsigned options_font_scale_hint(const char *cmdline)
 {
-	int scale = enum_hint(cmdline, "font_scale", font_scale_choices);
-
-	return scale < 0 ? 0 : (unsigned)scale;
+	return (unsigned)hint(OPT_FONT_SCALE, cmdline, NULL);
 }

@@ -5,6 +5,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "drivers/vtd/vtd.h"
+#include "kernel/exit.h"
+#include "lib/dma/dma.h"
+#include "lib/options.h"
+
 enum selftest_id {
 	SELFTEST_BOOT,   /* memory map and allocator sanity */
 	SELFTEST_TSC,    /* HPET and PM timer calibrations agree */
@@ -18,32 +23,45 @@ enum selftest_id {
 	SELFTEST_COUNT
 };
 
-/* An option given as a comma-separated list: each extra value is a sweep
+/* Options given as a comma-separated list: each extra value is a sweep
  * point of the experiment. */
-struct option_list {
+struct inval_list {
 	unsigned count;
-	uint64_t v[16];
+	enum vtd_inval_mode v[OPT_MAX_LIST];
 };
 
+struct gran_list {
+	unsigned count;
+	enum dma_gran v[OPT_MAX_LIST];
+};
+
+struct uint_list {
+	unsigned count;
+	unsigned v[OPT_MAX_LIST];
+};
+
+#define OPTIONS_MAX_POLICIES 8
+
 struct kernel_options {
-	int exit_mode;        /* enum exit_mode */
+	enum exit_mode exit_mode;
 	bool selftest[SELFTEST_COUNT];
 	bool any_selftest;
 	bool dmar_verbose;    /* print every DMAR field, not a summary */
 	bool vtd;             /* take over the VT-d units */
-	int inval;            /* enum vtd_inval_mode: the first of inval_list */
-	struct option_list inval_list;
+	enum vtd_inval_mode inval; /* the first of inval_list */
+	struct inval_list inval_list;
 	bool passthrough;     /* devices not under test in pass-through */
 	/* The packet stream. */
 	unsigned policies;    /* how many entries of policy[] are used */
-	int policy[8];        /* enum dma_policy, in the order given */
+	enum dma_policy policy[OPTIONS_MAX_POLICIES]; /* in the order given */
 	uint64_t packets;
 	uint64_t warmup;      /* frames sent before each measured stream */
 	unsigned size;        /* the first of each list */
 	unsigned hwm;
 	unsigned flush_ms;
-	int batch_inval;      /* enum dma_gran */
-	struct option_list size_list, hwm_list, batch_inval_list;
+	enum dma_gran batch_inval;
+	struct uint_list size_list, hwm_list;
+	struct gran_list batch_inval_list;
 	bool mac_loopback;
 	bool save_uefi;       /* hand the report to the loader in UEFI variables */
 	const char *cmdline;  /* as given, for the report */
@@ -52,13 +70,15 @@ struct kernel_options {
 /* Parses the command line. On error prints one line naming the option and
  * the valid ones, then the option table, and returns a negative error. */
 int options_parse(const char *cmdline, struct kernel_options *out);
-/* The exit= word alone, so a run with a bad option still ends the way
- * the user asked. Returns -1 when absent or invalid. */
-int options_exit_mode_hint(const char *cmdline);
-/* Whether save=uefi is given (the last save= word wins). */
+/* Words read alone before the full parse (a bad option elsewhere, or a
+ * bad value of their own, is ignored; the last good word wins). */
+/* exit=, so a run with a bad option still ends the way the user asked:
+ * false when no good exit= word is given. */
+bool options_exit_mode_hint(const char *cmdline, enum exit_mode *mode);
+/* Whether save=uefi is given. */
 bool options_save_uefi_hint(const char *cmdline);
-/* The font_scale= word alone, for the screen that starts before the
- * parser runs: 1..4, or 0 for auto (also when absent or invalid). */
+/* font_scale=, for the screen that starts before the parser runs: 1..4,
+ * or 0 for auto (also when absent or invalid). */
 unsigned options_font_scale_hint(const char *cmdline);
 extern const char *const selftest_names[];
 

@@ -12,7 +12,7 @@
 struct report_row {
 	const char *sweep;           /* "policy", "hwm", "inval", "batch_inval", "size" */
 	struct stream_config cfg;
-	int inval;                   /* enum vtd_inval_mode */
+	enum vtd_inval_mode inval;
 	struct stream_result res;
 };
 

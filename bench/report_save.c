@@ -1,25 +1,16 @@
-/* The hand-over protocol, shared with boot/report_save.c: chunks of at most
- * CHUNK bytes in variables VtdbenchReport0000, 0001, ... under the vendor
- * GUID below, then VtdbenchReportCount (a little-endian UINT32) written
- * last, as the commit marker the loader looks for. */
+/* The kernel's side of the report hand-over (boot/report_handover.h). */
 #include "bench/report_save.h"
 #include <stdbool.h>
 #include "kernel/console.h"
 #include "kernel/efi_runtime.h"
 #include "kernel/firmware_info.h"
 #include "boot/boot_info.h"
+#include "boot/report_handover.h"
 #include "kernel/mem.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
 
-#define CHUNK 4000
-#define MAX_CHUNKS 64
-
-/* {fde40004-496c-4882-bb0d-c32a0d37734d}, in EFI_GUID byte order. */
-static const uint8_t vendor_guid[16] = {
-	0x04, 0x00, 0xe4, 0xfd, 0x6c, 0x49, 0x82, 0x48,
-	0xbb, 0x0d, 0xc3, 0x2a, 0x0d, 0x37, 0x73, 0x4d,
-};
+static const struct report_handover_guid vendor_guid = REPORT_HANDOVER_GUID;
 
 static bool starts(const char *line, size_t n, const char *prefix)
 {
@@ -96,16 +87,17 @@ int report_save_uefi(const char *text, size_t len)
 		}
 		i = end + 1;
 	}
-	unsigned chunks = (unsigned)((n + CHUNK - 1) / CHUNK);
-	if (chunks > MAX_CHUNKS) {
+	unsigned chunks = (unsigned)((n + REPORT_HANDOVER_CHUNK_MAX - 1) / REPORT_HANDOVER_CHUNK_MAX);
+	if (chunks > REPORT_HANDOVER_CHUNKS_MAX) {
 		kprintf("report: %zu bytes is too large to hand over; keeping the first %u\n", n,
-			MAX_CHUNKS * CHUNK);
-		chunks = MAX_CHUNKS;
+			REPORT_HANDOVER_CHUNKS_MAX * REPORT_HANDOVER_CHUNK_MAX);
+		chunks = REPORT_HANDOVER_CHUNKS_MAX;
 	}
 	for (unsigned c = 0; c < chunks; c++) {
-		size_t size = n - (size_t)c * CHUNK < CHUNK ? n - (size_t)c * CHUNK : CHUNK;
-		fmt_snprintf(name, sizeof(name), "VtdbenchReport%04u", c);
-		uint64_t st = efi_set_variable(name, vendor_guid, out + (size_t)c * CHUNK, size);
+		size_t at = (size_t)c * REPORT_HANDOVER_CHUNK_MAX;
+		size_t size = n - at < REPORT_HANDOVER_CHUNK_MAX ? n - at : REPORT_HANDOVER_CHUNK_MAX;
+		fmt_snprintf(name, sizeof(name), REPORT_HANDOVER_CHUNK_FMT, c);
+		uint64_t st = efi_set_variable(name, &vendor_guid, out + at, size);
 		if (st) {
 			kprintf("report: the firmware refused to store %s (EFI status 0x%lx): the report "
 				"is only on the screen and the serial port\n", name, st);
@@ -114,11 +106,12 @@ int report_save_uefi(const char *text, size_t len)
 		}
 	}
 	uint32_t count = chunks;
-	uint64_t st = efi_set_variable("VtdbenchReportCount", vendor_guid, &count, sizeof(count));
+	uint64_t st = efi_set_variable(REPORT_HANDOVER_COUNT_NAME, &vendor_guid, &count,
+				       sizeof(count));
 	page_free((uint64_t)out, pages);
 	if (st) {
-		kprintf("report: the firmware refused to store VtdbenchReportCount (EFI status 0x%lx)\n",
-			st);
+		kprintf("report: the firmware refused to store " REPORT_HANDOVER_COUNT_NAME
+			" (EFI status 0x%lx)\n", st);
 		return -1;
 	}
 	come_back_here();

@@ -89,7 +89,7 @@ int selftest_run(const struct kernel_options *opt, const struct boot_info *bi)
 	if (opt->selftest[SELFTEST_TIMER])
 		failed += test_timer();
 	if (opt->selftest[SELFTEST_VTD])
-		failed += selftest_vtd(&(struct vtd_options){ (enum vtd_inval_mode)opt->inval,
+		failed += selftest_vtd(&(struct vtd_options){ opt->inval,
 							      opt->passthrough });
 	if (opt->selftest[SELFTEST_UD2]) {
 		kprintf("selftest: executing ud2 on purpose; expect an EXCEPTION dump for vector 6\n");

@@ -6,12 +6,26 @@ EFI_LIB    := /usr/lib
 LOADER_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -I. -I$(EFI_INC) -I$(EFI_INC)/x86_64 \
 	-fpic -ffreestanding -fno-stack-protector -fno-stack-check -fshort-wchar \
 	-mno-red-zone -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI -Wno-unused-parameter
-LOADER_SRCS := boot/loader.c boot/elf_load.c boot/cmdline.c boot/report_save.c
-LOADER_OBJS := $(patsubst %.c,$(B)/%.o,$(LOADER_SRCS))
+# The option words the loader reads itself, linked into the kernel as well
+# (its option table holds them).
+BOOT_SHARED_SRCS := boot/loader_options.c
+LOADER_SRCS := boot/loader.c boot/elf_load.c boot/cmdline.c boot/report_save.c \
+	$(BOOT_SHARED_SRCS)
+# lib/'s option parser, with what it needs. GNU-EFI's libefi defines memcpy
+# and memset itself (beside InitializeLib, so they always come along): the
+# loader's copy of lib/string.c takes the lib_ prefix its header offers, and
+# so do the lib/ files calling it. Compiler-made calls go to libefi's.
+LOADER_LIB_SRCS := lib/options.c lib/fmt.c lib/string.c
+LOADER_OBJS := $(patsubst %.c,$(B)/%.o,$(LOADER_SRCS)) \
+	$(patsubst lib/%.c,$(B)/boot/lib/%.o,$(LOADER_LIB_SRCS))
 
 $(B)/boot/%.o: boot/%.c
 	@mkdir -p $(@D)
 	$(CC) $(LOADER_CFLAGS) -MMD -c -o $@ $<
+
+$(B)/boot/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(CC) $(LOADER_CFLAGS) -DLIB_STRING_PREFIX=lib_ -MMD -c -o $@ $<
 
 $(B)/boot/loader.so: $(LOADER_OBJS)
 	$(LD) -shared -Bsymbolic -nostdlib -znocombreloc -T $(EFI_LIB)/elf_x86_64_efi.lds \

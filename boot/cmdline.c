@@ -100,30 +100,3 @@ void cmdline_build(char *out, UINTN out_size, const CHAR8 *config, UINTN config_
 		add_config(&o, config, config_size);
 	add_load_options(&o, load_options, load_options_size);
 }
-
-/* The value of the last "key=value" word of the command line, or NULL. */
-const char *cmdline_value(const char *cmdline, const char *key, UINTN *len)
-{
-	const char *found = NULL;
-	UINTN klen = strlena((CHAR8 *)key);
-
-	for (const char *w = cmdline; *w;) {
-		while (*w == ' ')
-			w++;
-		const char *end = w;
-		while (*end && *end != ' ')
-			end++;
-		if ((UINTN)(end - w) > klen && CompareMem((void *)w, (void *)key, klen) == 0 &&
-		    w[klen] == '=') {
-			found = w + klen + 1;
-			*len = end - found;
-		}
-		w = end;
-	}
-	return found;
-}
-
-BOOLEAN cmdline_value_is(const char *v, UINTN n, const char *s)
-{
-	return n == strlena((CHAR8 *)s) && CompareMem((void *)v, (void *)s, n) == 0;
-}

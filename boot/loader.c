@@ -6,6 +6,7 @@
  * Rules: nothing but GetMemoryMap/ExitBootServices may be called once the
  * first ExitBootServices attempt was made, and no fixed address is assumed. */
 #include "boot/loader.h"
+#include "boot/loader_options.h"
 #include "boot/report_save.h"
 #include "lib/page.h"
 
@@ -143,12 +144,14 @@ static UINT32 framebuffer_format(const EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *inf
  * stay large on a small panel). */
 static void widen_screen(EFI_GRAPHICS_OUTPUT_PROTOCOL *gop, const char *cmdline)
 {
-	UINTN n;
-	const char *v = cmdline_value(cmdline, "screen", &n);
+	static const struct opt_spec screen_option = LOADER_OPTION_SCREEN;
+	struct opt_value screen;
 	EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info = gop->Mode->Info;
 	UINT32 was_w = info->HorizontalResolution, was_h = info->VerticalResolution;
 
-	if ((v && cmdline_value_is(v, n, "keep")) || was_w >= WIDE_ENOUGH)
+	/* A bad value is the kernel's to report (it rejects the command line). */
+	opt_lookup(&screen_option, cmdline, &screen, NULL, 0);
+	if (screen.v[0] == SCREEN_KEEP || was_w >= WIDE_ENOUGH)
 		return;
 	UINT32 best = gop->Mode->MaxMode;
 	UINT64 best_area = 0;

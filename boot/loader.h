@@ -16,10 +16,4 @@ EFI_STATUS elf_load_kernel(const void *file_data, UINTN file_size,
 void cmdline_build(char *out, UINTN out_size, const CHAR8 *config, UINTN config_size,
 		   const void *load_options, UINT32 load_options_size);
 
-/* The value of the last "key=value" word of the command line (its length
- * in *len), or NULL. */
-const char *cmdline_value(const char *cmdline, const char *key, UINTN *len);
-/* Whether the value v[0..n) is s. */
-BOOLEAN cmdline_value_is(const char *v, UINTN n, const char *s);
-
 #endif

@@ -1,22 +1,29 @@
-/* Saves the report the kernel handed over in UEFI variables. After
- * ExitBootServices the kernel cannot write the FAT volume, so it stores the
- * report's text in non-volatile variables and resets; the loader finds them
- * at the next start, before it loads the kernel, and writes the files.
+/* Saves the report the kernel handed over in UEFI variables
+ * (boot/report_handover.h): the loader finds them at its next start,
+ * before it loads the kernel, and writes the files.
  * Rules: never overwrite a file; delete the variables only once both files
  * are written, so a save that failed is tried again at the next start; and
  * never return after a report was found, so the kernel does not run again
  * in that boot (an endless benchmark-reset loop). */
 #include "boot/loader.h"
+#include "boot/loader_options.h"
+#include "boot/report_handover.h"
 #include "boot/report_save.h"
 
 #define REPORT_DIR          L"\\REPORTS"
 #define REPORT_PREFIX       "REPORT "   /* machine-readable lines: one JSON object */
-#define DEFAULT_WAIT_S      30
-#define MAX_WAIT_S          3600        /* the kernel's option table has the same bound */
 #define PROBLEMS_SHOWN      4           /* in the file's first line and on the screen */
 #define MAX_REPORT_NUMBER   9999
 
-static EFI_GUID report_guid = REPORT_VENDOR_GUID;
+/* The hand-over's variable names as the firmware takes them. */
+#define COUNT_NAME REPORT_HANDOVER_WIDE(REPORT_HANDOVER_COUNT_NAME)
+#define CHUNK_FMT  REPORT_HANDOVER_WIDE(REPORT_HANDOVER_CHUNK_FMT)
+/* What the kernel's variables carry (kernel/efi_runtime.c): deleting them
+ * names the same attributes on firmware that insists. */
+#define REPORT_ATTRIBUTES \
+	(EFI_VARIABLE_NON_VOLATILE | EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS)
+
+static EFI_GUID report_guid = REPORT_HANDOVER_GUID;
 
 /* A growing byte buffer; 'failed' sticks once an allocation failed. */
 struct buf {
@@ -161,15 +168,15 @@ static EFI_STATUS get_var(const CHAR16 *name, void *data, UINTN *size)
 static BOOLEAN read_chunk(struct report *r, UINT32 index, CHAR8 *chunk)
 {
 	CHAR16 name[32];
-	UINTN size = REPORT_CHUNK_MAX;
+	UINTN size = REPORT_HANDOVER_CHUNK_MAX;
 
-	UnicodeSPrint(name, sizeof(name), REPORT_CHUNK_FMT, index);
+	UnicodeSPrint(name, sizeof(name), CHUNK_FMT, index);
 	EFI_STATUS st = get_var(name, chunk, &size);
 	if (st == EFI_NOT_FOUND) {
 		return FALSE;
 	} else if (st == EFI_BUFFER_TOO_SMALL) {
 		problem(r, L"chunk %04d has %lu bytes, more than %d: left out", index, (UINT64)size,
-			REPORT_CHUNK_MAX);
+			REPORT_HANDOVER_CHUNK_MAX);
 		add_gap(r, index);
 	} else if (EFI_ERROR(st)) {
 		problem(r, L"chunk %04d cannot be read (%r): left out", index, st);
@@ -191,32 +198,33 @@ static BOOLEAN read_report(struct report *r)
 	BOOLEAN known;
 	CHAR8 *chunk;
 
-	EFI_STATUS st = get_var(REPORT_COUNT_NAME, &count, &size);
+	EFI_STATUS st = get_var(COUNT_NAME, &count, &size);
 	if (st == EFI_NOT_FOUND) {
 		/* A real buffer: some firmware rejects a NULL one of size 0. */
 		UINT32 probe;
 		UINTN probe_size = sizeof(probe);
 		CHAR16 first[32];
-		UnicodeSPrint(first, sizeof(first), REPORT_CHUNK_FMT, 0);
+		UnicodeSPrint(first, sizeof(first), CHUNK_FMT, 0);
 		st = get_var(first, &probe, &probe_size);
 		if (EFI_ERROR(st) && st != EFI_BUFFER_TOO_SMALL)
 			return FALSE; /* the usual case: nothing handed over */
 		problem(r, L"no %s: the run stopped while handing its report over",
-			REPORT_COUNT_NAME);
+			COUNT_NAME);
 		known = FALSE;
 	} else if (EFI_ERROR(st) && st != EFI_BUFFER_TOO_SMALL) {
 		/* Cannot tell; boot the kernel rather than stop every start. */
-		Print(L"vtdbench: cannot read %s (%r); no report saved\r\n", REPORT_COUNT_NAME, st);
+		Print(L"vtdbench: cannot read %s (%r); no report saved\r\n", COUNT_NAME, st);
 		return FALSE;
-	} else if (st == EFI_BUFFER_TOO_SMALL || size != sizeof(count) || count > REPORT_CHUNKS_MAX) {
-		problem(r, L"%s is malformed (%lu bytes, value %u)", REPORT_COUNT_NAME, (UINT64)size,
+	} else if (st == EFI_BUFFER_TOO_SMALL || size != sizeof(count) ||
+		   count > REPORT_HANDOVER_CHUNKS_MAX) {
+		problem(r, L"%s is malformed (%lu bytes, value %u)", COUNT_NAME, (UINT64)size,
 			st == EFI_BUFFER_TOO_SMALL ? 0 : count);
 		known = FALSE;
 	} else {
 		known = TRUE;
 	}
 
-	chunk = AllocatePool(REPORT_CHUNK_MAX);
+	chunk = AllocatePool(REPORT_HANDOVER_CHUNK_MAX);
 	if (!chunk) {
 		r->text.failed = TRUE;
 		return TRUE;
@@ -231,7 +239,7 @@ static BOOLEAN read_report(struct report *r)
 		}
 	} else {
 		UINT32 i = 0;
-		while (i < REPORT_CHUNKS_MAX && !r->text.failed && read_chunk(r, i, chunk))
+		while (i < REPORT_HANDOVER_CHUNKS_MAX && !r->text.failed && read_chunk(r, i, chunk))
 			i++;
 		r->announced = i;
 	}
@@ -409,11 +417,11 @@ static EFI_STATUS delete_handover(UINT32 announced)
 	EFI_STATUS st, first_error = EFI_SUCCESS;
 	CHAR16 name[32];
 
-	st = delete_var(REPORT_COUNT_NAME);
+	st = delete_var(COUNT_NAME);
 	if (EFI_ERROR(st) && st != EFI_NOT_FOUND)
 		first_error = st;
-	for (UINT32 i = 0; i < REPORT_CHUNKS_MAX; i++) {
-		UnicodeSPrint(name, sizeof(name), REPORT_CHUNK_FMT, i);
+	for (UINT32 i = 0; i < REPORT_HANDOVER_CHUNKS_MAX; i++) {
+		UnicodeSPrint(name, sizeof(name), CHUNK_FMT, i);
 		st = delete_var(name);
 		if (st == EFI_NOT_FOUND && i >= announced)
 			break;
@@ -423,34 +431,30 @@ static EFI_STATUS delete_handover(UINT32 announced)
 	return first_error;
 }
 
+/* How long to show where the report went. A bad report_wait= was
+ * reported by the kernel already (it rejects the whole command line); here
+ * it only must not change the wait. */
 static UINTN wait_seconds(const char *cmdline)
 {
-	UINTN n, s = 0;
-	const char *v = cmdline_value(cmdline, "report_wait", &n);
+	static const struct opt_spec spec = LOADER_OPTION_REPORT_WAIT;
+	struct opt_value v;
 
-	if (!v)
-		return DEFAULT_WAIT_S;
-	for (UINTN i = 0; i < n; i++) {
-		if (v[i] < '0' || v[i] > '9' || (s = s * 10 + (v[i] - '0')) > MAX_WAIT_S) {
-			Print(L"vtdbench: report_wait= takes 0 to %d seconds; waiting %d\r\n",
-			      MAX_WAIT_S, DEFAULT_WAIT_S);
-			return DEFAULT_WAIT_S;
-		}
-	}
-	return n ? s : DEFAULT_WAIT_S;
+	if (opt_lookup(&spec, cmdline, &v, NULL, 0) < 0)
+		Print(L"vtdbench: report_wait= takes %lu to %lu seconds; waiting %lu\r\n", spec.min,
+		      spec.max, v.v[0]);
+	return (UINTN)v.v[0];
 }
 
 static BOOLEAN reboot_after_save(const char *cmdline)
 {
-	UINTN n;
-	const char *v = cmdline_value(cmdline, "after_save", &n);
+	static const struct opt_spec spec = LOADER_OPTION_AFTER_SAVE;
+	struct opt_value v;
 
-	if (!v || cmdline_value_is(v, n, "poweroff"))
-		return FALSE;
-	if (cmdline_value_is(v, n, "reboot"))
-		return TRUE;
-	Print(L"vtdbench: after_save= takes poweroff or reboot; powering off\r\n");
-	return FALSE;
+	if (opt_lookup(&spec, cmdline, &v, NULL, 0) < 0)
+		Print(L"vtdbench: after_save= takes %a or %a; %s\r\n",
+		      after_save_names[AFTER_SAVE_POWEROFF], after_save_names[AFTER_SAVE_REBOOT],
+		      v.v[0] == AFTER_SAVE_REBOOT ? L"restarting" : L"powering off");
+	return v.v[0] == AFTER_SAVE_REBOOT;
 }
 
 static void show_line(const CHAR8 *p, UINTN len)

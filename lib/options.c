@@ -176,13 +176,13 @@ static int parse_value(const struct opt_spec *sp, const char *s, size_t n,
 
 		while (end < n && s[end] != ',')
 			end++;
-		if (end == start || v->count == OPT_MAX_LIST) {
+		if (end == start || v->count == sp->max_count) {
 			eb_bad(e, is_default, s, n);
 			if (end == start)
 				eb_add(e, " for '%s' (empty list element)", sp->name);
 			else
-				eb_add(e, " for '%s' (more than %d list elements)",
-				       sp->name, OPT_MAX_LIST);
+				eb_add(e, " for '%s' (more than %u list elements)",
+				       sp->name, sp->max_count);
 			return is_default ? OPT_ERR_SPEC : OPT_ERR_LIST;
 		}
 		if (!parse_scalar(sp, s + start, end - start, &v->v[v->count])) {
@@ -214,6 +214,9 @@ static int check_specs(const struct opt_spec *specs, size_t nspecs, struct errbu
 			why = "no choices";
 		else if (!is_enum(sp->kind) && sp->min > sp->max)
 			why = "min > max";
+		else if (is_list(sp->kind) ? sp->max_count < 1 || sp->max_count > OPT_MAX_LIST :
+					     sp->max_count != 1)
+			why = "max_count is not 1 (scalar) or 1 to OPT_MAX_LIST (list)";
 		for (size_t j = 0; !why && j < i; j++)
 			if (strcmp(specs[j].name, sp->name) == 0)
 				why = "duplicate name";
@@ -246,17 +249,54 @@ static void eb_valid_options(struct errbuf *e, const struct opt_spec *specs, siz
 	eb_add(e, ")");
 }
 
+/* The next word of *p, advancing *p past it; false at the end. */
+static bool next_word(const char **p, const char **w, size_t *n)
+{
+	while (is_space(**p))
+		(*p)++;
+	if (!**p)
+		return false;
+	*w = *p;
+	while (**p && !is_space(**p))
+		(*p)++;
+	*n = (size_t)(*p - *w);
+	return true;
+}
+
+static size_t key_length(const char *w, size_t n)
+{
+	size_t klen = 0;
+
+	while (klen < n && w[klen] != '=')
+		klen++;
+	return klen;
+}
+
+/* The value of word w (key klen bytes long) as sp's: "key" alone and
+ * "key=" are the same mistake. Only a fully valid word changes *out. */
+static int parse_word_value(const struct opt_spec *sp, const char *w, size_t n, size_t klen,
+			    struct opt_value *out, struct errbuf *e)
+{
+	struct opt_value v;
+	size_t skip = klen + (klen < n);
+	int rc;
+
+	memset(&v, 0, sizeof(v));
+	rc = parse_value(sp, w + skip, n - skip, &v, e, false);
+	if (rc)
+		return rc;
+	v.set_by_user = true;
+	*out = v;
+	return 0;
+}
+
 /* Handles one key=value word. */
 static int parse_word(const struct opt_spec *specs, size_t nspecs, struct opt_value *values,
 		      const char *w, size_t n, struct errbuf *e)
 {
-	size_t klen = 0, index;
+	size_t klen = key_length(w, n), index;
 	const struct opt_spec *sp;
-	struct opt_value v;
-	int rc;
 
-	while (klen < n && w[klen] != '=')
-		klen++;
 	sp = find_spec(specs, nspecs, w, klen, &index);
 	if (!sp) {
 		eb_add(e, "unknown option ");
@@ -265,14 +305,22 @@ static int parse_word(const struct opt_spec *specs, size_t nspecs, struct opt_va
 		eb_valid_options(e, specs, nspecs);
 		return OPT_ERR_UNKNOWN;
 	}
-	/* "key" alone and "key=" are the same mistake. */
-	memset(&v, 0, sizeof(v));
-	rc = parse_value(sp, w + klen + (klen < n), n - klen - (klen < n), &v, e, false);
-	if (rc)
-		return rc;
-	/* Only a fully valid word replaces the previous value. */
-	v.set_by_user = true;
-	values[index] = v;
+	return parse_word_value(sp, w, n, klen, &values[index], e);
+}
+
+/* Defaults first: values[i] for specs[i]. */
+static int set_defaults(const struct opt_spec *specs, size_t nspecs, struct opt_value *values,
+			struct errbuf *e)
+{
+	for (size_t i = 0; i < nspecs; i++) {
+		memset(&values[i], 0, sizeof(values[i]));
+		if (specs[i].def) {
+			int rc = parse_value(&specs[i], specs[i].def, strlen(specs[i].def),
+					     &values[i], e, true);
+			if (rc)
+				return rc;
+		}
+	}
 	return 0;
 }
 
@@ -281,36 +329,50 @@ int opt_parse(const struct opt_spec *specs, size_t nspecs, struct opt_value *val
 {
 	struct errbuf e = { err, errlen, 0 };
 	const char *p = cmdline ? cmdline : "";
+	const char *w;
+	size_t n;
 	int rc;
 
 	if (errlen > 0)
 		err[0] = '\0';
 	rc = check_specs(specs, nspecs, &e);
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < nspecs; i++) {
-		memset(&values[i], 0, sizeof(values[i]));
-		if (specs[i].def) {
-			rc = parse_value(&specs[i], specs[i].def, strlen(specs[i].def),
-					 &values[i], &e, true);
-			if (rc)
-				return rc;
-		}
-	}
-	for (;;) {
-		const char *w;
+	if (!rc)
+		rc = set_defaults(specs, nspecs, values, &e);
+	while (!rc && next_word(&p, &w, &n))
+		rc = parse_word(specs, nspecs, values, w, n, &e);
+	return rc;
+}
 
-		while (is_space(*p))
-			p++;
-		if (!*p)
-			return 0;
-		w = p;
-		while (*p && !is_space(*p))
-			p++;
-		rc = parse_word(specs, nspecs, values, w, (size_t)(p - w), &e);
-		if (rc)
-			return rc;
+int opt_lookup(const struct opt_spec *spec, const char *cmdline, struct opt_value *value,
+	       char *err, size_t errlen)
+{
+	struct errbuf e = { err, errlen, 0 };
+	const char *p = cmdline ? cmdline : "";
+	const char *w;
+	size_t n;
+	int rc, last_bad = 0;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	rc = check_specs(spec, 1, &e);
+	if (!rc)
+		rc = set_defaults(spec, 1, value, &e);
+	if (rc) {
+		memset(value, 0, sizeof(*value));
+		return rc;
 	}
+	while (next_word(&p, &w, &n)) {
+		size_t klen = key_length(w, n);
+
+		if (!slice_eq(w, klen, spec->name))
+			continue;
+		/* The message describes the last bad word only. */
+		struct errbuf word_err = { err, errlen, 0 };
+		rc = parse_word_value(spec, w, n, klen, value, &word_err);
+		if (rc)
+			last_bad = rc;
+	}
+	return last_bad;
 }
 
 /* Help output goes through the caller's sink; this counts what it sent. */

@@ -19,7 +19,7 @@ enum opt_kind { OPT_ENUM, OPT_UINT, OPT_ENUM_LIST, OPT_UINT_LIST };
  *  - uint: decimal, or hex after 0x/0X, then an optional suffix k or K
  *    (x1000), M (x1000000) or G (x1000000000), in [min, max]. Leading
  *    zeros stay decimal. Overflow, signs, spaces and junk are rejected;
- *  - lists: elements separated by ',', none empty, 1 to OPT_MAX_LIST.
+ *  - lists: elements separated by ',', none empty, 1 to max_count.
  */
 struct opt_spec {
 	const char *name;
@@ -28,6 +28,10 @@ struct opt_spec {
 	uint64_t min, max;          /* for UINT kinds */
 	const char *def;            /* default text, parsed like user input; NULL: none */
 	const char *help;
+	/* How many values the option takes: 1 for a scalar; for a list the
+	 * room its reader has, 1 to OPT_MAX_LIST (more is an error, never a
+	 * silent cut). */
+	unsigned max_count;
 };
 
 /* An enum value is an index into choices. count is 1 for a scalar that has
@@ -42,7 +46,7 @@ struct opt_value {
 #define OPT_ERR_UNKNOWN (-1) /* no such option */
 #define OPT_ERR_NOVALUE (-2) /* "key" or "key=" */
 #define OPT_ERR_VALUE   (-3) /* value not allowed for the option */
-#define OPT_ERR_LIST    (-4) /* empty list element, or too many */
+#define OPT_ERR_LIST    (-4) /* empty list element, or more than max_count */
 #define OPT_ERR_SPEC    (-5) /* the spec table or a default is wrong */
 
 /*
@@ -54,6 +58,18 @@ struct opt_value {
  */
 int opt_parse(const struct opt_spec *specs, size_t nspecs, struct opt_value *values,
 	      const char *cmdline, char *err, size_t errlen);
+
+/*
+ * Reads the one option spec from cmdline leniently, for a reader that needs
+ * it before the full parse or without the rest of the table (the kernel's
+ * early console and exit mode, the loader): words naming other options are
+ * skipped, and so is a word naming this one with a bad value. The last good
+ * word wins. *value gets the default first; value->set_by_user says whether
+ * a good word was found. Returns 0, or the OPT_ERR_* of the last bad word
+ * naming the option (described in err as opt_parse would), or OPT_ERR_SPEC.
+ */
+int opt_lookup(const struct opt_spec *spec, const char *cmdline, struct opt_value *value,
+	       char *err, size_t errlen);
 
 /* Prints a usage table: one line per option (name=values, default, help)
  * and the number syntax. Returns the number of characters printed. */

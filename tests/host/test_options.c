@@ -17,17 +17,17 @@ static const char *const policies[] = { "strict", "batched", "lazy", NULL };
 
 /* The three options of the examples in options.h's error messages. */
 static const struct opt_spec small[] = {
-	{ "exit", OPT_ENUM, exit_choices, 0, 0, "qemu", "how to leave" },
-	{ "selftest", OPT_ENUM, onoff, 0, 0, "off", "run self tests" },
-	{ "packets", OPT_UINT, NULL, 1, 10000000, "100000", "packets per run" },
+	{ "exit", OPT_ENUM, exit_choices, 0, 0, "qemu", "how to leave", 1 },
+	{ "selftest", OPT_ENUM, onoff, 0, 0, "off", "run self tests", 1 },
+	{ "packets", OPT_UINT, NULL, 1, 10000000, "100000", "packets per run", 1 },
 };
 
 static const struct opt_spec full[] = {
-	{ "exit", OPT_ENUM, exit_choices, 0, 0, "qemu", "how to leave when done" },
-	{ "packets", OPT_UINT, NULL, 1, 10000000, "100k", "packets per measurement" },
-	{ "policy", OPT_ENUM_LIST, policies, 0, 0, "strict", "invalidation policies" },
-	{ "sizes", OPT_UINT_LIST, NULL, 64, 9000, "64,1500", "packet sizes" },
-	{ "seed", OPT_UINT, NULL, 0, UINT64_MAX, NULL, NULL },
+	{ "exit", OPT_ENUM, exit_choices, 0, 0, "qemu", "how to leave when done", 1 },
+	{ "packets", OPT_UINT, NULL, 1, 10000000, "100k", "packets per measurement", 1 },
+	{ "policy", OPT_ENUM_LIST, policies, 0, 0, "strict", "invalidation policies", OPT_MAX_LIST },
+	{ "sizes", OPT_UINT_LIST, NULL, 64, 9000, "64,1500", "packet sizes", OPT_MAX_LIST },
+	{ "seed", OPT_UINT, NULL, 0, UINT64_MAX, NULL, NULL, 1 },
 };
 
 static struct opt_value vals[8];
@@ -195,6 +195,107 @@ static void test_spec_errors(void)
 		     "bad option table entry 1 ('a=b'): name missing or contains '='");
 }
 
+/* A list that takes fewer than OPT_MAX_LIST values says so: a value past
+ * its room is an error naming the option and the room, never dropped. */
+static void test_list_capacity(void)
+{
+	static const struct opt_spec capped[] = {
+		{ "policy", OPT_ENUM_LIST, policies, 0, 0, "strict", "", 3 },
+		{ "sizes", OPT_UINT_LIST, NULL, 1, 9000, "64", "", 1 },
+	};
+
+	CHECK_EQ_U64(parse(capped, N(capped), "policy=lazy,strict,lazy"), 0);
+	CHECK_EQ_U64(vals[0].count, 3);
+	CHECK_EQ_U64(vals[0].v[2], 2);
+	expect_error(capped, N(capped), "policy=lazy,strict,lazy,batched", OPT_ERR_LIST,
+		     "bad value 'lazy,strict,lazy,batched' for 'policy' (more than 3 list elements)");
+	expect_error(capped, N(capped), "sizes=64,128", OPT_ERR_LIST,
+		     "bad value '64,128' for 'sizes' (more than 1 list elements)");
+	/* A default past the room is the table's mistake. */
+	struct opt_spec bad = capped[0];
+	bad.def = "strict,strict,strict,strict";
+	expect_error(&bad, 1, "", OPT_ERR_SPEC,
+		     "bad default 'strict,strict,strict,strict' for 'policy' (more than 3 list elements)");
+	bad = capped[0];
+	bad.max_count = OPT_MAX_LIST + 1;
+	expect_error(&bad, 1, "", OPT_ERR_SPEC,
+		     "bad option table entry 0 ('policy'): max_count is not 1 (scalar) or 1 to "
+		     "OPT_MAX_LIST (list)");
+	bad.max_count = 0;
+	CHECK_EQ_U64(parse(&bad, 1, ""), OPT_ERR_SPEC);
+	bad = small[0];
+	bad.max_count = 2;
+	CHECK_EQ_U64(parse(&bad, 1, ""), OPT_ERR_SPEC);
+}
+
+static int lookup(const struct opt_spec *spec, const char *cmdline, struct opt_value *v)
+{
+	memset(err, 'Z', sizeof(err));
+	memset(v, 0xa5, sizeof(*v));
+	return opt_lookup(spec, cmdline, v, err, sizeof(err));
+}
+
+/* One option read alone: other words and bad values do not matter, the
+ * last good word wins, and a bad one is still reported. */
+static void test_lookup(void)
+{
+	const struct opt_spec *exit_spec = &full[0], *sizes = &full[3], *seed = &full[4];
+	struct opt_value v;
+
+	CHECK_EQ_U64(lookup(exit_spec, "", &v), 0);
+	CHECK(!v.set_by_user);
+	CHECK_EQ_U64(v.count, 1);
+	CHECK_EQ_U64(v.v[0], 0);
+	CHECK_STR_EQ(err, "");
+	CHECK_EQ_U64(opt_lookup(exit_spec, NULL, &v, NULL, 0), 0);
+	CHECK_EQ_U64(v.v[0], 0);
+
+	/* Unknown words and other options' bad values are not its business. */
+	CHECK_EQ_U64(lookup(exit_spec, "colour=blue packets=0 exit=reboot\tsizes=,", &v), 0);
+	CHECK(v.set_by_user);
+	CHECK_EQ_U64(v.v[0], 2);
+	CHECK_STR_EQ(err, "");
+	/* A key that only starts like the option is another option. */
+	CHECK_EQ_U64(lookup(exit_spec, "exits=halt xexit=halt exit_mode=halt", &v), 0);
+	CHECK(!v.set_by_user);
+	CHECK_EQ_U64(v.v[0], 0);
+
+	/* The last good word wins over earlier ones and over later bad ones. */
+	CHECK_EQ_U64(lookup(exit_spec, "exit=halt exit=reboot exit=sleep", &v), OPT_ERR_VALUE);
+	CHECK(v.set_by_user);
+	CHECK_EQ_U64(v.v[0], 2);
+	CHECK_STR_EQ(err, "bad value 'sleep' for 'exit' (valid values: qemu, halt, reboot)");
+	CHECK_EQ_U64(lookup(exit_spec, "exit=sleep exit=halt", &v), OPT_ERR_VALUE);
+	CHECK_EQ_U64(v.v[0], 1);
+	/* err describes the last bad word. */
+	CHECK_EQ_U64(lookup(exit_spec, "exit=sleeping exit exit=halt", &v), OPT_ERR_NOVALUE);
+	CHECK_STR_EQ(err, "option 'exit' needs a value (exit=...)");
+	CHECK_EQ_U64(lookup(exit_spec, "exit=", &v), OPT_ERR_NOVALUE);
+	CHECK(!v.set_by_user);
+	CHECK_EQ_U64(v.v[0], 0);
+
+	/* Lists as the parser reads them, capacity included. */
+	CHECK_EQ_U64(lookup(sizes, "sizes=100,200 sizes=300,1", &v), OPT_ERR_VALUE);
+	CHECK_EQ_U64(v.count, 2);
+	CHECK_EQ_U64(v.v[1], 200);
+	CHECK_EQ_U64(lookup(sizes, "sizes=64,64,64,64,64,64,64,64,64,64,64,64,64,64,64,64,64", &v),
+		     OPT_ERR_LIST);
+	CHECK_EQ_U64(v.count, 2);
+	CHECK_EQ_U64(v.v[1], 1500);
+
+	/* No default and no word: no value. */
+	CHECK_EQ_U64(lookup(seed, "exit=halt", &v), 0);
+	CHECK_EQ_U64(v.count, 0);
+	CHECK(!v.set_by_user);
+
+	/* A bad spec is reported, not read. */
+	struct opt_spec bad = full[0];
+	bad.def = "maybe";
+	CHECK_EQ_U64(lookup(&bad, "exit=halt", &v), OPT_ERR_SPEC);
+	CHECK_EQ_U64(v.count, 0);
+	CHECK_STR_EQ(err, "bad default 'maybe' for 'exit' (valid values: qemu, halt, reboot)");
+}
+
 static void test_small_error_buffer(void)
 {
 	char buf[16];
@@ -214,8 +315,8 @@ static void test_small_error_buffer(void)
 static void test_uint_edges(void)
 {
 	static const struct opt_spec any[] = {
-		{ "n", OPT_UINT, NULL, 0, UINT64_MAX, "0", "" },
-		{ "r", OPT_UINT, NULL, 5, 7, "5", "" },
+		{ "n", OPT_UINT, NULL, 0, UINT64_MAX, "0", "", 1 },
+		{ "r", OPT_UINT, NULL, 5, 7, "5", "", 1 },
 	};
 	static const struct { const char *text; bool ok; uint64_t v; } cases[] = {
 		{ "n=18446744073709551615", true, UINT64_MAX },
@@ -301,7 +402,7 @@ static bool model_uint(const char *s, uint64_t *out)
 
 static void test_uint_vs_strtoull(void)
 {
-	static const struct opt_spec any[] = { { "n", OPT_UINT, NULL, 0, UINT64_MAX, NULL, "" } };
+	static const struct opt_spec any[] = { { "n", OPT_UINT, NULL, 0, UINT64_MAX, NULL, "", 1 } };
 	static const char *const prefixes[] = { "", "", "0x", "0X" };
 	static const char *const suffixes[] = { "", "", "k", "K", "M", "G", "x", "kk" };
 	static const char chars[] = "0123456789abcdefABCDEF0000999fffx-+.g";
@@ -445,6 +546,8 @@ int main(void)
 	RUN_TEST("options", test_list_errors);
 	RUN_TEST("options", test_bad_word_keeps_old_value);
 	RUN_TEST("options", test_spec_errors);
+	RUN_TEST("options", test_list_capacity);
+	RUN_TEST("options", test_lookup);
 	RUN_TEST("options", test_small_error_buffer);
 	RUN_TEST("options", test_uint_edges);
 	RUN_TEST("options", test_uint_vs_strtoull);
