@@ -50,9 +50,9 @@
  * DMA_POLICY_NAME, its word in dma_policy_names and its table of entry
  * points, dma_<word>_policy in lib/dma/dma_<word>.c. A new policy is one
  * line here and that file. */
-#define DMA_POLICIES(X) \
-	X(OFF, off)     \
-	X(STRICT, strict) \
+#define DMA_POLICIES(X)   \
+	X(OFF, off)         \
+	X(STRICT, strict)   \
 	X(BATCHED, batched) \
 	X(POOL, pool)
 

@@ -200,7 +200,8 @@ static int batched_reclaim(struct dma_domain *d)
 	return flush_queue(d, &d->stats.flushes_nospace);
 }
 
-/* Whether the oldest entry is at least max_age old at `now` (wrap-safe). */
+/* Whether the oldest entry is at least flush_deadline old at `now`: by
+ * its age, so that a clock that wrapped in between does not matter. */
 static bool due(const struct dma_domain *d, uint64_t now)
 {
 	return now - d->q_since >= d->cfg.flush_deadline;

@@ -8,10 +8,14 @@
  *   queued: a leak at worst, never a stale translation reused.
  * - Checks that can fail come before the first change of state.
  * - The per-packet case (d->fast, one page) has a short path in the
- *   policy's map and unmap, with no register to save and no clock read.
- *   Anything else it meets goes by a tail call to a general path that
- *   checks everything again and is compiled twice, with and without timing
- *   (a constant there), so that timing off costs no now() call. */
+ *   policy's map and unmap, its budget counted in instructions (`make
+ *   bench`): no clock read, and the rare ends out of line (DMA_COLD) so
+ *   that it saves as few registers as it can. Anything else it meets goes
+ *   by a tail call to a general path that checks everything again and is
+ *   compiled twice, with and without timing (a constant there), so that
+ *   timing off costs no now() call.
+ * - dma.c reaches a policy only through its table; a policy's file holds
+ *   everything that policy does beyond the shared steps below. */
 #ifndef LIB_DMA_DMA_CORE_H
 #define LIB_DMA_DMA_CORE_H
 

@@ -1,5 +1,6 @@
-/* lib/dma/dma.c on the host: page tables from lib/iopt on host pages, and fake
- * invalidation ops that model what the IOMMU may still have cached.
+/* The DMA layer (lib/dma: its core and each policy) on the host: page
+ * tables from lib/iopt on host pages, and fake invalidation ops that model
+ * what the IOMMU may still have cached.
  *
  * The model, per page of the IOVA range: LIVE (mapped by dma_map), STALE
  * (its PTE is cleared but a translation may still be cached), CLEAN. An
