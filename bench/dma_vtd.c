@@ -1,4 +1,4 @@
-/* Glue between the DMA layer (lib/dma/dma.c, policy logic) and the VT-d driver
+/* Glue between the DMA layer (lib/dma, policy logic) and the VT-d driver
  * (drivers/vtd, hardware): the DMA layer's invalidation requests become
  * vtd_inval_submit/vtd_inval_wait on the device's unit and domain id. */
 #include "bench/dma_vtd.h"

@@ -12,6 +12,11 @@
  *   pool     buffers are mapped once at start-up and reused (the driver
  *            makes no per-packet calls); map/unmap behave as in strict.
  *
+ * Each policy is one file, lib/dma/dma_<name>.c, behind a table of entry
+ * points; lib/dma/dma.c holds what they share (set-up, the IOVA and
+ * page-table steps, phase timing, statistics) and the functions below,
+ * which hand each call to the domain's policy.
+ *
  * Invariant: an IOVA is never handed out again, and a buffer is never given
  * back to its owner (ops.release), while a translation for it may still be
  * cached by the IOMMU, i.e. before the invalidation covering its unmap has
@@ -28,7 +33,9 @@
  *   batched policy with a deadline, once per batch (when the queue becomes
  *   non-empty) and in dma_poll. Strict, pool and off never call it then.
  * - Off: nothing is checked on unmap (there is no state to check against);
- *   the buffer is released at once. */
+ *   the buffer is released at once.
+ * - After a failed dma_domain_init only dma_poll, dma_flush, dma_deadline,
+ *   dma_get_stats and dma_reset_stats may be called (they do nothing). */
 #ifndef LIB_DMA_DMA_H
 #define LIB_DMA_DMA_H
 
@@ -39,8 +46,21 @@
 #include "lib/iopt/iopt.h"
 #include "lib/dma/iova.h"
 
-enum dma_policy { DMA_POLICY_OFF, DMA_POLICY_STRICT, DMA_POLICY_BATCHED, DMA_POLICY_POOL };
-#define DMA_POLICY_COUNT (DMA_POLICY_POOL + 1)
+/* The policies, in the order of enum dma_policy: X(NAME, word) gives
+ * DMA_POLICY_NAME, its word in dma_policy_names and its table of entry
+ * points, dma_<word>_policy in lib/dma/dma_<word>.c. A new policy is one
+ * line here and that file. */
+#define DMA_POLICIES(X)   \
+	X(OFF, off)         \
+	X(STRICT, strict)   \
+	X(BATCHED, batched) \
+	X(POOL, pool)
+
+#define DMA_POLICY_ENUMERATOR(name, word) DMA_POLICY_##name,
+enum dma_policy { DMA_POLICIES(DMA_POLICY_ENUMERATOR) };
+#undef DMA_POLICY_ENUMERATOR
+#define DMA_POLICY_PLUS_ONE(name, word) +1
+#define DMA_POLICY_COUNT (0 DMA_POLICIES(DMA_POLICY_PLUS_ONE))
 /* The policies' names, indexed by enum dma_policy and ended by NULL (the
  * option parser takes the array as its list of words). */
 extern const char *const dma_policy_names[DMA_POLICY_COUNT + 1];
@@ -123,42 +143,22 @@ struct dma_stats {
  * for batched; 0 for off. A 64 MiB range with hwm 250 takes 90 KiB. */
 size_t dma_storage_bytes(const struct dma_config *cfg);
 
+struct dma_policy_ops; /* lib/dma/dma_core.h */
+
 /* Public so that callers can place it; its fields are the implementation's. */
 struct dma_domain {
+	const struct dma_policy_ops *policy; /* cfg.policy's entry points */
 	struct iopt *pt;                 /* NULL for off */
 	struct dma_config cfg;           /* hwm already defaulted */
 	struct dma_ops ops;
 	struct iova_space iova;          /* not used by off */
-	struct flushq q;                 /* batched only */
+	struct flushq q;                 /* batched: unmapped blocks awaiting invalidation */
+	uint64_t q_since;                /* batched: ops.now when q last became non-empty
+					  * (read only with timing or a deadline) */
 	struct dma_stats stats;
-	uint8_t fast;                    /* per-packet path: 0 none, 1 strict/pool, 2 batched */
+	bool fast;                       /* the per-packet path is open: no timing, no
+					  * caching mode */
 };
-
-/* For lib/dma/dma.c and lib/dma/flushq.c (the batched policy's flush), which both
- * time phases and release buffers. */
-static inline uint64_t dma_now(const struct dma_domain *d)
-{
-	return d->ops.now(d->ops.ctx);
-}
-
-/* Charges the time since *t to phase p, and starts the next phase there.
- * Always inlined: with `timing` a constant false it costs nothing. */
-static inline __attribute__((always_inline)) void dma_lap(struct dma_domain *d, bool timing,
-							   uint64_t *t, enum dma_phase p)
-{
-	if (timing) {
-		uint64_t n = dma_now(d);
-
-		d->stats.phase[p] += n - *t;
-		*t = n;
-	}
-}
-
-static inline void dma_release(const struct dma_domain *d, uint64_t cookie)
-{
-	if (d->ops.release)
-		d->ops.release(d->ops.ctx, cookie);
-}
 
 /* storage: 8-byte aligned, at least dma_storage_bytes(cfg) long, owned by
  * the domain from now on (NULL and 0 for off). pt: the device's tables,
@@ -188,5 +188,9 @@ int dma_flush(struct dma_domain *d);
  * timer with it). */
 uint64_t dma_deadline(const struct dma_domain *d);
 const struct dma_stats *dma_get_stats(const struct dma_domain *d);
+/* Zeroes the statistics, so that a measured stream counts from here on;
+ * the protection window of blocks queued before still counts the unmaps
+ * between theirs and their invalidation. */
+void dma_reset_stats(struct dma_domain *d);
 
 #endif

@@ -1,10 +1,9 @@
-/* The deferred-invalidation queue of the batched policy: IOVAs whose PTEs
- * are cleared but whose translations may still sit in the IOTLB. They wait
- * here for the one invalidation that will cover them all. lib/dma/dma.c queues
- * them and decides when; this file keeps them in unmap order, turns them
- * into invalidation requests and, once those completed, retires them.
- * dma_poll, dma_flush and dma_deadline (lib/dma/dma.h) are here too. Storage
- * comes from the caller. */
+/* A first-in first-out queue of IOVA blocks, in a ring over storage that
+ * comes from the caller: the batched policy (lib/dma/dma_batched.c) keeps
+ * here the blocks whose PTEs are cleared but whose translations may still
+ * sit in the IOTLB, until one invalidation covers them all. The queue only
+ * keeps them in order; when to flush and what a flush does belong to its
+ * user. */
 #ifndef LIB_DMA_FLUSHQ_H
 #define LIB_DMA_FLUSHQ_H
 
@@ -12,53 +11,104 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct dma_domain;
-
 struct flushq_entry {
 	uint64_t iova;    /* first page of the block */
 	uint64_t npages;
-	uint64_t cookie;  /* for ops.release */
-	uint64_t time;    /* ops.now just after the PTEs were cleared (timing only) */
-	uint64_t seq;     /* the domain's unmap count just after this unmap */
+	uint64_t cookie;  /* the user's, given back with the entry */
+	uint64_t time;    /* when it was unmapped (the user's clock) */
+	uint64_t seq;     /* the user's unmap count just after this unmap */
 };
 
 struct flushq {
 	struct flushq_entry *e;
-	uint32_t cap, count;
-	uint64_t oldest;  /* ops.now when the queue last became non-empty */
+	uint32_t cap;
+	uint32_t head;    /* index of the oldest entry */
+	uint32_t tail;    /* index the next push fills */
+	uint32_t count;
 };
 
 size_t flushq_storage_bytes(uint32_t cap);
-/* cap >= 1; storage 8-byte aligned, flushq_storage_bytes(cap) long. */
+/* cap >= 1; storage 8-byte aligned, flushq_storage_bytes(cap) long.
+ * Returns 0 or -1 (bad argument). */
 int flushq_init(struct flushq *q, uint32_t cap, void *storage, size_t storage_bytes);
 
-/* Calls fn(ctx, iova, npages) once per invalidation range, in queue order:
- * entries whose pages touch are merged while the naturally aligned block
- * covering the merged range (what a VT-d address mask can express) stays
- * within twice its size. Stops at the first non-zero return and passes it
- * up. */
+/* Calls fn(ctx, iova, npages) once per invalidation range, oldest entry
+ * first: entries whose pages touch are merged while the naturally aligned
+ * block covering the merged range (what a VT-d address mask can express)
+ * stays within twice its size. Stops at the first non-zero return and
+ * passes it up. The queue is not changed. */
 int flushq_ranges(const struct flushq *q, int (*fn)(void *ctx, uint64_t iova, uint64_t npages),
 		  void *ctx);
 
-/* One invalidation for everything queued in d (DMA_GRAN_PAGES: one request
- * per range, one wait), then the window statistics, the IOVAs back to the
- * allocator and the buffers back through ops.release; counts *reason. On
- * failure (DMA_EIO) everything stays queued for the next attempt. */
-int flushq_flush(struct dma_domain *d, uint64_t *reason);
-
-/* Whether the oldest entry is at least max_age old at `now` (wrap-safe). */
-static inline bool flushq_due(const struct flushq *q, uint64_t now, uint64_t max_age)
+static inline uint32_t flushq_count(const struct flushq *q)
 {
-	return q->count != 0 && now - q->oldest >= max_age;
+	return q->count;
 }
 
-/* The slot for a new entry at the tail, NULL when full; the caller fills
- * it, and sets q->oldest first when the queue was empty. */
+static inline bool flushq_full(const struct flushq *q)
+{
+	return q->count == q->cap;
+}
+
+/* The k-th oldest entry, k < flushq_count(q). */
+static inline struct flushq_entry *flushq_at(const struct flushq *q, uint32_t k)
+{
+	uint32_t i = q->head + k;
+
+	return &q->e[i >= q->cap ? i - q->cap : i];
+}
+
+/* The run of adjacent slots that starts with the k-th oldest entry and
+ * ends at the newest one or at the end of the storage: *first gets its
+ * first entry, and its length is returned (0 when k >= flushq_count(q)).
+ * A walk over the queue run by run costs what a walk over an array does:
+ *   for (k = 0; (n = flushq_run(q, k, &e)) != 0; k += n)
+ *           for (i = 0; i < n; i++) ... e[i] ... */
+static inline uint32_t flushq_run(const struct flushq *q, uint32_t k, struct flushq_entry **first)
+{
+	uint32_t i, n;
+
+	if (k >= q->count)
+		return 0;
+	i = q->head + k;
+	if (i >= q->cap)
+		i -= q->cap;
+	n = q->count - k;
+	*first = &q->e[i];
+	return n < q->cap - i ? n : q->cap - i;
+}
+
+/* The oldest entry, NULL when the queue is empty. */
+static inline struct flushq_entry *flushq_peek(const struct flushq *q)
+{
+	return q->count ? &q->e[q->head] : NULL;
+}
+
+/* The slot for a new entry, now the newest, NULL when the queue is full;
+ * the caller fills it. */
 static inline struct flushq_entry *flushq_push(struct flushq *q)
 {
+	struct flushq_entry *e;
+
 	if (q->count == q->cap)
 		return NULL;
-	return &q->e[q->count++];
+	e = &q->e[q->tail];
+	q->tail = q->tail + 1 == q->cap ? 0 : q->tail + 1;
+	q->count++;
+	return e;
+}
+
+/* Drops the oldest entry; the queue must not be empty. */
+static inline void flushq_pop(struct flushq *q)
+{
+	q->head = q->head + 1 == q->cap ? 0 : q->head + 1;
+	q->count--;
+}
+
+/* Drops every entry. */
+static inline void flushq_clear(struct flushq *q)
+{
+	q->head = q->tail = q->count = 0;
 }
 
 #endif

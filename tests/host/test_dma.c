@@ -1,5 +1,6 @@
-/* lib/dma/dma.c on the host: page tables from lib/iopt on host pages, and fake
- * invalidation ops that model what the IOMMU may still have cached.
+/* The DMA layer (lib/dma: its core and each policy) on the host: page
+ * tables from lib/iopt on host pages, and fake invalidation ops that model
+ * what the IOMMU may still have cached.
  *
  * The model, per page of the IOVA range: LIVE (mapped by dma_map), STALE
  * (its PTE is cleared but a translation may still be cached), CLEAN. An
@@ -933,6 +934,148 @@ static void test_timing_off_never_reads_clock(void)
 	}
 }
 
+/* A deadline counted on a clock that wraps between the unmap and the poll:
+ * due by the age, not by comparing times. */
+static void deadline_10(struct dma_config *c)
+{
+	c->flush_deadline = 10;
+}
+
+static void test_batched_deadline_across_clock_wrap(void)
+{
+	struct env *e = env_start(DMA_POLICY_BATCHED, 16, deadline_10);
+
+	CHECK_EQ_U64(map(e, 0, 0x100000, PAGE, DMA_FROM_DEVICE), 0);
+	e->clock = UINT64_MAX - 3;
+	CHECK_EQ_U64(unmap(e, 0), 0);
+	CHECK_EQ_U64(dma_deadline(&e->d), 6);
+	e->clock = 5;
+	CHECK_EQ_U64(dma_poll(&e->d), 0);
+	CHECK_EQ_U64(e->nlog, 0); /* 9 old: not due */
+	e->clock = 6;
+	CHECK_EQ_U64(dma_poll(&e->d), 0);
+	CHECK_EQ_U64(e->nlog, 1);
+	CHECK_EQ_U64(stats(e)->flushes_deadline, 1);
+	CHECK_EQ_U64(e->nrel, 1);
+	CHECK_EQ_U64(e->violations, 0);
+	env_free(e);
+}
+
+static void hwm_8(struct dma_config *c)
+{
+	c->hwm = 8;
+}
+
+/* Each policy's entry points, told apart by what one fixed stream costs:
+ * 20 buffers (every third one two pages, so that both the per-packet and
+ * the general paths run) mapped, unmapped, then dma_flush. A policy whose
+ * table pointed at another's functions would count differently. */
+static void test_policy_table_wiring(void)
+{
+	static const struct {
+		enum dma_policy policy;
+		const char *name;
+		uint64_t storage;              /* for 64 pages, hwm 8 */
+		uint64_t submits, waits;       /* after the unmaps */
+		uint64_t released;             /* after the unmaps */
+		uint64_t flushes_hwm;
+		uint64_t submits_after_flush, flushes_forced;
+	} want[] = {
+		{ DMA_POLICY_OFF, "off", 0, 0, 0, 20, 0, 0, 0 },
+		{ DMA_POLICY_STRICT, "strict", 64 * 5, 20, 20, 20, 0, 20, 0 },
+		{ DMA_POLICY_BATCHED, "batched", 64 * 5 + 8 * sizeof(struct flushq_entry),
+		  2, 2, 16, 2, 3, 1 },
+		{ DMA_POLICY_POOL, "pool", 64 * 5, 20, 20, 20, 0, 20, 0 },
+	};
+
+	CHECK_EQ_U64(sizeof(want) / sizeof(want[0]), DMA_POLICY_COUNT);
+	for (unsigned i = 0; i < DMA_POLICY_COUNT; i++) {
+		struct env *e = env_start(want[i].policy, 64, hwm_8);
+
+		CHECK(strcmp(dma_policy_name(want[i].policy), want[i].name) == 0);
+		CHECK_EQ_U64(dma_storage_bytes(&e->cfg), want[i].storage);
+		for (unsigned k = 0; k < 20; k++)
+			CHECK_EQ_U64(map(e, k, 0x100000 + k * 2 * PAGE, k % 3 ? 64 : 2 * PAGE,
+					 DMA_FROM_DEVICE), 0);
+		CHECK_EQ_U64(e->nlog, 0);
+		for (unsigned k = 0; k < 20; k++)
+			CHECK_EQ_U64(unmap(e, k), 0);
+		CHECK_EQ_U64(stats(e)->inval_submits, want[i].submits);
+		CHECK_EQ_U64(stats(e)->inval_waits, want[i].waits);
+		CHECK_EQ_U64(e->nlog, want[i].submits);
+		CHECK_EQ_U64(e->nrel, want[i].released);
+		CHECK_EQ_U64(stats(e)->flushes_hwm, want[i].flushes_hwm);
+		CHECK_EQ_U64(dma_flush(&e->d), 0);
+		CHECK_EQ_U64(stats(e)->inval_submits, want[i].submits_after_flush);
+		CHECK_EQ_U64(stats(e)->flushes_forced, want[i].flushes_forced);
+		CHECK_EQ_U64(e->nrel, 20);
+		for (unsigned k = 0; k < e->nlog; k++)
+			CHECK_EQ_U64(e->log[k].g, want[i].policy == DMA_POLICY_BATCHED ?
+					 DMA_GRAN_DOMAIN : DMA_GRAN_PAGES);
+		CHECK_EQ_U64(stats(e)->maps, 20);
+		CHECK_EQ_U64(stats(e)->unmaps, 20);
+		CHECK_EQ_U64(e->violations, 0);
+		env_free(e);
+	}
+}
+
+/* dma_reset_stats zeroes every counter and the stream counts from there;
+ * blocks queued before still get the right window. */
+static void test_reset_stats(void)
+{
+	static const struct dma_stats zero;
+	struct env *e = env_start(DMA_POLICY_BATCHED, 64, small_hwm);
+
+	for (unsigned k = 0; k < 6; k++)
+		CHECK_EQ_U64(map(e, k, 0x100000 + k * PAGE, PAGE, DMA_FROM_DEVICE), 0);
+	for (unsigned k = 0; k < 3; k++)
+		CHECK_EQ_U64(unmap(e, k), 0);
+	CHECK_EQ_U64(stats(e)->maps, 6);
+	CHECK_EQ_U64(stats(e)->queued_max, 3);
+	dma_reset_stats(&e->d);
+	CHECK(memcmp(stats(e), &zero, sizeof(zero)) == 0);
+	CHECK_EQ_U64(e->d.q.count, 3); /* the queue is not the statistics */
+	CHECK_EQ_U64(unmap(e, 3), 0); /* the 4th entry: flush */
+	CHECK_EQ_U64(stats(e)->maps, 0);
+	CHECK_EQ_U64(stats(e)->unmaps, 1);
+	CHECK_EQ_U64(stats(e)->inval_submits, 1);
+	CHECK_EQ_U64(stats(e)->flushes_hwm, 1);
+	CHECK_EQ_U64(stats(e)->window_count, 4);
+	/* 3, 2, 1 and 0 unmaps after each entry's own, as without a reset. */
+	CHECK_EQ_U64(stats(e)->window_unmaps_sum, 3 + 2 + 1);
+	CHECK_EQ_U64(stats(e)->window_unmaps_max, 3);
+	CHECK_EQ_U64(e->nrel, 4);
+	CHECK_EQ_U64(e->violations, 0);
+	env_free(e);
+
+	/* Strict, with timing: the phases start from zero too. */
+	e = env_start(DMA_POLICY_STRICT, 64, timed);
+	e->submit_cost = 7;
+	for (unsigned k = 0; k < 3; k++) {
+		CHECK_EQ_U64(map(e, k, 0x100000 + k * PAGE, PAGE, DMA_TO_DEVICE), 0);
+		CHECK_EQ_U64(unmap(e, k), 0);
+	}
+	CHECK_EQ_U64(stats(e)->phase[DMA_PHASE_SUBMIT], 21);
+	dma_reset_stats(&e->d);
+	CHECK(memcmp(stats(e), &zero, sizeof(zero)) == 0);
+	CHECK_EQ_U64(map(e, 3, 0x200000, PAGE, DMA_TO_DEVICE), 0);
+	CHECK_EQ_U64(unmap(e, 3), 0);
+	CHECK_EQ_U64(stats(e)->maps, 1);
+	CHECK_EQ_U64(stats(e)->inval_waits, 1);
+	CHECK_EQ_U64(stats(e)->phase[DMA_PHASE_SUBMIT], 7);
+	env_free(e);
+
+	/* After a failed set-up there is no policy: these do nothing. */
+	e = env_new(DMA_POLICY_STRICT, 64, NULL);
+	e->cfg.policy = (enum dma_policy)DMA_POLICY_COUNT;
+	CHECK_EQ_U64(env_init(e), DMA_EINVAL);
+	dma_reset_stats(&e->d);
+	CHECK_EQ_U64(dma_flush(&e->d), 0);
+	CHECK_EQ_U64(dma_poll(&e->d), 0);
+	CHECK_EQ_U64(dma_deadline(&e->d), 0);
+	env_free(e);
+}
+
 /* ---- the invariant under random streams -------------------------------- */
 
 struct run_cfg {
@@ -1099,6 +1242,9 @@ int main(void)
 	RUN_TEST("dma", test_window_stats);
 	RUN_TEST("dma", test_phase_times);
 	RUN_TEST("dma", test_timing_off_never_reads_clock);
+	RUN_TEST("dma", test_batched_deadline_across_clock_wrap);
+	RUN_TEST("dma", test_policy_table_wiring);
+	RUN_TEST("dma", test_reset_stats);
 	RUN_TEST("dma", test_invariant_random_streams);
 	RUN_TEST("dma", test_invariant_checks_catch_early_reuse);
 	return CHECK_EXIT_STATUS();

@@ -1,7 +1,7 @@
-/* lib/dma/flushq.c on its own: entries kept in unmap order, capacity, the age
- * test behind the deadline, and the invalidation ranges a flush asks for.
- * The queue's triggers inside the DMA layer (high-water mark, deadline,
- * forced flush) are tested through the DMA API in test_dma.c. */
+/* lib/dma/flushq.c on its own: entries kept in the order they were pushed,
+ * capacity, full and empty, the ring wrapping around, and the invalidation
+ * ranges a flush asks for. The batched policy's use of it (high-water mark,
+ * deadline, forced flush) is tested through the DMA API in test_dma.c. */
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -27,10 +27,12 @@ static int record(void *ctx, uint64_t iova, uint64_t npages)
 	return 0;
 }
 
-/* Queues blocks given as first page number and page count. */
+/* Queues blocks given as first page number and page count, after emptying
+ * the queue (which leaves the ring's start where the last entry was). */
 static void fill(struct flushq *q, const uint64_t (*blocks)[2], int n)
 {
-	q->count = 0;
+	while (flushq_count(q))
+		flushq_pop(q);
 	for (int i = 0; i < n; i++) {
 		struct flushq_entry *e = flushq_push(q);
 
@@ -58,34 +60,63 @@ static void test_init_and_capacity(void)
 	CHECK(flushq_init(&q, 4, NULL, sizeof(mem)) != 0);
 	CHECK(flushq_init(&q, 4, (char *)mem + 4, sizeof(mem) - 4) != 0);
 	CHECK_EQ_U64(flushq_init(&q, 4, mem, sizeof(mem)), 0);
+	CHECK(flushq_peek(&q) == NULL); /* empty */
+	CHECK(!flushq_full(&q));
 	for (int i = 0; i < 4; i++) {
 		struct flushq_entry *e = flushq_push(&q);
 
 		CHECK(e == &mem[i]); /* in order, from the start */
 		e->cookie = 100 + (uint64_t)i;
 	}
+	CHECK(flushq_full(&q));
 	CHECK(flushq_push(&q) == NULL);
-	CHECK_EQ_U64(q.count, 4);
-	for (int i = 0; i < 4; i++)
-		CHECK_EQ_U64(q.e[i].cookie, 100 + (uint64_t)i);
+	CHECK_EQ_U64(flushq_count(&q), 4);
+	for (uint32_t i = 0; i < 4; i++)
+		CHECK_EQ_U64(flushq_at(&q, i)->cookie, 100 + (uint64_t)i);
+	/* Taken off oldest first. */
+	for (int i = 0; i < 4; i++) {
+		CHECK(flushq_peek(&q) != NULL);
+		CHECK_EQ_U64(flushq_peek(&q)->cookie, 100 + (uint64_t)i);
+		flushq_pop(&q);
+		CHECK(!flushq_full(&q));
+	}
+	CHECK_EQ_U64(flushq_count(&q), 0);
+	CHECK(flushq_peek(&q) == NULL);
 }
 
-static void test_due(void)
+/* Entries pushed after some were taken off go round the end of the
+ * storage and still come out in order. */
+static void test_wrap_around(void)
 {
 	struct flushq q;
-	struct flushq_entry mem[2];
+	struct flushq_entry mem[3];
+	uint64_t next_in = 0, next_out = 0;
 
-	CHECK_EQ_U64(flushq_init(&q, 2, mem, sizeof(mem)), 0);
-	CHECK(!flushq_due(&q, 1000, 10)); /* empty: never due */
-	flushq_push(&q);
-	q.oldest = 500;
-	CHECK(!flushq_due(&q, 509, 10));
-	CHECK(flushq_due(&q, 510, 10));
-	CHECK(flushq_due(&q, 4000, 10));
-	/* A clock that wrapped since the entry was queued. */
-	q.oldest = UINT64_MAX - 3;
-	CHECK(!flushq_due(&q, 5, 10));
-	CHECK(flushq_due(&q, 6, 10));
+	CHECK_EQ_U64(flushq_init(&q, 3, mem, sizeof(mem)), 0);
+	for (int round = 0; round < 10; round++) {
+		/* Fill it up, then take off one or two. */
+		while (!flushq_full(&q)) {
+			struct flushq_entry *e = flushq_push(&q);
+
+			CHECK(e >= mem && e < mem + 3);
+			e->seq = next_in++;
+		}
+		CHECK(flushq_push(&q) == NULL);
+		for (int k = 0; k < 1 + round % 2; k++) {
+			CHECK_EQ_U64(flushq_peek(&q)->seq, next_out);
+			next_out++;
+			flushq_pop(&q);
+		}
+		for (uint32_t k = 0; k < flushq_count(&q); k++)
+			CHECK_EQ_U64(flushq_at(&q, k)->seq, next_out + k);
+	}
+	CHECK(next_in > 3 * 3); /* went round the storage several times */
+	while (flushq_count(&q)) {
+		CHECK_EQ_U64(flushq_peek(&q)->seq, next_out);
+		next_out++;
+		flushq_pop(&q);
+	}
+	CHECK_EQ_U64(next_out, next_in);
 }
 
 static void test_ranges_merge_neighbours(void)
@@ -139,8 +170,11 @@ static void test_ranges_merge_neighbours(void)
 
 		for (int i = 0; i < r.n; i++)
 			covered += p >= r.iova[i] / PAGE && p < r.iova[i] / PAGE + r.npages[i];
-		for (uint32_t k = 0; k < q.count; k++)
-			queued |= p >= q.e[k].iova / PAGE && p < q.e[k].iova / PAGE + q.e[k].npages;
+		for (uint32_t k = 0; k < flushq_count(&q); k++) {
+			const struct flushq_entry *e = flushq_at(&q, k);
+
+			queued |= p >= e->iova / PAGE && p < e->iova / PAGE + e->npages;
+		}
 		CHECK_EQ_U64(covered, queued ? 1 : 0);
 	}
 }
@@ -157,13 +191,13 @@ static void test_ranges_stop_on_error(void)
 	fill(&q, (const uint64_t[][2]){ { 1, 1 }, { 5, 1 }, { 9, 1 } }, 3);
 	CHECK_EQ_U64(flushq_ranges(&q, record, &r), (uint64_t)-7);
 	CHECK_EQ_U64(r.n, 1);
-	CHECK_EQ_U64(q.count, 3); /* the queue itself is untouched */
+	CHECK_EQ_U64(flushq_count(&q), 3); /* the queue itself is untouched */
 }
 
 int main(void)
 {
 	RUN_TEST("flushq", test_init_and_capacity);
-	RUN_TEST("flushq", test_due);
+	RUN_TEST("flushq", test_wrap_around);
 	RUN_TEST("flushq", test_ranges_merge_neighbours);
 	RUN_TEST("flushq", test_ranges_stop_on_error);
 	return CHECK_EXIT_STATUS();

@@ -1,0 +1,248 @@
+/* Policy batched: an unmap clears the PTEs and queues the block
+ * (lib/dma/flushq.h); one invalidation covers the whole queue when it
+ * holds `hwm` entries, when its oldest entry is `flush_deadline` old
+ * (dma_poll), when the range runs out, or at dma_flush. Only once that
+ * invalidation completed do the IOVAs go back to the allocator and the
+ * buffers to their owner; in between, the device may still reach them
+ * (the protection window, which this file measures). */
+#include "lib/dma/dma_core.h"
+#include "lib/dma/flushq.h"
+
+static size_t batched_storage_bytes(const struct dma_config *cfg)
+{
+	return flushq_storage_bytes(dma_hwm(cfg));
+}
+
+static int batched_init(struct dma_domain *d, void *storage, size_t storage_bytes)
+{
+	const struct dma_config *cfg = &d->cfg;
+
+	if (cfg->flush_deadline && !d->ops.now)
+		return DMA_EINVAL;
+	if (cfg->batch_gran != DMA_GRAN_PAGES && cfg->batch_gran != DMA_GRAN_DOMAIN &&
+	    cfg->batch_gran != DMA_GRAN_GLOBAL)
+		return DMA_EINVAL;
+	return flushq_init(&d->q, cfg->hwm, storage, storage_bytes) ? DMA_EINVAL : 0;
+}
+
+/* ---- the flush ------------------------------------------------------------ */
+
+static int submit_range(void *ctx, uint64_t iova, uint64_t npages)
+{
+	struct dma_domain *d = ctx;
+
+	d->stats.inval_submits++;
+	return d->ops.inval_submit(d->ops.ctx, DMA_GRAN_PAGES, iova, npages) ? DMA_EIO : 0;
+}
+
+/* After the invalidation completed at `done`: window statistics, then the
+ * IOVAs go back, then the buffers (so that the allocator's phase does not
+ * include the owner's time). The queue is walked run by run: per entry this
+ * is the per-packet path. */
+static void retire(struct dma_domain *d, uint64_t done, bool timing)
+{
+	struct dma_stats *st = &d->stats;
+	struct flushq *q = &d->q;
+	struct flushq_entry *e;
+	uint64_t t = done;
+	uint32_t n;
+
+	for (uint32_t k = 0; (n = flushq_run(q, k, &e)) != 0; k += n) {
+		for (uint32_t i = 0; i < n; i++) {
+			uint64_t between = st->unmaps - e[i].seq;
+
+			st->window_count++;
+			st->window_unmaps_sum += between;
+			if (between > st->window_unmaps_max)
+				st->window_unmaps_max = between;
+			if (timing) {
+				st->window_sum += done - e[i].time;
+				if (done - e[i].time > st->window_max)
+					st->window_max = done - e[i].time;
+			}
+			/* Checked by iova_owned at its unmap, and queued once. */
+			iova_put(&d->iova, e[i].iova, (uint32_t)e[i].npages);
+		}
+	}
+	dma_lap(d, timing, &t, DMA_PHASE_IOVA);
+	for (uint32_t k = 0; (n = flushq_run(q, k, &e)) != 0; k += n)
+		for (uint32_t i = 0; i < n; i++)
+			dma_release(d, e[i].cookie);
+	flushq_clear(q);
+}
+
+/* One invalidation for everything queued (DMA_GRAN_PAGES: one request per
+ * range, one wait), then retire; counts *reason. On failure (DMA_EIO)
+ * everything stays queued for the next attempt. */
+static int flush_queue(struct dma_domain *d, uint64_t *reason)
+{
+	bool timing = d->cfg.timing;
+	uint64_t t = 0;
+	int rc;
+
+	if (flushq_count(&d->q) == 0)
+		return 0;
+	if (timing)
+		t = dma_now(d);
+	if (d->cfg.batch_gran == DMA_GRAN_PAGES) {
+		rc = flushq_ranges(&d->q, submit_range, d);
+	} else {
+		d->stats.inval_submits++;
+		rc = d->ops.inval_submit(d->ops.ctx, d->cfg.batch_gran, 0, 0);
+	}
+	dma_lap(d, timing, &t, DMA_PHASE_SUBMIT);
+	if (rc)
+		return DMA_EIO;
+	d->stats.inval_waits++;
+	rc = d->ops.inval_wait(d->ops.ctx);
+	dma_lap(d, timing, &t, DMA_PHASE_WAIT);
+	if (rc)
+		return DMA_EIO;
+	retire(d, t, timing);
+	(*reason)++;
+	return 0;
+}
+
+/* ---- unmap ------------------------------------------------------------------ */
+
+/* Queues a block whose PTEs were cleared at time t (timing only); room was
+ * made before the PTEs changed. */
+static DMA_ALWAYS_INLINE int defer(struct dma_domain *d, uint64_t page, uint32_t npages,
+				   uint64_t cookie, uint64_t t, bool timing)
+{
+	struct flushq_entry *e;
+
+	/* The deadline needs the age of the oldest entry only, so without
+	 * timing the clock is read once per batch. */
+	if (flushq_count(&d->q) == 0)
+		d->q_since = timing ? t : d->cfg.flush_deadline ? dma_now(d) : 0;
+	e = flushq_push(&d->q);
+	e->iova = page;
+	e->npages = npages;
+	e->cookie = cookie;
+	e->time = t;
+	e->seq = d->stats.unmaps;
+	if (flushq_count(&d->q) > d->stats.queued_max)
+		d->stats.queued_max = flushq_count(&d->q);
+	if (flushq_count(&d->q) >= d->cfg.hwm)
+		return flush_queue(d, &d->stats.flushes_hwm);
+	return 0;
+}
+
+/* The queue is full, which happens only after a failed flush: the unmap
+ * retries that flush before touching anything. */
+static DMA_COLD int make_room(struct dma_domain *d)
+{
+	return flush_queue(d, &d->stats.flushes_hwm);
+}
+
+static DMA_ALWAYS_INLINE int unmap_pages(struct dma_domain *d, uint64_t iova, size_t len,
+					 enum dma_dir dir, uint64_t cookie, bool timing)
+{
+	uint64_t page, t;
+	uint32_t npages;
+	bool no_room = false;
+	int rc;
+
+	if ((rc = dma_unmap_block(d, iova, len, dir, &page, &npages)) != 0)
+		return rc;
+	if (flushq_full(&d->q)) {
+		/* An owned block is mapped whole or not at all: an unmap that
+		 * is going to fail must not flush as a side effect. */
+		if (!iopt_translate(d->pt, page, NULL, NULL, NULL))
+			return DMA_EINVAL;
+		no_room = make_room(d) != 0;
+	}
+	if ((rc = dma_clear_ptes(d, page, npages, timing, &t)) != 0)
+		return rc;
+	/* The unmap still happens, so that DMA_EIO always means "done, but an
+	 * invalidation failed": this block is invalidated on its own, as in
+	 * strict. */
+	if (no_room)
+		return dma_inval_and_free(d, page, npages, cookie, t, timing);
+	return defer(d, page, npages, cookie, t, timing);
+}
+
+/* Every case that the per-packet path leaves alone. */
+static DMA_COLD int unmap_general(struct dma_domain *d, uint64_t iova, size_t len,
+				  enum dma_dir dir, uint64_t cookie)
+{
+	if (d->cfg.timing)
+		return unmap_pages(d, iova, len, dir, cookie, true);
+	return unmap_pages(d, iova, len, dir, cookie, false);
+}
+
+/* The per-packet case: one page, its entry under the remembered table, a
+ * queue neither empty (the first entry may read the clock) nor full. */
+static int batched_unmap(struct dma_domain *d, uint64_t iova, size_t len, enum dma_dir dir,
+			 uint64_t cookie)
+{
+	uint64_t page = iova & ~PAGE_MASK;
+	int rc;
+
+	if (!dma_unmap_is_per_packet(d, iova, len, dir) || flushq_count(&d->q) == 0 ||
+	    flushq_full(&d->q))
+		return unmap_general(d, iova, len, dir, cookie);
+	rc = dma_clear_one_page(d, page);
+	if (rc > 0)
+		return unmap_general(d, iova, len, dir, cookie);
+	if (rc < 0)
+		return rc;
+	return defer(d, page, 1, cookie, 0, false);
+}
+
+/* ---- the other entry points ------------------------------------------------ */
+
+static int batched_reclaim(struct dma_domain *d)
+{
+	if (flushq_count(&d->q) == 0)
+		return DMA_ENOSPC;
+	return flush_queue(d, &d->stats.flushes_nospace);
+}
+
+/* Whether the oldest entry is at least flush_deadline old at `now`: by
+ * its age, so that a clock that wrapped in between does not matter. */
+static bool due(const struct dma_domain *d, uint64_t now)
+{
+	return now - d->q_since >= d->cfg.flush_deadline;
+}
+
+static int batched_poll(struct dma_domain *d)
+{
+	if (d->cfg.flush_deadline == 0 || flushq_count(&d->q) == 0 || !due(d, dma_now(d)))
+		return 0;
+	return flush_queue(d, &d->stats.flushes_deadline);
+}
+
+static int batched_flush(struct dma_domain *d)
+{
+	return flush_queue(d, &d->stats.flushes_forced);
+}
+
+static uint64_t batched_deadline(const struct dma_domain *d)
+{
+	if (d->cfg.flush_deadline == 0 || flushq_count(&d->q) == 0)
+		return 0;
+	return d->q_since + d->cfg.flush_deadline;
+}
+
+/* Queued entries count the unmaps after theirs from their seq: move it by
+ * as much as the unmap count moved, wrapping like the count itself. */
+static void batched_stats_reset(struct dma_domain *d, uint64_t unmaps)
+{
+	for (uint32_t k = 0; k < flushq_count(&d->q); k++)
+		flushq_at(&d->q, k)->seq -= unmaps;
+}
+
+const struct dma_policy_ops dma_batched_policy = {
+	.remaps = true,
+	.storage_bytes = batched_storage_bytes,
+	.init = batched_init,
+	.map = dma_map_remapped,
+	.unmap = batched_unmap,
+	.reclaim = batched_reclaim,
+	.poll = batched_poll,
+	.flush = batched_flush,
+	.deadline = batched_deadline,
+	.stats_reset = batched_stats_reset,
+};
