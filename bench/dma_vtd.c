@@ -72,7 +72,7 @@ int dma_vtd_attach(struct dma_vtd *v, struct vtd_unit *u, uint8_t bus, uint8_t d
 
 void dma_vtd_reset_stats(struct dma_vtd *v)
 {
-	v->dom.stats = (struct dma_stats){ 0 }; /* replaced by dma_reset_stats at merge */
+	dma_reset_stats(&v->dom);
 	v->now_calls = 0;
 }
 
