@@ -6,9 +6,9 @@
 #include "kernel/console.h"
 #include "kernel/exit.h"
 #include "bench/microbench.h"
-#include "bench/report.h"
-#include "bench/stale.h"
-#include "bench/stream.h"
+#include "bench/report/report.h"
+#include "bench/net/stale.h"
+#include "bench/net/stream.h"
 #include "kernel/tsc.h"
 
 static int check(int ok, const char *policy, const char *what)

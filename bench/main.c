@@ -19,8 +19,8 @@
 #include "kernel/lapic.h"
 #include "kernel/mem.h"
 #include "bench/options.h"
-#include "bench/report_save.h"
-#include "bench/selftest.h"
+#include "bench/report/report_save.h"
+#include "bench/selftest/selftest.h"
 #include "kernel/trap.h"
 #include "kernel/tsc.h"
 

@@ -5,7 +5,7 @@
 
 #include "drivers/vtd/vtd.h"
 #include "bench/options.h"
-#include "bench/report.h"
+#include "bench/report/report.h"
 
 /* For each invalidation interface and granularity: map a page, unmap it,
  * invalidate and wait, many times, timing each step. Fills one report row

@@ -21,11 +21,11 @@ LOADER_OBJS := $(patsubst %.c,$(B)/%.o,$(LOADER_SRCS)) \
 
 $(B)/boot/%.o: boot/%.c
 	@mkdir -p $(@D)
-	$(CC) $(LOADER_CFLAGS) -MMD -c -o $@ $<
+	$(CC) $(LOADER_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/boot/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
-	$(CC) $(LOADER_CFLAGS) -DLIB_STRING_PREFIX=lib_ -MMD -c -o $@ $<
+	$(CC) $(LOADER_CFLAGS) -DLIB_STRING_PREFIX=lib_ -MMD -MP -c -o $@ $<
 
 $(B)/boot/loader.so: $(LOADER_OBJS)
 	$(LD) -shared -Bsymbolic -nostdlib -znocombreloc -T $(EFI_LIB)/elf_x86_64_efi.lds \

@@ -2,7 +2,7 @@
  * cannot write the FAT volume, so it stores the report's text in
  * non-volatile UEFI variables under one vendor GUID and restarts; the
  * loader (boot/report_save.c) finds them at its next start and writes the
- * files. The kernel's side is bench/report_save.c.
+ * files. The kernel's side is bench/report/report_save.c.
  *
  * The variables: chunks REPORT_HANDOVER_PREFIX "0000", "0001", ... of at
  * most REPORT_HANDOVER_CHUNK_MAX bytes each, then REPORT_HANDOVER_COUNT_NAME

@@ -21,7 +21,7 @@ KERNEL_ASM_SRCS := kernel/entry.asm kernel/isr.asm
 
 $(B)/k/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(KERNEL_CFLAGS) -MMD -c -o $@ $<
+	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/k/%.o: %.asm
 	@mkdir -p $(@D)

@@ -1,6 +1,6 @@
 /* The kernel's own checks of its foundation, run inside the VM where the
  * hardware is real enough to test: clocks, interrupts, exceptions. */
-#include "bench/selftest.h"
+#include "bench/selftest/selftest.h"
 #include "drivers/vtd/vtd.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"

@@ -3,8 +3,8 @@
  * the unit must block it at once; under batched the translation cached by
  * the IOTLB must still work until the batch is flushed, and the window the
  * NIC finds by probing must agree with the flush queue's own timestamps. */
-#include "bench/stale.h"
-#include "bench/stream_state.h"
+#include "bench/net/stale.h"
+#include "bench/net/stream_state.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/tsc.h"

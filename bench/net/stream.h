@@ -1,8 +1,8 @@
 /* The loopback packet stream: frames of a given size through the NIC, each
  * buffer mapped and unmapped through the DMA layer as a network driver of
  * 2008 did with the streaming DMA API, under one policy. */
-#ifndef BENCH_STREAM_H
-#define BENCH_STREAM_H
+#ifndef BENCH_NET_STREAM_H
+#define BENCH_NET_STREAM_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -52,6 +52,6 @@ int stream_run(struct stream *s, uint64_t packets, struct stream_result *res);
 void stream_close(struct stream *s);
 /* Progress lines on or off (off for the warm-up). */
 void stream_set_quiet(struct stream *s, bool quiet);
-/* The stale-translation test on an open stream is in bench/stale.h. */
+/* The stale-translation test on an open stream is in bench/net/stale.h. */
 
 #endif

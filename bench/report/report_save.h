@@ -1,7 +1,7 @@
 /* Handing the report to the loader across a reboot (the kernel cannot write
  * the FAT volume itself after ExitBootServices). */
-#ifndef BENCH_REPORT_SAVE_H
-#define BENCH_REPORT_SAVE_H
+#ifndef BENCH_REPORT_REPORT_SAVE_H
+#define BENCH_REPORT_REPORT_SAVE_H
 
 #include <stddef.h>
 

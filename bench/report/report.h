@@ -1,11 +1,11 @@
 /* The TSC cost report: a table for people and, on lines starting with
  * "REPORT ", one JSON object each for programs (schema in the README). */
-#ifndef BENCH_REPORT_H
-#define BENCH_REPORT_H
+#ifndef BENCH_REPORT_REPORT_H
+#define BENCH_REPORT_REPORT_H
 
 #include "drivers/e1000/e1000.h"
 #include "bench/options.h"
-#include "bench/stream.h"
+#include "bench/net/stream.h"
 
 #define REPORT_SCHEMA 1
 

@@ -6,7 +6,7 @@
  * every buffer is mapped once when the stream opens (stream_setup.c).
  * Buffers go back to the free list only through the DMA layer's release
  * callback, so none is reused while a stale translation may reach it. */
-#include "bench/stream_state.h"
+#include "bench/net/stream_state.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/lapic.h"

@@ -4,7 +4,7 @@
  * the unit outlives its cleared PTE until an invalidation removes it -- the
  * protection window of batched unmapping, made visible -- for every
  * granularity through both invalidation interfaces. */
-#include "bench/selftest.h"
+#include "bench/selftest/selftest.h"
 #include "drivers/acpi/dmar_scan.h"
 #include "drivers/edu/edu.h"
 #include "drivers/vtd/vtd.h"

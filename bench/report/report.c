@@ -1,7 +1,7 @@
 /* Printing the report. Numbers are integers (the kernel has no floating
  * point): fractions are printed as fixed-point from integer arithmetic, and
  * the JSON carries raw totals from which any ratio can be recomputed. */
-#include "bench/report.h"
+#include "bench/report/report.h"
 #include "drivers/vtd/vtd.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"

@@ -1,5 +1,5 @@
 /* The kernel's side of the report hand-over (boot/report_handover.h). */
-#include "bench/report_save.h"
+#include "bench/report/report_save.h"
 #include <stdbool.h>
 #include "kernel/console.h"
 #include "kernel/efi_runtime.h"

@@ -2,7 +2,7 @@
  * the policy, the mappings that live as long as the stream (rings, the
  * probe buffer, and every buffer under pool), the NIC, and a loopback that
  * really returns frames before the first measured one is sent. */
-#include "bench/stream_state.h"
+#include "bench/net/stream_state.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/lapic.h"

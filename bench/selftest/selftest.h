@@ -1,7 +1,7 @@
 /* In-VM self-tests selected with selftest=. Each check prints one
  * PASS:/FAIL:/SKIP: line, which the test runner reads from serial. */
-#ifndef BENCH_SELFTEST_H
-#define BENCH_SELFTEST_H
+#ifndef BENCH_SELFTEST_SELFTEST_H
+#define BENCH_SELFTEST_SELFTEST_H
 
 #include "boot/boot_info.h"
 #include "bench/options.h"
@@ -9,7 +9,7 @@
 /* Runs the selected tests; returns the number of failed checks. The
  * exception tests do not return: the exception ends the run. */
 int selftest_run(const struct kernel_options *opt, const struct boot_info *bi);
-/* The VT-d checks (bench/selftest_vtd.c); returns the failed checks. */
+/* The VT-d checks (bench/selftest/selftest_vtd.c); returns the failed checks. */
 struct vtd_options;
 int selftest_vtd(const struct vtd_options *opt);
 

@@ -1,15 +1,15 @@
 /* The stream's state and the steps one frame goes through, shared by the
  * three files of the stream: the measured loop (stream.c), bringing the
  * NIC up and down (stream_setup.c) and the stale-translation test
- * (stale.c). Not for the rest of the benchmark: it uses bench/stream.h. */
-#ifndef BENCH_STREAM_STATE_H
-#define BENCH_STREAM_STATE_H
+ * (stale.c). Not for the rest of the benchmark: it uses bench/net/stream.h. */
+#ifndef BENCH_NET_STREAM_STATE_H
+#define BENCH_NET_STREAM_STATE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "bench/dma_vtd.h"
-#include "bench/stream.h"
+#include "bench/net/stream.h"
 
 #define PROBE_SEQ 0xffffffffu   /* sequence number of a receive-readiness probe */
 #define FRAME_TIMEOUT_US 100000 /* for one frame to go out and come back */

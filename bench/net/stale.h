@@ -1,8 +1,8 @@
 /* The protection window shown with the NIC itself, on an open stream. */
-#ifndef BENCH_STALE_H
-#define BENCH_STALE_H
+#ifndef BENCH_NET_STALE_H
+#define BENCH_NET_STALE_H
 
-#include "bench/stream.h"
+#include "bench/net/stream.h"
 
 /* Transmits from a buffer right after it was unmapped. Strict must fault
  * at once; batched must go through the stale translation until the batch
