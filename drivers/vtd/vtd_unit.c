@@ -8,92 +8,6 @@
 #include "kernel/console.h"
 #include "kernel/mem.h"
 
-static struct vtd_unit units[VTD_MAX_UNITS];
-static unsigned unit_count;
-
-unsigned vtd_unit_count(void)
-{
-	return unit_count;
-}
-
-struct vtd_unit *vtd_unit(unsigned i)
-{
-	return i < unit_count ? &units[i] : NULL;
-}
-
-void vtd_get_info(const struct vtd_unit *u, struct vtd_unit_info *info)
-{
-	*info = (struct vtd_unit_info){
-		.index = u->index, .base = u->reg_phys,
-		.ver_major = (u->ver >> 4) & 0xf, .ver_minor = u->ver & 0xf, /* 10.4.1 */
-		.cap = u->cap, .ecap = u->ecap, .levels = u->levels,
-		.coherent = u->coherent, .caching_mode = cap_cm(u->cap), .inval = u->inval,
-	};
-}
-
-unsigned vtd_unit_index(const struct vtd_unit *u)
-{
-	return u->index;
-}
-
-bool vtd_has_qi(const struct vtd_unit *u)
-{
-	return ecap_qi(u->ecap);
-}
-
-bool vtd_caching_mode(const struct vtd_unit *u)
-{
-	return cap_cm(u->cap);
-}
-
-bool vtd_coherent(const struct vtd_unit *u)
-{
-	return u->coherent;
-}
-
-unsigned vtd_fault_record_count(const struct vtd_unit *u)
-{
-	return cap_nfr(u->cap);
-}
-
-enum vtd_inval_mode vtd_get_inval_mode(const struct vtd_unit *u)
-{
-	return u->inval;
-}
-
-bool vtd_translating(const struct vtd_unit *u)
-{
-	return u->translating;
-}
-
-unsigned vtd_last_iaig(const struct vtd_unit *u)
-{
-	return u->last_iaig;
-}
-
-const struct vtd_stats *vtd_get_stats(const struct vtd_unit *u)
-{
-	return &u->stats;
-}
-
-void vtd_reset_stats(struct vtd_unit *u)
-{
-	u->stats = (struct vtd_stats){ 0 };
-}
-
-const struct vtd_fault_record *vtd_last_fault(const struct vtd_unit *u)
-{
-	return &u->last_fault;
-}
-
-struct vtd_global_status vtd_read_global_status(const struct vtd_unit *u)
-{
-	uint32_t gsts = vtd_read32(u, DMAR_GSTS_REG);
-
-	return (struct vtd_global_status){ .raw = gsts, .translating = gsts & DMA_GSTS_TES,
-					   .queued_inval = gsts & DMA_GSTS_QIES };
-}
-
 static void print_caps(const struct vtd_unit *u)
 {
 	uint64_t c = u->cap, e = u->ecap;
@@ -240,27 +154,26 @@ int vtd_init(const struct dmar_table *dmar, const struct vtd_options *opt)
 	struct dmar_iter it;
 	struct dmar_struct s;
 
-	unit_count = 0;
+	vtd_units_clear();
 	dmar_iter_start(&it, dmar);
 	while (dmar_iter_next(&it, &s)) {
 		if (s.type != DMAR_TYPE_DRHD)
 			continue;
-		if (unit_count == VTD_MAX_UNITS) {
+		struct vtd_unit *u = vtd_unit_new();
+		if (!u) {
 			kprintf("vtd: more than %d units; ignoring the rest\n", VTD_MAX_UNITS);
 			break;
 		}
-		struct vtd_unit *u = &units[unit_count];
-		*u = (struct vtd_unit){ .index = unit_count };
 		if (unit_probe(u, &s) == 0 && vtd_scope_load(u, dmar, &s) == 0)
-			unit_count++;
+			vtd_unit_keep(u);
 	}
 	/* Units with INCLUDE_PCI_ALL cover what the others do not list, so
 	 * every scope must be known before any context entry is written. */
 	unsigned started = 0;
-	for (unsigned i = 0; i < unit_count; i++)
-		if (unit_start(&units[i], dmar, opt) == 0)
+	for (unsigned i = 0; i < vtd_unit_count(); i++)
+		if (unit_start(vtd_unit(i), dmar, opt) == 0)
 			started++;
-	return started == unit_count ? (int)started : -1;
+	return started == vtd_unit_count() ? (int)started : -1;
 }
 
 int vtd_restart(struct vtd_unit *u, const struct dmar_table *dmar, const struct vtd_options *opt)

@@ -1,0 +1,112 @@
+/* The units the DMAR table lists, and the read-only view of each that the
+ * rest of the kernel gets through vtd.h: the registry is its own file so
+ * that bring-up (vtd_unit.c), context tables and fault handling all look
+ * units up here without depending on each other. */
+#include "drivers/vtd/vtd.h"
+#include "drivers/vtd/vtd_internal.h"
+#include "drivers/vtd/vtd_regs.h"
+
+static struct vtd_unit units[VTD_MAX_UNITS];
+static unsigned unit_count;
+
+void vtd_units_clear(void)
+{
+	unit_count = 0;
+}
+
+struct vtd_unit *vtd_unit_new(void)
+{
+	if (unit_count == VTD_MAX_UNITS)
+		return NULL;
+	units[unit_count] = (struct vtd_unit){ .index = unit_count };
+	return &units[unit_count];
+}
+
+void vtd_unit_keep(struct vtd_unit *u)
+{
+	if (u == &units[unit_count])
+		unit_count++;
+}
+
+unsigned vtd_unit_count(void)
+{
+	return unit_count;
+}
+
+struct vtd_unit *vtd_unit(unsigned i)
+{
+	return i < unit_count ? &units[i] : NULL;
+}
+
+void vtd_get_info(const struct vtd_unit *u, struct vtd_unit_info *info)
+{
+	*info = (struct vtd_unit_info){
+		.index = u->index, .base = u->reg_phys,
+		.ver_major = (u->ver >> 4) & 0xf, .ver_minor = u->ver & 0xf, /* 10.4.1 */
+		.cap = u->cap, .ecap = u->ecap, .levels = u->levels,
+		.coherent = u->coherent, .caching_mode = cap_cm(u->cap), .inval = u->inval,
+	};
+}
+
+unsigned vtd_unit_index(const struct vtd_unit *u)
+{
+	return u->index;
+}
+
+bool vtd_has_qi(const struct vtd_unit *u)
+{
+	return ecap_qi(u->ecap);
+}
+
+bool vtd_caching_mode(const struct vtd_unit *u)
+{
+	return cap_cm(u->cap);
+}
+
+bool vtd_coherent(const struct vtd_unit *u)
+{
+	return u->coherent;
+}
+
+unsigned vtd_fault_record_count(const struct vtd_unit *u)
+{
+	return cap_nfr(u->cap);
+}
+
+enum vtd_inval_mode vtd_get_inval_mode(const struct vtd_unit *u)
+{
+	return u->inval;
+}
+
+bool vtd_translating(const struct vtd_unit *u)
+{
+	return u->translating;
+}
+
+unsigned vtd_last_iaig(const struct vtd_unit *u)
+{
+	return u->last_iaig;
+}
+
+const struct vtd_stats *vtd_get_stats(const struct vtd_unit *u)
+{
+	return &u->stats;
+}
+
+void vtd_reset_stats(struct vtd_unit *u)
+{
+	u->stats = (struct vtd_stats){ 0 };
+}
+
+const struct vtd_fault_record *vtd_last_fault(const struct vtd_unit *u)
+{
+	return &u->last_fault;
+}
+
+struct vtd_global_status vtd_read_global_status(const struct vtd_unit *u)
+{
+	uint32_t gsts = vtd_read32(u, DMAR_GSTS_REG);
+
+	return (struct vtd_global_status){ .raw = gsts, .translating = gsts & DMA_GSTS_TES,
+					   .queued_inval = gsts & DMA_GSTS_QIES };
+}
