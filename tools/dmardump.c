@@ -1,5 +1,5 @@
 /* dmardump: decodes a raw ACPI DMAR table with the kernel's own parser
- * (lib/dmar*.c), so a table from any Linux machine can be checked on the
+ * (lib/dmar/), so a table from any Linux machine can be checked on the
  * host before vtdbench boots there. `--fields` prints path=value lines that
  * the tests compare with what iasl decodes. */
 #include <errno.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/dmar/dmar.h"
+#include "lib/dmar/dmar_layout.h"
 
 #define MAX_TABLE (16u << 20)	/* far above any real DMAR; bounds a bad pipe */
 
@@ -86,134 +87,86 @@ static void print_raw(const unsigned char *d, size_t len)
 	}
 }
 
-/* Text field bytes up to a NUL, unprintable and backslash as \xNN. */
-static void field_text(const char *key, const unsigned char *p, size_t n)
+/* path=value lines for the fields of one record of rec_len bytes. A key
+ * is prefix, the layout's key and ".", the field's key, and "[index]" for
+ * repeated entries (index >= 0): "s[0].drhd.reg_base", "s[0].type",
+ * "table.oem_id", "s[1].scope[0].path[1]". Numbers as 0x..., byte strings
+ * as "00 01", text up to a NUL with unprintable bytes and backslashes as
+ * \xNN. */
+static void fields_record(const char *prefix, const struct dmar_layout *l,
+			  const unsigned char *rec, uint32_t rec_len, int index)
 {
-	printf("%s=", key);
-	for (size_t i = 0; i < n && p[i]; i++)
-		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\')
-			putchar(p[i]);
-		else
-			printf("\\x%02x", p[i]);
-	putchar('\n');
-}
+	for (unsigned i = 0; i < l->nfields; i++) {
+		const struct dmar_field *f = &l->fields[i];
+		const unsigned char *p = rec + f->offset;
+		uint32_t w = dmar_field_width(f, rec_len);
 
-static void field_num(const char *prefix, const char *name, unsigned long long v)
-{
-	printf("%s%s=0x%llx\n", prefix, name, v);
-}
-
-static void fields_scopes(const struct dmar_table *t, const struct dmar_struct *s,
-			  const char *prefix)
-{
-	struct dmar_scope_iter si;
-	struct dmar_scope sc;
-	char p[64];
-	unsigned j = 0;
-
-	dmar_scope_start(&si, t, s);
-	while (dmar_scope_next(&si, &sc)) {
-		snprintf(p, sizeof(p), "%sscope[%u].", prefix, j++);
-		field_num(p, "offset", sc.offset);
-		field_num(p, "type", sc.type);
-		field_num(p, "length", sc.length);
-		field_num(p, "flags", sc.flags);
-		field_num(p, "reserved", sc.reserved);
-		field_num(p, "enum_id", sc.enumeration_id);
-		field_num(p, "start_bus", sc.start_bus);
-		for (unsigned k = 0; k < sc.path_len; k++)
-			printf("%spath[%u]=%02x,%02x\n", p, k, sc.path[k].device,
-			       sc.path[k].function);
-	}
-}
-
-static void fields_struct(const struct dmar_table *t, const struct dmar_struct *s,
-			  unsigned i)
-{
-	char p[32], q[48], key[64];
-
-	snprintf(p, sizeof(p), "s[%u].", i);
-	field_num(p, "offset", s->offset);
-	field_num(p, "type", s->type);
-	field_num(p, "length", s->length);
-	snprintf(q, sizeof(q), "%s%s.", p, dmar_type_name(s->type) ? dmar_type_name(s->type) : "unknown");
-	for (char *c = q; *c; c++)
-		if (*c >= 'A' && *c <= 'Z')
-			*c = (char)(*c - 'A' + 'a');
-	switch (s->type) {
-	case DMAR_TYPE_DRHD:
-		field_num(q, "flags", s->drhd.flags);
-		field_num(q, "size", s->drhd.size);
-		field_num(q, "segment", s->drhd.segment);
-		field_num(q, "reg_base", s->drhd.reg_base);
-		break;
-	case DMAR_TYPE_RMRR:
-		field_num(q, "reserved", s->rmrr.reserved);
-		field_num(q, "segment", s->rmrr.segment);
-		field_num(q, "base", s->rmrr.base);
-		field_num(q, "limit", s->rmrr.limit);
-		break;
-	case DMAR_TYPE_ATSR:
-		field_num(q, "flags", s->atsr.flags);
-		field_num(q, "reserved", s->atsr.reserved);
-		field_num(q, "segment", s->atsr.segment);
-		break;
-	case DMAR_TYPE_RHSA:
-		field_num(q, "reserved", s->rhsa.reserved);
-		field_num(q, "reg_base", s->rhsa.reg_base);
-		field_num(q, "proximity_domain", s->rhsa.proximity_domain);
-		break;
-	case DMAR_TYPE_ANDD:
-		field_num(q, "reserved", (unsigned long long)s->andd.reserved[0] |
-			  s->andd.reserved[1] << 8 | s->andd.reserved[2] << 16);
-		field_num(q, "device_number", s->andd.device_number);
-		snprintf(key, sizeof(key), "%sname", q);
-		field_text(key, (const unsigned char *)s->andd.name, s->andd.name_len);
-		break;
-	case DMAR_TYPE_SATC:
-		field_num(q, "flags", s->satc.flags);
-		field_num(q, "reserved", s->satc.reserved);
-		field_num(q, "segment", s->satc.segment);
-		break;
-	case DMAR_TYPE_SIDP:
-		field_num(q, "reserved", s->sidp.reserved);
-		field_num(q, "segment", s->sidp.segment);
-		break;
-	default:
-		printf("%sraw=", q);
-		for (unsigned k = 4; k < s->length; k++)
-			printf(k > 4 ? " %02x" : "%02x", s->raw[k]);
+		printf("%s%s%s%s", prefix, l->key ? l->key : "", l->key ? "." : "", f->key);
+		if (index >= 0)
+			printf("[%d]", index);
+		putchar('=');
+		switch (f->kind) {
+		case DMAR_FIELD_HEX:
+		case DMAR_FIELD_HEX_BYTEWISE:
+			printf("0x%llx", (unsigned long long)dmar_field_value(f, rec));
+			break;
+		case DMAR_FIELD_BYTES:
+			for (uint32_t k = 0; k < w; k++)
+				printf(k ? " %02x" : "%02x", p[k]);
+			break;
+		case DMAR_FIELD_TEXT:
+			for (uint32_t k = 0; k < w && p[k]; k++)
+				if (p[k] >= 0x20 && p[k] < 0x7f && p[k] != '\\')
+					putchar(p[k]);
+				else
+					printf("\\x%02x", p[k]);
+			break;
+		case DMAR_FIELD_PATH:
+			printf("%02x,%02x", p[0], p[1]);
+			break;
+		}
 		putchar('\n');
-		break;
 	}
-	fields_scopes(t, s, p);
 }
 
 static void print_fields(const struct dmar_table *t)
 {
 	const unsigned char *d = t->data;
+	const struct dmar_layout *l;
 	struct dmar_iter it;
+	struct dmar_scope_iter si;
 	struct dmar_struct s;
+	struct dmar_scope sc;
+	char p[32], q[48];
 	unsigned i = 0;
 
-	field_text("table.signature", d, 4);
-	field_num("table.", "length", t->length);
-	field_num("table.", "revision", t->revision);
-	field_num("table.", "checksum", t->checksum);
-	field_text("table.oem_id", d + 10, 6);
-	field_text("table.oem_table_id", d + 16, 8);
-	field_num("table.", "oem_revision", t->oem_revision);
-	field_text("table.creator_id", d + 28, 4);
-	field_num("table.", "creator_revision", t->creator_revision);
-	field_num("dmar.", "haw", t->haw);
-	field_num("dmar.", "flags", t->flags);
-	printf("dmar.reserved=");
-	for (unsigned k = 38; k < 48; k++)
-		printf(k > 38 ? " %02x" : "%02x", d[k]);
-	putchar('\n');
+	fields_record("", &dmar_layout_acpi_header, d, DMAR_HEADER_LEN, -1);
+	fields_record("", &dmar_layout_dmar_header, d, DMAR_HEADER_LEN, -1);
 	dmar_iter_start(&it, t);
-	while (dmar_iter_next(&it, &s))
-		fields_struct(t, &s, i++);
+	while (dmar_iter_next(&it, &s)) {
+		snprintf(p, sizeof(p), "s[%u].", i++);
+		printf("%soffset=0x%x\n", p, s.offset);
+		fields_record(p, &dmar_layout_struct_header, s.raw, s.length, -1);
+		l = dmar_layout_of(s.type);
+		if (l) {
+			fields_record(p, l, s.raw, s.length, -1);
+		} else {
+			printf("%sunknown.raw=", p);
+			for (unsigned k = dmar_layout_struct_header.min_len; k < s.length; k++)
+				printf(k > dmar_layout_struct_header.min_len ? " %02x" : "%02x",
+				       s.raw[k]);
+			putchar('\n');
+		}
+		dmar_scope_start(&si, t, &s);
+		for (unsigned j = 0; dmar_scope_next(&si, &sc); j++) {
+			snprintf(q, sizeof(q), "%sscope[%u].", p, j);
+			printf("%soffset=0x%x\n", q, sc.offset);
+			fields_record(q, &dmar_layout_scope, d + sc.offset, sc.length, -1);
+			for (uint32_t k = 0; k < sc.path_len; k++)
+				fields_record(q, &dmar_layout_path, (const unsigned char *)&sc.path[k],
+					      dmar_layout_path.min_len, (int)k);
+		}
+	}
 }
 
 int main(int argc, char **argv)

@@ -6,7 +6,8 @@
  * through a print callback; when it returns 0, walk the remapping structures
  * with dmar_iter_*() and each structure's device scopes with dmar_scope_*().
  * The iterators are bounds-checked on their own as well: on a table that
- * failed dmar_parse() they stop early instead of reading outside it. */
+ * failed dmar_parse() they stop early instead of reading outside it.
+ * Where each field sits and how it prints: dmar_layout.h. */
 #ifndef LIB_DMAR_DMAR_H
 #define LIB_DMAR_DMAR_H
 
@@ -205,9 +206,14 @@ static inline unsigned dmar_haw_bits(const struct dmar_table *t)
 }
 
 /* Bytes of a DRHD's register set: 2^Size 4 KiB pages. VT-d spec 8.3 */
+static inline uint64_t dmar_reg_set_size(uint8_t size_byte)
+{
+	return PAGE_SIZE << (size_byte & DMAR_DRHD_SIZE_MASK);
+}
+
 static inline uint64_t dmar_drhd_reg_size(const struct dmar_struct *s)
 {
-	return PAGE_SIZE << (s->drhd.size & DMAR_DRHD_SIZE_MASK);
+	return dmar_reg_set_size(s->drhd.size);
 }
 
 /* A few lines: header, counts, one line per DRHD and RMRR. */

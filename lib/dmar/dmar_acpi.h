@@ -1,8 +1,9 @@
 /* Byte layouts of the ACPI DMAR table (VT-d spec chapter 8) and little-endian
  * readers for them. Firmware tables are not naturally aligned, so code reads
  * fields through dmar_rd*() at offsetof() positions instead of through
- * pointers to these structs; the structs exist to document and pin the
- * layout. Only lib/dmar*.c should need this header. */
+ * pointers to these structs; the structs pin the layout, and the field
+ * tables of dmar_layout.c take every offset and width from them. Only the
+ * sources in lib/dmar/ should need this header. */
 #ifndef LIB_DMAR_DMAR_ACPI_H
 #define LIB_DMAR_DMAR_ACPI_H
 

@@ -15,6 +15,7 @@
 #include "lib/dmar/dmar.h"
 #include "lib/dmar/dmar_acpi.h"
 #include "lib/dmar/dmar_check.h"
+#include "lib/dmar/dmar_layout.h"
 #include "lib/string.h"
 
 /* ACPI header and DMAR fields. VT-d spec 8.1 */
@@ -52,14 +53,8 @@ static bool check_header(struct dmar_check *c, const uint8_t *buf, size_t buflen
 
 	if (len < buflen)
 		DMAR_WARN(c, "%zu bytes after the %u-byte table are ignored", buflen - len, len);
-	t->length = len;
-	t->revision = buf[offsetof(struct acpi_dmar_header, revision)];
-	t->checksum = buf[offsetof(struct acpi_dmar_header, checksum)];
-	t->haw = buf[offsetof(struct acpi_dmar_header, host_addr_width)];
-	t->flags = buf[offsetof(struct acpi_dmar_header, flags)];
-	t->oem_revision = dmar_rd32(buf + offsetof(struct acpi_dmar_header, oem_revision));
-	t->creator_revision =
-		dmar_rd32(buf + offsetof(struct acpi_dmar_header, creator_revision));
+	dmar_layout_decode(&dmar_layout_acpi_header, buf, t);
+	dmar_layout_decode(&dmar_layout_dmar_header, buf, t);
 
 	/* Firmware with wrong checksums ships; the layout checks below are
 	 * what protect us, so this is only a warning. */
@@ -110,6 +105,7 @@ static void check_scope_placement(struct dmar_check *c, const struct dmar_struct
 static uint32_t check_scopes(struct dmar_check *c, const struct dmar_struct *s)
 {
 	const uint8_t *d = c->t->data;
+	const uint32_t hdr = dmar_layout_scope.min_len, hop = dmar_layout_path.min_len;
 	uint32_t pos = s->scope_offset, end = s->scope_offset + s->scope_length;
 	uint32_t n = 0;
 	struct dmar_scope sc;
@@ -125,11 +121,11 @@ static uint32_t check_scopes(struct dmar_check *c, const struct dmar_struct *s)
 			return n;
 		}
 		len = d[pos + offsetof(struct acpi_dmar_scope, length)];
-		if (len < DMAR_SCOPE_HDR_LEN) {
+		if (len < hdr) {
 			DMAR_ERR(c, DMAR_ELENGTH, s->offset,
 			    "%s at offset 0x%x: device scope at offset 0x%x: entry length "
 			    "%u is shorter than the %u-byte scope header", dmar_label(s->type),
-			    s->offset, pos, len, DMAR_SCOPE_HDR_LEN);
+			    s->offset, pos, len, hdr);
 			return n;
 		}
 		if (len > left) {
@@ -142,7 +138,7 @@ static uint32_t check_scopes(struct dmar_check *c, const struct dmar_struct *s)
 		if (!dmar_scope_at(c->t, pos, end, &sc))
 			return n;	/* unreachable: same checks as above */
 		n++;
-		if ((len - DMAR_SCOPE_HDR_LEN) % sizeof(struct acpi_dmar_path))
+		if ((len - hdr) % hop)
 			DMAR_ERR(c, DMAR_ELENGTH, s->offset,
 			    "%s at offset 0x%x: device scope at offset 0x%x: entry length "
 			    "%u ends in half a path entry", dmar_label(s->type), s->offset, pos, len);
@@ -188,7 +184,7 @@ static void check_rmrr(struct dmar_check *c, const struct dmar_struct *s, uint32
 
 static void check_andd(struct dmar_check *c, const struct dmar_struct *s)
 {
-	uint32_t room = s->length - (uint32_t)sizeof(struct acpi_dmar_andd);
+	uint32_t room = s->length - dmar_struct_min_len(DMAR_TYPE_ANDD);
 
 	if (s->andd.name_len == 0)
 		DMAR_WARN(c, "ANDD at offset 0x%x: empty device name", s->offset);
@@ -236,7 +232,7 @@ static void check_structures(struct dmar_check *c)
 		uint32_t left = t->length - pos;
 		uint16_t type, len;
 
-		if (left < sizeof(struct acpi_dmar_struct_header)) {
+		if (left < dmar_layout_struct_header.min_len) {
 			DMAR_ERR(c, DMAR_ELENGTH, pos,
 			    "%u trailing bytes at offset 0x%x are too short for a "
 			    "remapping structure header", left, pos);

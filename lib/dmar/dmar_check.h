@@ -1,6 +1,6 @@
 /* Shared by the two halves of dmar_parse(): dmar_check.c (header, lengths,
  * each structure on its own) and dmar_cross.c (rules between structures).
- * Private to lib/dmar*.c. */
+ * Private to lib/dmar/. */
 #ifndef LIB_DMAR_DMAR_CHECK_H
 #define LIB_DMAR_DMAR_CHECK_H
 

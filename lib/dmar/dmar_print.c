@@ -1,9 +1,10 @@
 /* Human-readable DMAR output through a printf-like callback: a short summary
  * for the boot log and a full decoding laid out like `iasl -d`, so a reader
- * can hold the two side by side. Uses only the table iterators, so it is
- * safe on any table dmar_parse() accepted (and stops early on others). */
+ * can hold the two side by side. The decoding prints every record from its
+ * layout (dmar_layout.c) and walks the table with the iterators only, so it
+ * is safe on any table dmar_parse() accepted (and stops early on others). */
 #include "lib/dmar/dmar.h"
-#include "lib/dmar/dmar_acpi.h"
+#include "lib/dmar/dmar_layout.h"
 
 struct out {
 	dmar_print_fn pr;
@@ -14,21 +15,6 @@ struct out {
 static void lead(const struct out *o, uint32_t off, unsigned width, const char *lbl)
 {
 	o->pr(o->ctx, "[%03Xh %04u %3u] %28s : ", off, off, width, lbl);
-}
-
-static void hex_field(const struct out *o, uint32_t off, unsigned width,
-		      const char *lbl, uint64_t v)
-{
-	lead(o, off, width, lbl);
-	o->pr(o->ctx, "%0*llX", (int)width * 2, (unsigned long long)v);
-}
-
-static void end_line(const struct out *o, const char *note)
-{
-	if (note)
-		o->pr(o->ctx, " [%s]\n", note);
-	else
-		o->pr(o->ctx, "\n");
 }
 
 static bool printable(uint8_t ch)
@@ -61,191 +47,152 @@ static void text(const struct out *o, const uint8_t *p, uint32_t n)
 	o->pr(o->ctx, "\"");
 }
 
-static void text_field(const struct out *o, uint32_t off, unsigned width,
-		       const char *lbl, const uint8_t *p)
+/* The names of the set bits, space-separated, and the set reserved bits
+ * if the names say to show them. */
+static void flag_names(const struct out *o, const struct dmar_flag_names *n, uint8_t flags)
 {
-	lead(o, off, width, lbl);
-	text(o, p, width);
-	o->pr(o->ctx, "\n");
-}
-
-static void flag_names(const struct out *o, uint8_t flags)
-{
-	static const char *const names[] = {
-		"INTR_REMAP", "X2APIC_OPT_OUT", "DMA_CTRL_PLATFORM_OPT_IN",
-	};
 	const char *sep = "";
+	uint8_t reserved = 0;
 
-	for (unsigned i = 0; i < 3; i++)
-		if (flags & (1u << i)) {
-			o->pr(o->ctx, "%s%s", sep, names[i]);
+	for (unsigned i = 0; i < 8; i++) {
+		if (!(flags & (1u << i)))
+			continue;
+		if (n->bit[i]) {
+			o->pr(o->ctx, "%s%s", sep, n->bit[i]);
 			sep = " ";
+		} else {
+			reserved |= (uint8_t)(1u << i);
 		}
-	if (flags & ~7u)
-		o->pr(o->ctx, "%sreserved 0x%02x", sep, flags & ~7u);
-}
-
-static void print_header(const struct out *o, const struct dmar_table *t)
-{
-	const uint8_t *d = t->data;
-
-	lead(o, 0, 4, "Signature");
-	o->pr(o->ctx, "\"DMAR\"    [DMA Remapping table]\n");
-	hex_field(o, 4, 4, "Table Length", t->length);
-	end_line(o, NULL);
-	hex_field(o, 8, 1, "Revision", t->revision);
-	end_line(o, NULL);
-	hex_field(o, 9, 1, "Checksum", t->checksum);
-	end_line(o, t->checksum_ok ? NULL : "incorrect");
-	text_field(o, 10, 6, "Oem ID", d + offsetof(struct acpi_dmar_header, oem_id));
-	text_field(o, 16, 8, "Oem Table ID", d + offsetof(struct acpi_dmar_header, oem_table_id));
-	hex_field(o, 24, 4, "Oem Revision", t->oem_revision);
-	end_line(o, NULL);
-	text_field(o, 28, 4, "Asl Compiler ID", d + offsetof(struct acpi_dmar_header, creator_id));
-	hex_field(o, 32, 4, "Asl Compiler Revision", t->creator_revision);
-	end_line(o, NULL);
-	o->pr(o->ctx, "\n");
-	hex_field(o, 36, 1, "Host Address Width", t->haw);
-	o->pr(o->ctx, " [%u bits]\n", dmar_haw_bits(t));
-	hex_field(o, 37, 1, "Flags", t->flags);
-	if (t->flags) {
-		o->pr(o->ctx, " [");
-		flag_names(o, t->flags);
-		o->pr(o->ctx, "]");
 	}
-	o->pr(o->ctx, "\n");
-	lead(o, 38, 10, "Reserved");
-	for (unsigned i = 0; i < 10; i++)
-		o->pr(o->ctx, i ? " %02X" : "%02X",
-		      d[offsetof(struct acpi_dmar_header, reserved) + i]);
-	o->pr(o->ctx, "\n\n");
+	if (reserved && n->show_reserved)
+		o->pr(o->ctx, "%sreserved 0x%02x", sep, reserved);
 }
 
-static void print_scope(const struct out *o, const struct dmar_scope *sc)
+/* Would flag_names() print anything? */
+static bool any_flag_named(const struct dmar_flag_names *n, uint8_t flags)
 {
-	uint32_t off = sc->offset;
-	const char *tn = dmar_scope_type_name(sc->type);
-
-	hex_field(o, off, 1, "Device Scope Type", sc->type);
-	end_line(o, tn ? tn : "Reserved");
-	hex_field(o, off + 1, 1, "Entry Length", sc->length);
-	end_line(o, NULL);
-	hex_field(o, off + 2, 1, "Flags", sc->flags);
-	end_line(o, NULL);
-	hex_field(o, off + 3, 1, "Reserved", sc->reserved);
-	end_line(o, NULL);
-	hex_field(o, off + 4, 1, "Enumeration ID", sc->enumeration_id);
-	end_line(o, NULL);
-	hex_field(o, off + 5, 1, "PCI Bus Number", sc->start_bus);
-	o->pr(o->ctx, "\n\n");
-	for (uint32_t i = 0; i < sc->path_len; i++) {
-		lead(o, off + DMAR_SCOPE_HDR_LEN + 2 * i, 2, "PCI Path");
-		o->pr(o->ctx, "%02X,%02X\n\n", sc->path[i].device, sc->path[i].function);
-	}
-	o->pr(o->ctx, "\n");
+	for (unsigned i = 0; i < 8; i++)
+		if ((flags & (1u << i)) && (n->bit[i] || n->show_reserved))
+			return true;
+	return false;
 }
 
-static void print_scopes(const struct out *o, const struct dmar_table *t,
-			 const struct dmar_struct *s)
+/* The bracketed note after a field's value v (0 unless a number): computed
+ * from v, the table (the checksum) or the name lists, as f->note says. */
+static void note(const struct out *o, const struct dmar_table *t,
+		 const struct dmar_field *f, uint64_t v)
 {
-	struct dmar_scope_iter si;
-	struct dmar_scope sc;
+	const char *s;
 
-	dmar_scope_start(&si, t, s);
-	while (dmar_scope_next(&si, &sc))
-		print_scope(o, &sc);
-}
-
-/* The type-specific fixed part; `b` is the structure's table offset. */
-static void print_body(const struct out *o, const struct dmar_struct *s)
-{
-	uint32_t b = s->offset;
-
-	switch (s->type) {
-	case DMAR_TYPE_DRHD:
-		hex_field(o, b + 4, 1, "Flags", s->drhd.flags);
-		end_line(o, s->drhd.flags & DMAR_DRHD_INCLUDE_PCI_ALL ?
-			 "INCLUDE_PCI_ALL" : NULL);
-		hex_field(o, b + 5, 1, "Size", s->drhd.size);
-		o->pr(o->ctx, " [%llu KiB register set]\n",
-		      (unsigned long long)(dmar_drhd_reg_size(s) >> 10));
-		hex_field(o, b + 6, 2, "PCI Segment Number", s->drhd.segment);
-		end_line(o, NULL);
-		hex_field(o, b + 8, 8, "Register Base Address", s->drhd.reg_base);
-		end_line(o, NULL);
+	switch (f->note) {
+	case DMAR_NOTE_SIGNATURE:
+		o->pr(o->ctx, "    [DMA Remapping table]");
 		break;
-	case DMAR_TYPE_RMRR:
-		hex_field(o, b + 4, 2, "Reserved", s->rmrr.reserved);
-		end_line(o, NULL);
-		hex_field(o, b + 6, 2, "PCI Segment Number", s->rmrr.segment);
-		end_line(o, NULL);
-		hex_field(o, b + 8, 8, "Base Address", s->rmrr.base);
-		end_line(o, NULL);
-		hex_field(o, b + 16, 8, "End Address (limit)", s->rmrr.limit);
-		end_line(o, NULL);
+	case DMAR_NOTE_CHECKSUM:
+		if (!t->checksum_ok)
+			o->pr(o->ctx, " [incorrect]");
 		break;
-	case DMAR_TYPE_ATSR:
-	case DMAR_TYPE_SATC:
-		/* Same fixed layout; only the flag's meaning differs. */
-		hex_field(o, b + 4, 1, "Flags", s->atsr.flags);
-		end_line(o, !(s->atsr.flags & 1) ? NULL :
-			 s->type == DMAR_TYPE_ATSR ? "ALL_PORTS" : "ATC_REQUIRED");
-		hex_field(o, b + 5, 1, "Reserved", s->atsr.reserved);
-		end_line(o, NULL);
-		hex_field(o, b + 6, 2, "PCI Segment Number", s->atsr.segment);
-		end_line(o, NULL);
+	case DMAR_NOTE_HAW:
+		o->pr(o->ctx, " [%u bits]", (unsigned)v + 1u);
 		break;
-	case DMAR_TYPE_RHSA:
-		hex_field(o, b + 4, 4, "Reserved", s->rhsa.reserved);
-		end_line(o, NULL);
-		hex_field(o, b + 8, 8, "Base Address", s->rhsa.reg_base);
-		end_line(o, NULL);
-		hex_field(o, b + 16, 4, "Proximity Domain", s->rhsa.proximity_domain);
-		end_line(o, NULL);
+	case DMAR_NOTE_FLAGS:
+		if (any_flag_named(f->flags, (uint8_t)v)) {
+			o->pr(o->ctx, " [");
+			flag_names(o, f->flags, (uint8_t)v);
+			o->pr(o->ctx, "]");
+		}
 		break;
-	case DMAR_TYPE_ANDD:
-		lead(o, b + 4, 3, "Reserved");
-		o->pr(o->ctx, "%02X%02X%02X\n", s->andd.reserved[0], s->andd.reserved[1],
-		      s->andd.reserved[2]);
-		hex_field(o, b + 7, 1, "Device Number", s->andd.device_number);
-		end_line(o, NULL);
-		lead(o, b + 8, s->length - 8u, "Device Name");
-		text(o, (const uint8_t *)s->andd.name, s->andd.name_len);
-		o->pr(o->ctx, "\n");
+	case DMAR_NOTE_REG_SIZE:
+		o->pr(o->ctx, " [%llu KiB register set]",
+		      (unsigned long long)(dmar_reg_set_size((uint8_t)v) >> 10));
 		break;
-	case DMAR_TYPE_SIDP:
-		hex_field(o, b + 4, 2, "Reserved", s->sidp.reserved);
-		end_line(o, NULL);
-		hex_field(o, b + 6, 2, "PCI Segment Number", s->sidp.segment);
-		end_line(o, NULL);
+	case DMAR_NOTE_STRUCT_TYPE:
+		s = dmar_type_title((uint16_t)v);
+		o->pr(o->ctx, " [%s]", s ? s : "Unknown Subtable Type");
+		break;
+	case DMAR_NOTE_SCOPE_TYPE:
+		s = dmar_scope_type_name((uint8_t)v);
+		o->pr(o->ctx, " [%s]", s ? s : "Reserved");
 		break;
 	default:
-		o->pr(o->ctx, "**** Unknown DMAR subtable type 0x%X, %u bytes skipped\n",
-		      s->type, s->length);
 		break;
 	}
+}
+
+/* One line per field of the record of rec_len bytes at table offset off,
+ * then the blank line iasl ends each part with. */
+static void print_record(const struct out *o, const struct dmar_table *t,
+			 const struct dmar_layout *l, uint32_t off, uint32_t rec_len)
+{
+	const uint8_t *rec = t->data + off;
+
+	for (unsigned i = 0; i < l->nfields; i++) {
+		const struct dmar_field *f = &l->fields[i];
+		const uint8_t *p = rec + f->offset;
+		uint32_t w = dmar_field_width(f, rec_len);
+		uint64_t v = 0;
+
+		lead(o, off + f->offset, w, f->label);
+		switch (f->kind) {
+		case DMAR_FIELD_HEX:
+			v = dmar_field_value(f, rec);
+			o->pr(o->ctx, "%0*llX", (int)w * 2, (unsigned long long)v);
+			break;
+		case DMAR_FIELD_HEX_BYTEWISE:
+			for (uint32_t k = 0; k < w; k++)
+				o->pr(o->ctx, "%02X", p[k]);
+			break;
+		case DMAR_FIELD_BYTES:
+			for (uint32_t k = 0; k < w; k++)
+				o->pr(o->ctx, k ? " %02X" : "%02X", p[k]);
+			break;
+		case DMAR_FIELD_TEXT:
+			text(o, p, w);
+			break;
+		case DMAR_FIELD_PATH:
+			o->pr(o->ctx, "%02X,%02X", p[0], p[1]);
+			break;
+		default:
+			break;
+		}
+		note(o, t, f, v);
+		o->pr(o->ctx, "\n");
+	}
+	o->pr(o->ctx, "\n");
 }
 
 void dmar_print_decoded(const struct dmar_table *t, dmar_print_fn pr, void *ctx)
 {
 	const struct out o = { pr, ctx };
+	const uint32_t path_len = dmar_layout_path.min_len;
 	struct dmar_iter it;
+	struct dmar_scope_iter si;
 	struct dmar_struct s;
-	const char *title;
+	struct dmar_scope sc;
+	const struct dmar_layout *l;
 
 	if (!t->data || t->length < DMAR_HEADER_LEN)
 		return;
-	print_header(&o, t);
+	print_record(&o, t, &dmar_layout_acpi_header, 0, DMAR_HEADER_LEN);
+	print_record(&o, t, &dmar_layout_dmar_header, 0, DMAR_HEADER_LEN);
 	dmar_iter_start(&it, t);
 	while (dmar_iter_next(&it, &s)) {
-		title = dmar_type_title(s.type);
-		hex_field(&o, s.offset, 2, "Subtable Type", s.type);
-		end_line(&o, title ? title : "Unknown Subtable Type");
-		hex_field(&o, s.offset + 2, 2, "Length", s.length);
-		pr(ctx, "\n\n");
-		print_body(&o, &s);
-		pr(ctx, "\n");
-		print_scopes(&o, t, &s);
+		print_record(&o, t, &dmar_layout_struct_header, s.offset, s.length);
+		l = dmar_layout_of(s.type);
+		if (l)
+			print_record(&o, t, l, s.offset, s.length);
+		else
+			pr(ctx, "**** Unknown DMAR subtable type 0x%X, %u bytes skipped\n\n",
+			   s.type, s.length);
+		dmar_scope_start(&si, t, &s);
+		while (dmar_scope_next(&si, &sc)) {
+			print_record(&o, t, &dmar_layout_scope, sc.offset, sc.length);
+			for (uint32_t i = 0; i < sc.path_len; i++)
+				print_record(&o, t, &dmar_layout_path,
+					     sc.offset + dmar_layout_scope.min_len + path_len * i,
+					     path_len);
+			pr(ctx, "\n");
+		}
 	}
 }
 
@@ -304,7 +251,7 @@ void dmar_print_summary(const struct dmar_table *t, dmar_print_fn pr, void *ctx)
 	   dmar_haw_bits(t), t->flags);
 	if (t->flags) {
 		pr(ctx, " (");
-		flag_names(&o, t->flags);
+		flag_names(&o, &dmar_header_flag_names, t->flags);
 		pr(ctx, ")");
 	}
 	pr(ctx, "\ndmar: structures");

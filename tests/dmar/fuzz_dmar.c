@@ -1,4 +1,4 @@
-/* libFuzzer target for the DMAR parser (lib/dmar*.c), built with ASan and
+/* libFuzzer target for the DMAR parser (lib/dmar/), built with ASan and
  * UBSan by tests/dmar/dmar.mk. Beyond "no crash, no out-of-bounds read, no
  * hang", it checks what the kernel relies on: a table dmar_parse() accepts
  * is tiled exactly by its structures, and each structure by its scopes. */

@@ -3,11 +3,13 @@
 
 Prints one PASS:/FAIL: line per check, with indented details under each
 failure:
-  dmar/iasl/SLUG         every real table (and the synthetic base.dsl):
-                         dmardump's fields equal those of a fresh `iasl -d`
+  dmar/iasl/SLUG         every real table in --testdata (make passes
+                         tests/dmar/tables/, see its MANIFEST.md) and the
+                         synthetic base.dsl: dmardump's fields equal those
+                         of a fresh `iasl -d`
   dmar/malformed/NAME    each case of malformed.cases
   dmar/stdin, dmar/help  the command-line contract
-  dmar/kernel-build      lib/dmar*.c builds with the kernel's flags and needs
+  dmar/kernel-build      lib/dmar/*.c builds with the kernel's flags and needs
                          no symbol beyond lib/string.h
 Always exits 0 once it has started printing verdicts; make turns a crash
 before that into a FAIL line.
@@ -174,12 +176,15 @@ def cli_checks(args):
 
 
 def kernel_build(args):
-    """lib/dmar*.c under the kernel's flags; together they may only need
+    """lib/dmar/*.c under the kernel's flags; together they may only need
     what lib/string.h declares."""
     d = os.path.join(args.work, "kobj")
     os.makedirs(d, exist_ok=True)
     problems, objs = [], []
-    for src in sorted(glob.glob("lib/dmar*.c")):
+    srcs = sorted(glob.glob("lib/dmar/*.c"))
+    if not srcs:
+        problems.append("no lib/dmar/*.c to build (run from the top of the tree)")
+    for src in srcs:
         obj = os.path.join(d, os.path.basename(src)[:-2] + ".o")
         if os.path.exists(obj):
             os.remove(obj)
@@ -198,7 +203,7 @@ def kernel_build(args):
         allowed.add("_GLOBAL_OFFSET_TABLE_")
         for sym in sorted(needed - defined - allowed):
             if not sym.endswith(":"):
-                problems.append("lib/dmar*.c need %s, which the kernel does not have" % sym)
+                problems.append("lib/dmar/*.c need %s, which the kernel does not have" % sym)
     verdict("dmar/kernel-build", problems)
 
 

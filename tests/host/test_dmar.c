@@ -1,11 +1,13 @@
-/* lib/dmar*.c on tables built byte by byte here: decoded values, error codes
- * and offsets, the exact messages, and robustness against every truncation
- * and every single-byte corruption of a valid table. */
+/* The DMAR parser (lib/dmar/) on tables built byte by byte here: decoded
+ * values, error codes and offsets, the exact messages, and robustness
+ * against every truncation and every single-byte corruption of a valid
+ * table. */
 #include <stdarg.h>
 #include <stdlib.h>
 
 #include "check.h"
 #include "lib/dmar/dmar.h"
+#include "lib/dmar/dmar_layout.h"
 
 /* --- building tables --- */
 
@@ -267,6 +269,69 @@ static void test_decoded_text(void)
 	CHECK(strstr(out, "Subtable Type : 0006 [SoC Integrated Device Property]\n") != NULL);
 }
 
+/* Fields of l in order, back to back from `from` to the end of the fixed
+ * part, with only a rest-of-record field after it: every byte of every
+ * record is named exactly once. */
+static void check_tiles(const struct dmar_layout *l, uint32_t from)
+{
+	uint32_t at = from;
+
+	CHECK(l->nfields > 0);
+	for (unsigned i = 0; i < l->nfields; i++) {
+		const struct dmar_field *f = &l->fields[i];
+
+		CHECK(f->label && f->key);
+		CHECK_EQ_U64(f->offset, at);
+		if (f->width == 0) {
+			CHECK_EQ_U64(i, l->nfields - 1u);
+			CHECK_EQ_U64(f->offset, l->min_len);
+			CHECK_EQ_U64(f->kind, DMAR_FIELD_TEXT);
+		} else {
+			CHECK(f->kind == DMAR_FIELD_TEXT || f->kind == DMAR_FIELD_BYTES ||
+			      f->width <= 8);
+		}
+		CHECK(f->note != DMAR_NOTE_FLAGS || f->flags);
+		at += f->width;
+	}
+	CHECK_EQ_U64(at, l->min_len);
+}
+
+static void test_layouts_tile_every_record(void)
+{
+	const uint32_t hdr = dmar_layout_struct_header.min_len;
+
+	check_tiles(&dmar_layout_acpi_header, 0);
+	check_tiles(&dmar_layout_dmar_header, dmar_layout_acpi_header.min_len);
+	CHECK_EQ_U64(dmar_layout_dmar_header.min_len, DMAR_HEADER_LEN);
+	check_tiles(&dmar_layout_struct_header, 0);
+	check_tiles(&dmar_layout_scope, 0);
+	CHECK_EQ_U64(dmar_layout_scope.min_len, DMAR_SCOPE_HDR_LEN);
+	CHECK_EQ_U64(dmar_layout_scope.tail, DMAR_TAIL_PATH);
+	check_tiles(&dmar_layout_path, 0);
+	for (uint16_t type = 0; type < DMAR_NTYPES; type++) {
+		const struct dmar_layout *l = dmar_layout_of(type);
+
+		CHECK(l && l->name && l->title && l->key);
+		if (!l)
+			continue;
+		check_tiles(l, hdr);
+		CHECK_EQ_U64(dmar_struct_min_len(type), l->min_len);
+		/* Only RHSA and ANDD carry no device scopes. VT-d spec 8.6, 8.7 */
+		CHECK_EQ_U64(l->tail, type == DMAR_TYPE_RHSA || type == DMAR_TYPE_ANDD ?
+			     DMAR_TAIL_NONE : DMAR_TAIL_SCOPES);
+	}
+	CHECK(dmar_layout_of(DMAR_NTYPES) == NULL);
+	CHECK_EQ_U64(dmar_struct_min_len(DMAR_NTYPES), hdr);
+	/* The fixed parts the spec gives. VT-d spec 8.3-8.9 */
+	CHECK_EQ_U64(dmar_struct_min_len(DMAR_TYPE_DRHD), 16);
+	CHECK_EQ_U64(dmar_struct_min_len(DMAR_TYPE_RMRR), 24);
+	CHECK_EQ_U64(dmar_struct_min_len(DMAR_TYPE_ATSR), 8);
+	CHECK_EQ_U64(dmar_struct_min_len(DMAR_TYPE_RHSA), 20);
+	CHECK_EQ_U64(dmar_struct_min_len(DMAR_TYPE_ANDD), 8);
+	CHECK_EQ_U64(dmar_struct_min_len(DMAR_TYPE_SATC), 8);
+	CHECK_EQ_U64(dmar_struct_min_len(DMAR_TYPE_SIDP), 8);
+}
+
 /* Parses b with messages captured; returns the code. */
 static int parse_msgs(struct dmar_table *dt, const uint8_t *b, size_t n)
 {
@@ -444,6 +509,7 @@ int main(void)
 	RUN_TEST("dmar", test_full_table_decodes);
 	RUN_TEST("dmar", test_summary_text);
 	RUN_TEST("dmar", test_decoded_text);
+	RUN_TEST("dmar", test_layouts_tile_every_record);
 	RUN_TEST("dmar", test_value_errors_name_offsets);
 	RUN_TEST("dmar", test_length_errors);
 	RUN_TEST("dmar", test_header_errors);
