@@ -14,7 +14,7 @@
  *    kernel can live with are warnings. */
 #include "lib/dmar/dmar.h"
 #include "lib/dmar/dmar_acpi.h"
-#include "lib/dmar/dmar_check.h"
+#include "lib/dmar/dmar_check_internal.h"
 #include "lib/dmar/dmar_layout.h"
 #include "lib/string.h"
 

@@ -4,7 +4,7 @@
  * the plain iterators visit the whole table. Quadratic, but real tables
  * hold a few dozen structures. */
 #include "lib/dmar/dmar.h"
-#include "lib/dmar/dmar_check.h"
+#include "lib/dmar/dmar_check_internal.h"
 
 /* An INCLUDE_PCI_ALL DRHD of `segment` before table offset `before`;
  * returns its offset or 0. */

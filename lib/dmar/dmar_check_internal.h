@@ -1,8 +1,8 @@
 /* Shared by the two halves of dmar_parse(): dmar_check.c (header, lengths,
  * each structure on its own) and dmar_cross.c (rules between structures).
  * Private to lib/dmar/. */
-#ifndef LIB_DMAR_DMAR_CHECK_H
-#define LIB_DMAR_DMAR_CHECK_H
+#ifndef LIB_DMAR_DMAR_CHECK_INTERNAL_H
+#define LIB_DMAR_DMAR_CHECK_INTERNAL_H
 
 #include "lib/dmar/dmar.h"
 
