@@ -27,6 +27,8 @@ typedef void (*dmar_print_fn)(void *ctx, const char *fmt, ...)
 #define DMAR_ESIG	(-3)	/* signature is not "DMAR" */
 #define DMAR_ELENGTH	(-4)	/* a structure or scope length is zero, short or overruns */
 #define DMAR_EFIELD	(-5)	/* a field holds a value the spec forbids */
+#define DMAR_ELIMIT	(-6)	/* more DRHDs than the checks between structures have
+				 * room for (see struct dmar_scratch) */
 
 #define DMAR_HEADER_LEN		48	/* VT-d spec 8.1 */
 
@@ -174,6 +176,24 @@ struct dmar_scope_iter {
  * checksum is only a warning. Never reads outside the buffer. */
 int dmar_parse(struct dmar_table *t, const void *buf, size_t buflen,
 	       dmar_print_fn diag, void *ctx);
+
+/* Room for the checks between structures, which sort the DRHDs instead of
+ * comparing each with every other: two slots per DRHD. dmar_parse() lends
+ * them room for DMAR_PARSE_MAX_DRHD on its stack, far above the few dozen
+ * units real platforms have (and the kernel's VTD_MAX_UNITS); a table with
+ * more fails with DMAR_ELIMIT, naming the first DRHD past the limit. */
+#define DMAR_PARSE_MAX_DRHD	512
+
+struct dmar_scratch {
+	uint32_t *slot;
+	uint32_t nslots;
+	uint64_t comparisons;	/* out: key comparisons the sorts and look-ups made */
+};
+
+/* dmar_parse() with the caller's scratch, for callers that check tables
+ * with more DRHDs, and for tests that count the comparisons. */
+int dmar_parse_scratch(struct dmar_table *t, const void *buf, size_t buflen,
+		       dmar_print_fn diag, void *ctx, struct dmar_scratch *scratch);
 
 void dmar_iter_start(struct dmar_iter *it, const struct dmar_table *t);
 /* Fills *s with the next structure; false at the end or at a broken one. */

@@ -16,7 +16,16 @@
 #include "lib/dmar/dmar_acpi.h"
 #include "lib/dmar/dmar_check_internal.h"
 #include "lib/dmar/dmar_layout.h"
+#include "lib/pci_id.h"
 #include "lib/string.h"
+
+/* The narrowest host address width a VT-d platform can have. Every remapping
+ * unit decodes interrupt requests as DMA writes to 0xFEEx_xxxx (VT-d spec
+ * 5.1) and firmware puts the units' registers in the same 4 GiB hole, so a
+ * platform whose DMA reaches less than 4 GiB cannot exist; a byte below 31
+ * is a table bug, and holding addresses to such a width would only bury the
+ * real message under one error per structure. VT-d spec 8.1 */
+#define DMAR_HAW_MIN_BITS 32
 
 /* ACPI header and DMAR fields. VT-d spec 8.1 */
 static bool check_header(struct dmar_check *c, const uint8_t *buf, size_t buflen)
@@ -67,6 +76,14 @@ static bool check_header(struct dmar_check *c, const uint8_t *buf, size_t buflen
 
 	if (dmar_haw_bits(t) > 64)
 		DMAR_WARN(c, "host address width %u bits is more than 64", dmar_haw_bits(t));
+	if (dmar_haw_bits(t) < DMAR_HAW_MIN_BITS)
+		DMAR_ERR(c, DMAR_EFIELD, offsetof(struct acpi_dmar_header, host_addr_width),
+		    "host address width %u bit%s (byte %u = 0x%02x) is below the %u bits "
+		    "every VT-d platform has", dmar_haw_bits(t), dmar_haw_bits(t) == 1 ? "" : "s",
+		    (unsigned)offsetof(struct acpi_dmar_header, host_addr_width), t->haw,
+		    DMAR_HAW_MIN_BITS);
+	else
+		c->haw_plausible = true;
 	if (t->flags & ~(DMAR_INTR_REMAP | DMAR_X2APIC_OPT_OUT |
 			 DMAR_DMA_CTRL_PLATFORM_OPT_IN))
 		DMAR_WARN(c, "header flags 0x%02x set reserved bits", t->flags);
@@ -92,12 +109,38 @@ static void check_scope_placement(struct dmar_check *c, const struct dmar_struct
 		DMAR_WARN(c, "%s at offset 0x%x: device scope at offset 0x%x is an %s, "
 		     "which only a DRHD can list", dmar_label(s->type), s->offset,
 		     sc->offset, tn);
+	/* The flag already covers every PCI device of the segment; the spec
+	 * lets such a unit list only its I/OxAPICs and HPETs. VT-d spec 8.3 */
+	if (s->type == DMAR_TYPE_DRHD && (s->drhd.flags & DMAR_DRHD_INCLUDE_PCI_ALL) &&
+	    (sc->type == DMAR_SCOPE_ENDPOINT || sc->type == DMAR_SCOPE_BRIDGE))
+		DMAR_WARN(c, "DRHD at offset 0x%x: device scope at offset 0x%x is a %s, which "
+		     "INCLUDE_PCI_ALL already covers", s->offset, sc->offset, tn);
 	if (s->type == DMAR_TYPE_ATSR && sc->type != DMAR_SCOPE_BRIDGE)
 		DMAR_WARN(c, "ATSR at offset 0x%x: device scope at offset 0x%x is a %s, "
 		     "not a root port bridge", s->offset, sc->offset, tn);
 	if (s->type == DMAR_TYPE_SATC && sc->type != DMAR_SCOPE_ENDPOINT)
 		DMAR_WARN(c, "SATC at offset 0x%x: device scope at offset 0x%x is a %s, "
 		     "not an endpoint", s->offset, sc->offset, tn);
+}
+
+/* A path hop names a device (0-31) and function (0-7) on a bus: what does
+ * not survive packing into a devfn would be folded into another device by
+ * whoever packs it. VT-d spec 8.3.1.1; PCI local bus spec 3.2.2.3.1 */
+static void check_path(struct dmar_check *c, const struct dmar_struct *s,
+		       const struct dmar_scope *sc)
+{
+	for (uint32_t i = 0; i < sc->path_len; i++) {
+		const struct dmar_pci_path *hop = &sc->path[i];
+		uint8_t devfn = PCI_DEVFN(hop->device, hop->function);
+
+		if (PCI_SLOT(devfn) == hop->device && PCI_FUNC(devfn) == hop->function)
+			continue;
+		DMAR_ERR(c, DMAR_EFIELD, s->offset,
+		    "%s at offset 0x%x: device scope at offset 0x%x: path entry %02x,%02x at "
+		    "offset 0x%x is not a PCI device and function (device 0-31, function 0-7)",
+		    dmar_label(s->type), s->offset, sc->offset, hop->device, hop->function,
+		    sc->offset + DMAR_SCOPE_HDR_LEN + i * (uint32_t)sizeof(*hop));
+	}
 }
 
 /* The device scope list of one structure. VT-d spec 8.3.1. Returns the
@@ -145,14 +188,36 @@ static uint32_t check_scopes(struct dmar_check *c, const struct dmar_struct *s)
 		if (sc.path_len == 0)
 			DMAR_WARN(c, "%s at offset 0x%x: device scope at offset 0x%x has no path "
 			     "entry, so it names no device", dmar_label(s->type), s->offset, pos);
+		check_path(c, s, &sc);
 		check_scope_placement(c, s, &sc);
 		pos += len;
 	}
 	return n;
 }
 
+/* True when an address range ending at `last` (inclusive) reaches past the
+ * host address width, which bounds the platform's address map. VT-d spec 8.1 */
+static bool beyond_haw(const struct dmar_check *c, uint64_t last)
+{
+	unsigned bits = dmar_haw_bits(c->t);
+
+	return c->haw_plausible && bits < 64 && (last >> bits) != 0;
+}
+
 static void check_drhd(struct dmar_check *c, const struct dmar_struct *s, uint32_t nscopes)
 {
+	uint64_t base = s->drhd.reg_base, last = base + (dmar_drhd_reg_size(s) - 1);
+
+	/* Size bits 7:4 are reserved. VT-d spec 8.3 */
+	if (s->drhd.size & ~DMAR_DRHD_SIZE_MASK)
+		DMAR_ERR(c, DMAR_EFIELD, s->offset,
+		    "DRHD at offset 0x%x: size byte 0x%02x sets reserved bits 7:4 (the "
+		    "register set size is bits 3:0)", s->offset, s->drhd.size);
+	if (base && (last < base || beyond_haw(c, last)))
+		DMAR_ERR(c, DMAR_EFIELD, s->offset,
+		    "DRHD at offset 0x%x: register set 0x%llx-0x%llx lies beyond the %u-bit "
+		    "host address width", s->offset, (unsigned long long)base,
+		    (unsigned long long)last, dmar_haw_bits(c->t));
 	/* The register set is page-granular. VT-d spec 8.3 */
 	if (s->drhd.reg_base == 0 || (s->drhd.reg_base & 0xfff))
 		DMAR_ERR(c, DMAR_EFIELD, s->offset,
@@ -172,6 +237,12 @@ static void check_rmrr(struct dmar_check *c, const struct dmar_struct *s, uint32
 		    (unsigned long long)s->rmrr.base);
 		return;
 	}
+	/* DMA cannot reach past the host address width. VT-d spec 8.1, 8.4 */
+	if (beyond_haw(c, s->rmrr.limit))
+		DMAR_ERR(c, DMAR_EFIELD, s->offset,
+		    "RMRR at offset 0x%x: region 0x%llx-0x%llx reaches beyond the %u-bit host "
+		    "address width", s->offset, (unsigned long long)s->rmrr.base,
+		    (unsigned long long)s->rmrr.limit, dmar_haw_bits(c->t));
 	/* Base 4 KiB aligned, limit the last byte of a page. VT-d spec 8.4 */
 	if ((s->rmrr.base & 0xfff) || ((s->rmrr.limit + 1) & 0xfff))
 		DMAR_WARN(c, "RMRR at offset 0x%x: region 0x%llx-0x%llx is not 4 KiB aligned",
@@ -211,6 +282,17 @@ static void check_struct(struct dmar_check *c, const struct dmar_struct *s)
 		if (nscopes == 0 && !(s->atsr.flags & DMAR_ATSR_ALL_PORTS))
 			DMAR_WARN(c, "ATSR at offset 0x%x: no root ports listed and ALL_PORTS "
 			     "clear", s->offset);
+		break;
+	case DMAR_TYPE_RHSA:
+		/* The spec gives RHSA one length, 20, not "varies" like the
+		 * structures with a tail; the type/length framing still skips
+		 * what follows, and a later revision may add fields there, so a
+		 * longer one is read and only reported. VT-d spec 8.2, 8.6 */
+		if (s->length > dmar_struct_min_len(DMAR_TYPE_RHSA))
+			DMAR_WARN(c, "RHSA at offset 0x%x: length %u is longer than its %u-byte "
+			     "fixed size; the %u bytes after it are ignored", s->offset, s->length,
+			     dmar_struct_min_len(DMAR_TYPE_RHSA),
+			     s->length - dmar_struct_min_len(DMAR_TYPE_RHSA));
 		break;
 	case DMAR_TYPE_ANDD:
 		check_andd(c, s);
@@ -286,10 +368,10 @@ static void check_structures(struct dmar_check *c)
 	}
 }
 
-int dmar_parse(struct dmar_table *t, const void *buf, size_t buflen,
-	       dmar_print_fn diag, void *ctx)
+int dmar_parse_scratch(struct dmar_table *t, const void *buf, size_t buflen,
+		       dmar_print_fn diag, void *ctx, struct dmar_scratch *scratch)
 {
-	struct dmar_check c = { .t = t, .diag = diag, .ctx = ctx };
+	struct dmar_check c = { .t = t, .diag = diag, .ctx = ctx, .scratch = scratch };
 
 	if (!t)
 		return DMAR_EINVAL;
@@ -311,4 +393,13 @@ int dmar_parse(struct dmar_table *t, const void *buf, size_t buflen,
 		dmar_check_cross(&c);
 	}
 	return c.t->errors ? c.first_error : 0;
+}
+
+int dmar_parse(struct dmar_table *t, const void *buf, size_t buflen,
+	       dmar_print_fn diag, void *ctx)
+{
+	uint32_t slot[2 * DMAR_PARSE_MAX_DRHD];
+	struct dmar_scratch scratch = { .slot = slot, .nslots = 2 * DMAR_PARSE_MAX_DRHD };
+
+	return dmar_parse_scratch(t, buf, buflen, diag, ctx, &scratch);
 }

@@ -12,6 +12,8 @@ struct dmar_check {
 	void *ctx;
 	int first_error;
 	bool walk_broken;	/* a length error hid part of the table */
+	struct dmar_scratch *scratch;	/* for dmar_check_cross() */
+	bool haw_plausible;	/* the host address width can bound addresses */
 };
 
 static inline void dmar_note_error(struct dmar_check *c, int code, uint32_t off)

@@ -3,6 +3,7 @@
  * against every truncation and every single-byte corruption of a valid
  * table. */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "check.h"
@@ -444,6 +445,247 @@ static void test_unknown_type_skipped(void)
 	CHECK_EQ_U64(s.type, DMAR_TYPE_RHSA);
 }
 
+/* Fields the spec bounds: path hops, the host address width and what must
+ * fit in it, the DRHD size byte's reserved bits. Each is an error naming
+ * the structure; the table stays walkable, so one run lists them all. */
+static void test_impossible_values(void)
+{
+	struct tb t;
+	struct dmar_table dt;
+
+	tb_full(&t);
+	t.b[0x46] = 32;					/* first DRHD's endpoint, device 32 */
+	fix_checksum(t.b, t.n);
+	CHECK_EQ_U64(parse_msgs(&dt, t.b, t.n), (uint64_t)DMAR_EFIELD);
+	CHECK_EQ_U64(dt.first_error_offset, 0x30);
+	CHECK_STR_EQ(out, "dmar: error: DRHD at offset 0x30: device scope at offset 0x40: "
+		     "path entry 20,00 at offset 0x46 is not a PCI device and function "
+		     "(device 0-31, function 0-7)\n");
+
+	tb_full(&t);
+	t.b[0x91] = 8;					/* RMRR's second hop, function 8 */
+	fix_checksum(t.b, t.n);
+	CHECK_EQ_U64(parse_msgs(&dt, t.b, t.n), (uint64_t)DMAR_EFIELD);
+	CHECK_EQ_U64(dt.first_error_offset, 0x70);
+	CHECK(strstr(out, "RMRR at offset 0x70: device scope at offset 0x88: path entry "
+		      "00,08 at offset 0x90") != NULL);
+	tb_full(&t);
+	t.b[0x90] = 31; t.b[0x91] = 7;			/* the largest legal hop */
+	fix_checksum(t.b, t.n);
+	CHECK_EQ_U64(parse_msgs(&dt, t.b, t.n), 0);
+
+	/* Width 32 bits is the narrowest accepted; the checks of addresses
+	 * against a width below it would only repeat the one error. */
+	for (unsigned haw = 0; haw < 40; haw++) {
+		tb_full(&t);
+		t.b[36] = (uint8_t)haw;
+		fix_checksum(t.b, t.n);
+		if (haw + 1 < 32) {
+			CHECK_EQ_U64(parse_msgs(&dt, t.b, t.n), (uint64_t)DMAR_EFIELD);
+			CHECK_EQ_U64(dt.errors, 1);
+			CHECK_EQ_U64(dt.first_error_offset, 36);
+		} else if (haw + 1 < 39) {
+			/* The RMRR ends at 0x7fffffff; the units sit below 4 GiB. */
+			CHECK_EQ_U64(parse_msgs(&dt, t.b, t.n), 0);
+		}
+	}
+	tb_full(&t);
+	t.b[36] = 0;
+	fix_checksum(t.b, t.n);
+	parse_msgs(&dt, t.b, t.n);
+	CHECK_STR_EQ(out, "dmar: error: host address width 1 bit (byte 36 = 0x00) is below "
+		     "the 32 bits every VT-d platform has\n");
+
+	tb_full(&t);					/* 39 bits: last address 0x7fffffffff */
+	memcpy(t.b + 0x78, "\x00\x00\x00\x00\x7f\x00\x00\x00", 8);
+	memcpy(t.b + 0x80, "\xff\xff\xff\xff\x7f\x00\x00\x00", 8);
+	fix_checksum(t.b, t.n);
+	CHECK_EQ_U64(parse_msgs(&dt, t.b, t.n), 0);
+	t.b[0x84] = 0x80;				/* limit 0x80ffffffff */
+	fix_checksum(t.b, t.n);
+	CHECK_EQ_U64(parse_msgs(&dt, t.b, t.n), (uint64_t)DMAR_EFIELD);
+	CHECK_STR_EQ(out, "dmar: error: RMRR at offset 0x70: region 0x7f00000000-0x80ffffffff "
+		     "reaches beyond the 39-bit host address width\n");
+
+	tb_full(&t);
+	memcpy(t.b + 0x38, "\x00\x00\xff\xff\x7f\x00\x00\x00", 8);	/* 64 KiB set ends at the top */
+	fix_checksum(t.b, t.n);
+	CHECK_EQ_U64(parse_msgs(&dt, t.b, t.n), 0);
+	t.b[0x35] = 5;					/* 128 KiB: one page too far */
+	fix_checksum(t.b, t.n);
+	CHECK_EQ_U64(parse_msgs(&dt, t.b, t.n), (uint64_t)DMAR_EFIELD);
+	CHECK_STR_EQ(out, "dmar: error: DRHD at offset 0x30: register set 0x7fffff0000-"
+		     "0x800000ffff lies beyond the 39-bit host address width\n");
+	memset(t.b + 0x38, 0xff, 8);
+	t.b[0x38] = 0; t.b[0x39] &= 0xf0;		/* wraps past 2^64 */
+	t.b[36] = 63;
+	fix_checksum(t.b, t.n);
+	CHECK_EQ_U64(parse_msgs(&dt, t.b, t.n), (uint64_t)DMAR_EFIELD);
+	CHECK(strstr(out, "lies beyond the 64-bit host address width") != NULL);
+
+	tb_full(&t);
+	t.b[0x35] = 0x0f;				/* the largest legal size */
+	fix_checksum(t.b, t.n);
+	CHECK_EQ_U64(parse_msgs(&dt, t.b, t.n), 0);
+	t.b[0x35] = 0xff;
+	fix_checksum(t.b, t.n);
+	CHECK_EQ_U64(parse_msgs(&dt, t.b, t.n), (uint64_t)DMAR_EFIELD);
+	CHECK_STR_EQ(out, "dmar: error: DRHD at offset 0x30: size byte 0xff sets reserved "
+		     "bits 7:4 (the register set size is bits 3:0)\n");
+}
+
+/* Quirks a kernel can live with: warnings, and the table stays valid. */
+static void test_odd_but_usable(void)
+{
+	struct tb t;
+	struct dmar_table dt;
+
+	tb_full(&t);
+	t.b[0x58] = DMAR_SCOPE_ENDPOINT;		/* the catch-all unit's IOAPIC */
+	fix_checksum(t.b, t.n);
+	CHECK_EQ_U64(parse_msgs(&dt, t.b, t.n), 0);
+	CHECK_EQ_U64(dt.warnings, 1);
+	CHECK_STR_EQ(out, "dmar: warning: DRHD at offset 0x48: device scope at offset 0x58 is "
+		     "a PCI Endpoint Device, which INCLUDE_PCI_ALL already covers\n");
+	t.b[0x58] = DMAR_SCOPE_BRIDGE;
+	fix_checksum(t.b, t.n);
+	CHECK_EQ_U64(parse_msgs(&dt, t.b, t.n), 0);
+	CHECK(strstr(out, "is a PCI Bridge Device, which INCLUDE_PCI_ALL") != NULL);
+
+	/* An RHSA grown by 4 bytes: the ANDD after it moves along. */
+	tb_full(&t);
+	memmove(t.b + 0xb2, t.b + 0xae, t.n - 0xae);
+	memset(t.b + 0xae, 0, 4);
+	t.n += 4;
+	t.b[0x9c] = 24;
+	t.b[4] = (uint8_t)t.n;
+	fix_checksum(t.b, t.n);
+	CHECK_EQ_U64(parse_msgs(&dt, t.b, t.n), 0);
+	CHECK_EQ_U64(dt.count[DMAR_TYPE_RHSA], 1);
+	CHECK_EQ_U64(dt.count[DMAR_TYPE_ANDD], 1);
+	CHECK_STR_EQ(out, "dmar: warning: RHSA at offset 0x9a: length 24 is longer than its "
+		     "20-byte fixed size; the 4 bytes after it are ignored\n");
+}
+
+/* A table of n DRHDs with an endpoint each, segments 0-3 in turn and
+ * distinct bases, except that unit `all` and the last are both the
+ * INCLUDE_PCI_ALL unit of segment 4 and the last repeats the base of the
+ * first; then an RHSA names a unit in the middle. Returns the malloc'ed
+ * bytes. */
+static uint8_t *many_units(uint32_t n, uint32_t all, uint32_t *len)
+{
+	const uint32_t unit = 24, rhsa = 20;
+	uint32_t size = DMAR_HEADER_LEN + n * unit + rhsa;
+	uint8_t *b = calloc(1, size), *p;
+	uint8_t sum = 0;
+
+	memcpy(b, "DMAR", 4);
+	b[8] = 1;
+	b[36] = 38;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t base = 0x100000000ull + (uint64_t)(i == n - 1 ? 0 : i) * 0x1000;
+		uint16_t seg = i == all || i == n - 1 ? 4 : (uint16_t)(i % 4);
+
+		p = b + DMAR_HEADER_LEN + i * unit;
+		p[2] = (uint8_t)unit;
+		p[4] = i == all || i == n - 1 ? DMAR_DRHD_INCLUDE_PCI_ALL : 0;
+		p[6] = (uint8_t)seg;
+		for (int k = 0; k < 8; k++)
+			p[8 + k] = (uint8_t)(base >> (8 * k));
+		p[16] = DMAR_SCOPE_ENDPOINT;
+		p[17] = 8;
+		p[21] = (uint8_t)(i / 256);		/* bus */
+		p[22] = (uint8_t)(i % 32);		/* device */
+		p[23] = (uint8_t)(i / 32 % 8);		/* function */
+	}
+	p = b + DMAR_HEADER_LEN + n * unit;
+	p[0] = DMAR_TYPE_RHSA;
+	p[2] = (uint8_t)rhsa;
+	for (int k = 0; k < 8; k++)
+		p[8 + k] = (uint8_t)((0x100000000ull + (uint64_t)(n / 2) * 0x1000) >> (8 * k));
+	for (int k = 0; k < 4; k++)
+		b[4 + k] = (uint8_t)(size >> (8 * k));
+	for (uint32_t i = 0; i < size; i++)
+		sum = (uint8_t)(sum + b[i]);
+	b[9] = (uint8_t)-sum;
+	*len = size;
+	return b;
+}
+
+static unsigned log2_ceil(uint32_t n)
+{
+	unsigned l = 0;
+
+	while ((1u << l) < n)
+		l++;
+	return l;
+}
+
+/* The checks between structures sort instead of comparing all pairs: the
+ * comparisons stay within a small multiple of n log n, and the repeated
+ * base and the second catch-all unit are still found. */
+static void test_cross_checks_scale(void)
+{
+	static const uint32_t sizes[] = { 16, 1000, 16000 };
+
+	for (unsigned k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		uint32_t n = sizes[k], len, all = n / 3;
+		uint32_t first = DMAR_HEADER_LEN, last = DMAR_HEADER_LEN + (n - 1) * 24;
+		uint8_t *b = many_units(n, all, &len);
+		uint32_t *slot = calloc(2 * n, sizeof(*slot));
+		struct dmar_scratch scratch = { .slot = slot, .nslots = 2 * n };
+		struct dmar_table dt;
+		char want[200];
+
+		reset_out();
+		CHECK_EQ_U64(dmar_parse_scratch(&dt, b, len, capture, NULL, &scratch),
+			     (uint64_t)DMAR_EFIELD);
+		CHECK_EQ_U64(dt.count[DMAR_TYPE_DRHD], n);
+		CHECK_EQ_U64(dt.errors, 1);
+		CHECK_EQ_U64(dt.first_error_offset, last);
+		snprintf(want, sizeof(want), "dmar: error: DRHD at offset 0x%x: a second "
+			 "INCLUDE_PCI_ALL unit for segment 4 (the first is the DRHD at offset "
+			 "0x%x)\n", last, DMAR_HEADER_LEN + all * 24);
+		CHECK(strstr(out, want) != NULL);
+		snprintf(want, sizeof(want), "dmar: warning: DRHD at offset 0x%x: register base "
+			 "0x100000000 is also the DRHD at offset 0x%x\n", last, first);
+		CHECK(strstr(out, want) != NULL);
+		CHECK(strstr(out, "matches no DRHD") == NULL);	/* the RHSA found its unit */
+		/* And warnings: the repeated base, the endpoints the two
+		 * catch-all units list. */
+		CHECK_EQ_U64(dt.warnings, 3);
+		CHECK(scratch.comparisons > 0);
+		CHECK(scratch.comparisons <= 4ull * n * log2_ceil(n));
+		free(slot);
+		free(b);
+	}
+}
+
+/* dmar_parse() has room for DMAR_PARSE_MAX_DRHD units; past it the error
+ * names the first one it could not take. */
+static void test_drhd_limit(void)
+{
+	uint32_t len, n = DMAR_PARSE_MAX_DRHD;
+	uint8_t *b = many_units(n, 0, &len);
+	struct dmar_table dt;
+	char want[160];
+
+	CHECK_EQ_U64(dmar_parse(&dt, b, len, NULL, NULL), (uint64_t)DMAR_EFIELD);
+	CHECK_EQ_U64(dt.errors, 1);			/* the repeated catch-all unit */
+	free(b);
+
+	b = many_units(n + 1, 0, &len);
+	reset_out();
+	CHECK_EQ_U64(dmar_parse(&dt, b, len, capture, NULL), (uint64_t)DMAR_ELIMIT);
+	CHECK_EQ_U64(dt.first_error_offset, DMAR_HEADER_LEN + n * 24);
+	snprintf(want, sizeof(want), "dmar: error: DRHD at offset 0x%x: more than %u DRHDs, "
+		 "more than the checks between structures have room for\n",
+		 DMAR_HEADER_LEN + n * 24, n);
+	CHECK(strstr(out, want) != NULL);
+	CHECK_EQ_U64(dt.errors, 1);
+	free(b);
+}
+
 /* Walks everything the parser let through, as the kernel would. */
 static unsigned walk_all(const struct dmar_table *dt)
 {
@@ -514,6 +756,10 @@ int main(void)
 	RUN_TEST("dmar", test_length_errors);
 	RUN_TEST("dmar", test_header_errors);
 	RUN_TEST("dmar", test_unknown_type_skipped);
+	RUN_TEST("dmar", test_impossible_values);
+	RUN_TEST("dmar", test_odd_but_usable);
+	RUN_TEST("dmar", test_cross_checks_scale);
+	RUN_TEST("dmar", test_drhd_limit);
 	RUN_TEST("dmar", test_truncations_and_corruptions);
 	return CHECK_EXIT_STATUS();
 }
