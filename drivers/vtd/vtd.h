@@ -165,23 +165,13 @@ void vtd_fault_irq_init(struct vtd_unit *u);
 void vtd_fault_irq_mask(struct vtd_unit *u, bool masked);
 const char *vtd_fault_reason(unsigned reason);
 
-/* Register access (VT-d spec 10.4: 32- and 64-bit registers). */
-static inline uint32_t vtd_read32(const struct vtd_unit *u, unsigned off)
-{
-	return *(volatile uint32_t *)(u->regs + off);
-}
-static inline uint64_t vtd_read64(const struct vtd_unit *u, unsigned off)
-{
-	return *(volatile uint64_t *)(u->regs + off);
-}
-static inline void vtd_write32(struct vtd_unit *u, unsigned off, uint32_t v)
-{
-	*(volatile uint32_t *)(u->regs + off) = v;
-}
-static inline void vtd_write64(struct vtd_unit *u, unsigned off, uint64_t v)
-{
-	*(volatile uint64_t *)(u->regs + off) = v;
-}
+/* Register access (VT-d spec 10.4: 32- and 64-bit registers), in
+ * drivers/vtd/vtd_mmio.c: the one place that touches the register block,
+ * so that a host test can link a simulated register file instead. */
+uint32_t vtd_read32(const struct vtd_unit *u, unsigned off);
+uint64_t vtd_read64(const struct vtd_unit *u, unsigned off);
+void vtd_write32(struct vtd_unit *u, unsigned off, uint32_t v);
+void vtd_write64(struct vtd_unit *u, unsigned off, uint64_t v);
 
 /* Waits until (register & mask) == want, bounded by a TSC timeout; on
  * timeout prints the unit, register and bit it waited for. */
