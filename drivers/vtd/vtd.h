@@ -63,6 +63,8 @@ struct vtd_unit {
 	uint32_t iq_seq;            /* last status value asked for */
 	bool reg_pending;           /* a register invalidation may be running */
 	unsigned last_iaig;         /* granularity the hardware reported */
+	unsigned last_caig;         /* ... for the last context-cache invalidation */
+	bool caig_wider_noted;      /* a wider one than asked was logged already */
 	bool translating;
 	struct vtd_stats stats;
 	struct vtd_fault_record last_fault;
@@ -115,6 +117,13 @@ bool vtd_translating(const struct vtd_unit *u);
 /* The granularity the hardware reported for the last register-based
  * IOTLB invalidation (IAIG: 1 global, 2 domain, 3 page). */
 unsigned vtd_last_iaig(const struct vtd_unit *u);
+/* The granularity the hardware reported (CCMD.CAIG: 1 global, 2 domain,
+ * 3 device) for the last register-based context-cache invalidation. */
+unsigned vtd_last_caig(const struct vtd_unit *u);
+/* CAP.RWBF without CAP.CM: page-table writes may sit in the unit's write
+ * buffer, so a new mapping needs vtd_write_buffer_flush before the device
+ * uses it (with CM the map's invalidation flushes it too). */
+bool vtd_needs_write_buffer_flush(const struct vtd_unit *u);
 const struct vtd_stats *vtd_get_stats(const struct vtd_unit *u);
 /* Zeroes the counters, so a measurement starts from nothing. */
 void vtd_reset_stats(struct vtd_unit *u);
@@ -154,6 +163,9 @@ int vtd_context_inval_global(struct vtd_unit *u);
 int vtd_qi_push_raw(struct vtd_unit *u, uint64_t lo, uint64_t hi);
 /* Switches a running unit between the two interfaces (queue on or off). */
 int vtd_set_inval_mode(struct vtd_unit *u, enum vtd_inval_mode mode);
+/* Flushes the unit's write buffer (GCMD.WBF) and waits until it is done;
+ * does nothing on a unit without CAP.RWBF. 0 or a negative error. */
+int vtd_write_buffer_flush(struct vtd_unit *u);
 /* Makes page-table writes visible to the unit: clflush when ECAP.C=0. */
 void vtd_flush_cache(const struct vtd_unit *u, const void *p, unsigned long len);
 

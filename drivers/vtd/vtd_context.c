@@ -223,7 +223,7 @@ static int switch_context(struct vtd_unit *u, uint8_t bus, uint8_t devfn, uint16
 			return -1;
 	}
 	write_context(u, e, did, pt, passthrough);
-	if (cap_rwbf(u->cap) && vtd_gcmd(u, DMA_GCMD_WBF, true, "WBFS"))
+	if (vtd_write_buffer_flush(u))
 		return -1;
 	if (cap_cm(u->cap) && vtd_context_inval_global(u))
 		return -1;

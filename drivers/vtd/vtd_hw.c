@@ -69,6 +69,13 @@ int vtd_gcmd(struct vtd_unit *u, uint32_t bit, bool set, const char *name)
 	return vtd_wait32(u, DMAR_GSTS_REG, bit, set ? bit : 0, what);
 }
 
+int vtd_write_buffer_flush(struct vtd_unit *u)
+{
+	if (!cap_rwbf(u->cap))
+		return 0;
+	return vtd_gcmd(u, DMA_GCMD_WBF, true, "WBFS");
+}
+
 void vtd_flush_cache(const struct vtd_unit *u, const void *p, unsigned long len)
 {
 	if (!u->coherent)

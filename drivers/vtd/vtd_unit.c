@@ -98,7 +98,7 @@ static int unit_start(struct vtd_unit *u, const struct dmar_table *dmar,
 	vtd_fault_irq_init(u);
 	if (vtd_context_setup(u, dmar, opt))
 		return -1;
-	if (cap_rwbf(u->cap) && vtd_gcmd(u, DMA_GCMD_WBF, true, "WBFS"))
+	if (vtd_write_buffer_flush(u))
 		return -1;
 	if (vtd_context_inval_global(u))
 		return -1;
