@@ -189,9 +189,14 @@ void vtd_write64(struct vtd_unit *u, unsigned off, uint64_t v);
  * timeout prints the unit, register and bit it waited for. */
 int vtd_wait32(struct vtd_unit *u, unsigned off, uint32_t mask, uint32_t want, const char *what);
 int vtd_wait64(struct vtd_unit *u, unsigned off, uint64_t mask, uint64_t want, const char *what);
+/* The same wait, given up early when a bit of stop_mask shows in the
+ * 32-bit register at stop_off (an error that stops the unit's progress):
+ * 0 reached, 1 stopped, -1 timed out (printed). */
+int vtd_wait64_unless(struct vtd_unit *u, unsigned off, uint64_t mask, uint64_t want,
+		      unsigned stop_off, uint32_t stop_mask, const char *what);
 /* Issues one GCMD command bit (or clears a persistent one) the way the
  * spec asks: current state from GSTS, one-shot bits cleared, then waits
- * for the status bit. */
+ * for the status bit to say it is done (for WBF: for WBFS to clear). */
 int vtd_gcmd(struct vtd_unit *u, uint32_t bit, bool set, const char *name);
 
 #endif
