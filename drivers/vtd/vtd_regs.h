@@ -148,6 +148,7 @@ static inline unsigned ecap_flts(uint64_t e) { return (e >> 47) & 1; }
 #define VTD_CTX_TT_PASSTHROUGH  (2ull << 2)
 #define VTD_CTX_AW(aw)   ((uint64_t)(aw) & 7)   /* high word: 1 = 39-bit, 2 = 48-bit */
 #define VTD_CTX_DID(d)   (((uint64_t)(d) & 0xffff) << 8) /* high word */
+#define VTD_CTX_DID_OF(hi) ((unsigned)((hi) >> 8) & 0xffff)
 
 struct vtd_entry128 {
 	uint64_t lo, hi;

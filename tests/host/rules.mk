@@ -44,3 +44,9 @@ $(B)/host/test_vtd_regs: tests/host/test_vtd_regs.c $(HOST_VTD_SIM_SRCS) $(HOST_
 		$(wildcard lib/*.h lib/*/*.h drivers/vtd/*.h) tests/host/vtd_sim.h tests/host/check.h
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_VTD_SIM_SRCS) $(HOST_LIB_SRCS)
+
+# The VT-d driver's domain-id allocator, pure C.
+$(B)/host/test_vtd_did: tests/host/test_vtd_did.c drivers/vtd/vtd_did.c drivers/vtd/vtd_did.h \
+		tests/host/check.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< drivers/vtd/vtd_did.c
