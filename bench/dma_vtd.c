@@ -1,6 +1,7 @@
 /* Glue between the DMA layer (lib/dma, policy logic) and the VT-d driver
  * (drivers/vtd, hardware): the DMA layer's invalidation requests become
- * vtd_inval_submit/vtd_inval_wait on the device's unit and domain id. */
+ * vtd_inval_submit/vtd_inval_wait on the device's unit and domain id, and
+ * its write-buffer flushes (CAP.RWBF units) vtd_write_buffer_flush. */
 #include "bench/dma_vtd.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
@@ -18,6 +19,13 @@ static int wait(void *ctx)
 	struct dma_vtd *v = ctx;
 
 	return vtd_inval_wait(v->unit);
+}
+
+static int write_buffer_flush(void *ctx)
+{
+	struct dma_vtd *v = ctx;
+
+	return vtd_write_buffer_flush(v->unit);
 }
 
 static uint64_t now(void *ctx)
@@ -40,11 +48,14 @@ int dma_vtd_attach(struct dma_vtd *v, struct vtd_unit *u, uint8_t bus, uint8_t d
 		   const struct dma_config *cfg, void (*rel)(void *, uint64_t), void *ctx)
 {
 	struct dma_config c = *cfg;
-	struct dma_ops ops = { submit, wait, now, release, v };
+	struct dma_ops ops = { .inval_submit = submit, .inval_wait = wait, .now = now,
+			       .release = release, .write_buffer_flush = write_buffer_flush,
+			       .ctx = v };
 
 	*v = (struct dma_vtd){ .unit = u, .bus = bus, .devfn = devfn, .release = rel,
 			       .release_ctx = ctx };
 	c.caching_mode = u && vtd_caching_mode(u);
+	c.write_buffer_flush = u && vtd_needs_write_buffer_flush(u);
 	if (u && vtd_iopt_init(u, &v->pt))
 		return -1;
 	if (u && c.policy != DMA_POLICY_OFF) {

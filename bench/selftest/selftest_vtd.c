@@ -225,6 +225,20 @@ static void test_take_over(struct vtd_test *t, const struct vtd_options *opt)
 	      before.raw, after.raw);
 }
 
+/* A detached domain's id is free again once its invalidation completed,
+ * so a unit with few ids (CAP.ND = 0: 16) serves any number of runs. */
+static void test_did_reused(struct vtd_test *t, uint8_t devfn)
+{
+	int again = -1;
+
+	if (vtd_detach(t->u, t->edu.bus, devfn) == 0) {
+		again = vtd_attach(t->u, t->edu.bus, devfn, &t->pt);
+		vtd_detach(t->u, t->edu.bus, devfn);
+	}
+	check(t, again == t->did, "a detached domain's id (DID %d) is given out again (DID %d)",
+	      t->did, again);
+}
+
 int selftest_vtd(const struct vtd_options *opt)
 {
 	struct vtd_test t = { 0 };
@@ -266,6 +280,6 @@ int selftest_vtd(const struct vtd_options *opt)
 		st->faults, st->fault_interrupts, st->fault_overflows,
 		st->iotlb_inval[DMA_GRAN_PAGES], st->iotlb_inval[DMA_GRAN_DOMAIN],
 		st->iotlb_inval[DMA_GRAN_GLOBAL], st->psi_fallbacks, st->waits);
-	vtd_detach(t.u, t.edu.bus, devfn);
+	test_did_reused(&t, devfn);
 	return t.failed;
 }

@@ -63,6 +63,8 @@ struct vtd_unit {
 	uint32_t iq_seq;            /* last status value asked for */
 	bool reg_pending;           /* a register invalidation may be running */
 	unsigned last_iaig;         /* granularity the hardware reported */
+	unsigned last_caig;         /* ... for the last context-cache invalidation */
+	bool caig_wider_noted;      /* a wider one than asked was logged already */
 	bool translating;
 	struct vtd_stats stats;
 	struct vtd_fault_record last_fault;
@@ -115,6 +117,13 @@ bool vtd_translating(const struct vtd_unit *u);
 /* The granularity the hardware reported for the last register-based
  * IOTLB invalidation (IAIG: 1 global, 2 domain, 3 page). */
 unsigned vtd_last_iaig(const struct vtd_unit *u);
+/* The granularity the hardware reported (CCMD.CAIG: 1 global, 2 domain,
+ * 3 device) for the last register-based context-cache invalidation. */
+unsigned vtd_last_caig(const struct vtd_unit *u);
+/* CAP.RWBF without CAP.CM: page-table writes may sit in the unit's write
+ * buffer, so a new mapping needs vtd_write_buffer_flush before the device
+ * uses it (with CM the map's invalidation flushes it too). */
+bool vtd_needs_write_buffer_flush(const struct vtd_unit *u);
 const struct vtd_stats *vtd_get_stats(const struct vtd_unit *u);
 /* Zeroes the counters, so a measurement starts from nothing. */
 void vtd_reset_stats(struct vtd_unit *u);
@@ -154,6 +163,9 @@ int vtd_context_inval_global(struct vtd_unit *u);
 int vtd_qi_push_raw(struct vtd_unit *u, uint64_t lo, uint64_t hi);
 /* Switches a running unit between the two interfaces (queue on or off). */
 int vtd_set_inval_mode(struct vtd_unit *u, enum vtd_inval_mode mode);
+/* Flushes the unit's write buffer (GCMD.WBF) and waits until it is done;
+ * does nothing on a unit without CAP.RWBF. 0 or a negative error. */
+int vtd_write_buffer_flush(struct vtd_unit *u);
 /* Makes page-table writes visible to the unit: clflush when ECAP.C=0. */
 void vtd_flush_cache(const struct vtd_unit *u, const void *p, unsigned long len);
 
@@ -165,31 +177,26 @@ void vtd_fault_irq_init(struct vtd_unit *u);
 void vtd_fault_irq_mask(struct vtd_unit *u, bool masked);
 const char *vtd_fault_reason(unsigned reason);
 
-/* Register access (VT-d spec 10.4: 32- and 64-bit registers). */
-static inline uint32_t vtd_read32(const struct vtd_unit *u, unsigned off)
-{
-	return *(volatile uint32_t *)(u->regs + off);
-}
-static inline uint64_t vtd_read64(const struct vtd_unit *u, unsigned off)
-{
-	return *(volatile uint64_t *)(u->regs + off);
-}
-static inline void vtd_write32(struct vtd_unit *u, unsigned off, uint32_t v)
-{
-	*(volatile uint32_t *)(u->regs + off) = v;
-}
-static inline void vtd_write64(struct vtd_unit *u, unsigned off, uint64_t v)
-{
-	*(volatile uint64_t *)(u->regs + off) = v;
-}
+/* Register access (VT-d spec 10.4: 32- and 64-bit registers), in
+ * drivers/vtd/vtd_mmio.c: the one place that touches the register block,
+ * so that a host test can link a simulated register file instead. */
+uint32_t vtd_read32(const struct vtd_unit *u, unsigned off);
+uint64_t vtd_read64(const struct vtd_unit *u, unsigned off);
+void vtd_write32(struct vtd_unit *u, unsigned off, uint32_t v);
+void vtd_write64(struct vtd_unit *u, unsigned off, uint64_t v);
 
 /* Waits until (register & mask) == want, bounded by a TSC timeout; on
  * timeout prints the unit, register and bit it waited for. */
 int vtd_wait32(struct vtd_unit *u, unsigned off, uint32_t mask, uint32_t want, const char *what);
 int vtd_wait64(struct vtd_unit *u, unsigned off, uint64_t mask, uint64_t want, const char *what);
+/* The same wait, given up early when a bit of stop_mask shows in the
+ * 32-bit register at stop_off (an error that stops the unit's progress):
+ * 0 reached, 1 stopped, -1 timed out (printed). */
+int vtd_wait64_unless(struct vtd_unit *u, unsigned off, uint64_t mask, uint64_t want,
+		      unsigned stop_off, uint32_t stop_mask, const char *what);
 /* Issues one GCMD command bit (or clears a persistent one) the way the
  * spec asks: current state from GSTS, one-shot bits cleared, then waits
- * for the status bit. */
+ * for the status bit to say it is done (for WBF: for WBFS to clear). */
 int vtd_gcmd(struct vtd_unit *u, uint32_t bit, bool set, const char *name);
 
 #endif

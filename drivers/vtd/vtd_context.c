@@ -7,6 +7,7 @@
  * context entries: 9.3. */
 #include "drivers/pci/pci.h"
 #include "drivers/vtd/vtd.h"
+#include "drivers/vtd/vtd_did.h"
 #include "drivers/vtd/vtd_internal.h"
 #include "drivers/vtd/vtd_regs.h"
 #include "kernel/console.h"
@@ -25,7 +26,7 @@ static struct {
 	struct iopt identity;
 	bool identity_ready;
 	bool passthrough;
-	uint16_t next_did;
+	struct vtd_did_map dids;
 } scope[VTD_MAX_UNITS];
 
 int vtd_scope_load(struct vtd_unit *u, const struct dmar_table *dmar, const struct dmar_struct *s)
@@ -35,7 +36,7 @@ int vtd_scope_load(struct vtd_unit *u, const struct dmar_table *dmar, const stru
 	uint8_t bus;
 
 	scope[u->index].n = 0;
-	scope[u->index].next_did = VTD_FIRST_TEST_DID;
+	vtd_did_init(&scope[u->index].dids, cap_ndoms(u->cap), VTD_FIRST_TEST_DID);
 	dmar_scope_start(&si, dmar, s);
 	while (dmar_scope_next(&si, &sc)) {
 		if (sc.type != DMAR_SCOPE_ENDPOINT && sc.type != DMAR_SCOPE_BRIDGE)
@@ -223,7 +224,7 @@ static int switch_context(struct vtd_unit *u, uint8_t bus, uint8_t devfn, uint16
 			return -1;
 	}
 	write_context(u, e, did, pt, passthrough);
-	if (cap_rwbf(u->cap) && vtd_gcmd(u, DMA_GCMD_WBF, true, "WBFS"))
+	if (vtd_write_buffer_flush(u))
 		return -1;
 	if (cap_cm(u->cap) && vtd_context_inval_global(u))
 		return -1;
@@ -232,32 +233,38 @@ static int switch_context(struct vtd_unit *u, uint8_t bus, uint8_t devfn, uint16
 
 int vtd_attach(struct vtd_unit *u, uint8_t bus, uint8_t devfn, const struct iopt *pt)
 {
-	uint16_t did = scope[u->index].next_did;
+	int did = vtd_did_alloc(&scope[u->index].dids);
 
-	if (did >= cap_ndoms(u->cap)) {
+	if (did < 0) {
 		kprintf("vtd%u: out of domain ids (%u)\n", u->index, cap_ndoms(u->cap));
 		return -1;
 	}
-	if (switch_context(u, bus, devfn, did, pt, false))
+	if (switch_context(u, bus, devfn, (uint16_t)did, pt, false)) {
+		/* What the unit may hold for the id is unknown: it stays taken. */
 		return -1;
-	scope[u->index].next_did++;
+	}
 	kprintf("vtd%u: %02x:%02x.%u now in its own domain (DID %u, tables at 0x%lx)\n", u->index,
 		bus, PCI_SLOT(devfn), PCI_FUNC(devfn), did, pt->root);
 	return did;
 }
 
+/* The id goes back only after switch_context's invalidation of the context
+ * cache and the IOTLB completed, so nothing cached is tagged with it when
+ * the next domain gets it. */
 int vtd_detach(struct vtd_unit *u, uint8_t bus, uint8_t devfn)
 {
-	return switch_context(u, bus, devfn, VTD_IDENTITY_DID, &scope[u->index].identity,
-			      scope[u->index].passthrough);
+	struct vtd_entry128 *e = context_entry(u, bus, devfn, false);
+	unsigned old = e && (e->lo & VTD_CTX_P) ? VTD_CTX_DID_OF(e->hi) : VTD_IDENTITY_DID;
+
+	if (switch_context(u, bus, devfn, VTD_IDENTITY_DID, &scope[u->index].identity,
+			   scope[u->index].passthrough))
+		return -1;
+	if (old != VTD_IDENTITY_DID)
+		vtd_did_free(&scope[u->index].dids, old);
+	return 0;
 }
 
 int vtd_reserve_did(struct vtd_unit *u)
 {
-	uint16_t did = scope[u->index].next_did;
-
-	if (did >= cap_ndoms(u->cap))
-		return -1;
-	scope[u->index].next_did++;
-	return did;
+	return vtd_did_alloc(&scope[u->index].dids);
 }

@@ -12,6 +12,10 @@ void vtd_units_clear(void);
 struct vtd_unit *vtd_unit_new(void);
 void vtd_unit_keep(struct vtd_unit *u);
 
+/* Turns off what the previous owner left on (translation, interrupt
+ * remapping, the invalidation queue, protected memory), saying so:
+ * vtd_takeover.c. 0 or a negative error. */
+int vtd_take_over(struct vtd_unit *u);
 /* Resolves the DRHD's device scopes to bus numbers on this machine. */
 int vtd_scope_load(struct vtd_unit *u, const struct dmar_table *dmar, const struct dmar_struct *s);
 /* Builds the identity (or pass-through) domain and points the context

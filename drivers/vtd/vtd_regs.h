@@ -45,6 +45,18 @@
 #define DMA_CCMD_DEVICE  (3ull << 61)
 #define DMA_CCMD_CAIG(v) (((v) >> 59) & 3) /* granularity performed */
 #define DMA_CCMD_DID(d)  ((uint64_t)(d) & 0xffff)
+#define DMA_CCMD_CIRG(v) (((v) >> 61) & 3) /* granularity asked for */
+
+/* How the granularity performed (CAIG) compares with the one asked for
+ * (CIRG): both 1 global, 2 domain, 3 device, so a smaller number is wider;
+ * CAIG 0 means the request was not performed (10.4.7). */
+enum vtd_caig_verdict { VTD_CAIG_AS_ASKED, VTD_CAIG_WIDER, VTD_CAIG_NOT_AS_ASKED };
+static inline enum vtd_caig_verdict vtd_caig_verdict(unsigned asked, unsigned done)
+{
+	if (done == 0 || done > asked)
+		return VTD_CAIG_NOT_AS_ASKED;
+	return done < asked ? VTD_CAIG_WIDER : VTD_CAIG_AS_ASKED;
+}
 
 /* 10.4.9 Fault Status */
 #define DMAR_FSTS_REG    0x34
@@ -136,6 +148,7 @@ static inline unsigned ecap_flts(uint64_t e) { return (e >> 47) & 1; }
 #define VTD_CTX_TT_PASSTHROUGH  (2ull << 2)
 #define VTD_CTX_AW(aw)   ((uint64_t)(aw) & 7)   /* high word: 1 = 39-bit, 2 = 48-bit */
 #define VTD_CTX_DID(d)   (((uint64_t)(d) & 0xffff) << 8) /* high word */
+#define VTD_CTX_DID_OF(hi) ((unsigned)((hi) >> 8) & 0xffff)
 
 struct vtd_entry128 {
 	uint64_t lo, hi;

@@ -29,45 +29,6 @@ static void print_caps(const struct vtd_unit *u)
 		ecap_smts(e), ecap_iro(e));
 }
 
-/* Firmware may hand over a unit with translation, the invalidation queue,
- * interrupt remapping or protected memory regions on. Each is turned off
- * with the protocol the spec gives, and said so. */
-static int take_over(struct vtd_unit *u)
-{
-	uint32_t gsts = vtd_read32(u, DMAR_GSTS_REG);
-
-	if (gsts & DMA_GSTS_TES) {
-		kprintf("vtd%u: translation was left on (by the firmware or an earlier owner); "
-			"turning it off to reprogram\n", u->index);
-		if (vtd_gcmd(u, DMA_GCMD_TE, false, "TES"))
-			return -1;
-	}
-	if (gsts & DMA_GSTS_QIES) {
-		kprintf("vtd%u: queued invalidation was left on; draining and disabling it\n",
-			u->index);
-		/* 6.5.2: the queue may be disabled only when it is empty. */
-		if (vtd_wait64(u, DMAR_IQH_REG, ~0ull, vtd_read64(u, DMAR_IQT_REG),
-			       "IQH to reach IQT (queue drained)") ||
-		    vtd_gcmd(u, DMA_GCMD_QIE, false, "QIES"))
-			return -1;
-	}
-	if (gsts & DMA_GSTS_IRES) {
-		kprintf("vtd%u: interrupt remapping was left on; disabling it "
-			"(interrupts stay in compatibility format)\n", u->index);
-		if (vtd_gcmd(u, DMA_GCMD_IRE, false, "IRES"))
-			return -1;
-	}
-	if ((cap_plmr(u->cap) || cap_phmr(u->cap)) &&
-	    (vtd_read32(u, DMAR_PMEN_REG) & DMA_PMEN_EPM)) {
-		kprintf("vtd%u: DMA protected memory regions were left on; disabling them\n",
-			u->index);
-		vtd_write32(u, DMAR_PMEN_REG, 0);
-		if (vtd_wait32(u, DMAR_PMEN_REG, DMA_PMEN_PRS, 0, "PMEN.PRS to clear"))
-			return -1;
-	}
-	return 0;
-}
-
 static int set_root_table(struct vtd_unit *u)
 {
 	u->root_table = page_alloc(1);
@@ -126,7 +87,7 @@ static int unit_probe(struct vtd_unit *u, const struct dmar_struct *s)
 static int unit_start(struct vtd_unit *u, const struct dmar_table *dmar,
 		      const struct vtd_options *opt)
 {
-	if (take_over(u) || set_root_table(u))
+	if (vtd_take_over(u) || set_root_table(u))
 		return -1;
 	/* Register-based invalidation is used for the first flushes unless the
 	 * queue is asked for; vtd_set_inval_mode switches either way later. */
@@ -137,7 +98,7 @@ static int unit_start(struct vtd_unit *u, const struct dmar_table *dmar,
 	vtd_fault_irq_init(u);
 	if (vtd_context_setup(u, dmar, opt))
 		return -1;
-	if (cap_rwbf(u->cap) && vtd_gcmd(u, DMA_GCMD_WBF, true, "WBFS"))
+	if (vtd_write_buffer_flush(u))
 		return -1;
 	if (vtd_context_inval_global(u))
 		return -1;

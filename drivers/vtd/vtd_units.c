@@ -88,6 +88,16 @@ unsigned vtd_last_iaig(const struct vtd_unit *u)
 	return u->last_iaig;
 }
 
+unsigned vtd_last_caig(const struct vtd_unit *u)
+{
+	return u->last_caig;
+}
+
+bool vtd_needs_write_buffer_flush(const struct vtd_unit *u)
+{
+	return cap_rwbf(u->cap) && !cap_cm(u->cap);
+}
+
 const struct vtd_stats *vtd_get_stats(const struct vtd_unit *u)
 {
 	return &u->stats;

@@ -91,7 +91,7 @@ int dma_domain_init(struct dma_domain *d, struct iopt *pt, const struct dma_conf
 		goto done;
 	if (!pt || pt->root == 0 || !ops->inval_submit || !ops->inval_wait)
 		return DMA_EINVAL;
-	if (cfg->timing && !ops->now)
+	if ((cfg->timing && !ops->now) || (cfg->write_buffer_flush && !ops->write_buffer_flush))
 		return DMA_EINVAL;
 	pages = range_pages(cfg);
 	if (pages == 0 || pages > IOVA_MAX_PAGES || cfg->iova_limit - 1 > iopt_max_iova(pt))
@@ -103,7 +103,7 @@ int dma_domain_init(struct dma_domain *d, struct iopt *pt, const struct dma_conf
 		return DMA_EINVAL;
 	if (pol->init && pol->init(d, (char *)storage + ibytes, storage_bytes - ibytes))
 		return DMA_EINVAL;
-	d->fast = !cfg->timing && !cfg->caching_mode;
+	d->fast = !cfg->timing && !cfg->caching_mode && !cfg->write_buffer_flush;
 done:
 	d->policy = pol;
 	return 0;
@@ -146,6 +146,19 @@ static DMA_COLD int map_inval(struct dma_domain *d, uint64_t a, uint32_t npages,
 	return rc;
 }
 
+/* CAP.RWBF (VT-d spec 6.8): the unit may hold page-table writes in a write
+ * buffer, so a new mapping is flushed to it before the device gets the
+ * address. On failure as map_inval: the mapping goes, the IOVA stays. */
+static DMA_COLD int map_flush_write_buffer(struct dma_domain *d, uint64_t a, uint32_t npages)
+{
+	d->stats.write_buffer_flushes++;
+	if (d->ops.write_buffer_flush(d->ops.ctx) == 0)
+		return 0;
+	iopt_unmap(d->pt, a, (uint64_t)npages << PAGE_SHIFT);
+	d->stats.leaked++;
+	return DMA_EIO;
+}
+
 static DMA_ALWAYS_INLINE int map_pages(struct dma_domain *d, uint64_t phys, size_t len,
 				       enum dma_dir dir, uint64_t *iova, bool timing)
 {
@@ -168,15 +181,21 @@ static DMA_ALWAYS_INLINE int map_pages(struct dma_domain *d, uint64_t phys, size
 	dma_lap(d, timing, &t, DMA_PHASE_PTE);
 	if (rc)
 		return map_failed(d, a, npages, rc);
-	if (d->cfg.caching_mode && (rc = map_inval(d, a, npages, &t)) != 0)
+	/* Caching mode's invalidation flushes the write buffer too (6.8). */
+	if (d->cfg.caching_mode) {
+		if ((rc = map_inval(d, a, npages, &t)) != 0)
+			return rc;
+	} else if (d->cfg.write_buffer_flush && (rc = map_flush_write_buffer(d, a, npages)) != 0) {
 		return rc;
+	}
 	d->stats.maps++;
 	*iova = a + off;
 	return 0;
 }
 
 /* Every case that the per-packet path leaves alone: timing, caching mode,
- * more than a page, an empty free list, and every error. */
+ * a write-buffer flush, more than a page, an empty free list, and every
+ * error. */
 static DMA_COLD int map_general(struct dma_domain *d, uint64_t phys, size_t len, enum dma_dir dir,
 				uint64_t *iova)
 {

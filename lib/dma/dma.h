@@ -102,6 +102,10 @@ struct dma_ops {
 	/* Gives a buffer back to its owner once no cached translation can
 	 * reach it (cookie as passed to dma_unmap). May be NULL. */
 	void (*release)(void *ctx, uint64_t cookie);
+	/* Flushes the IOMMU's write buffer, so that the page-table writes
+	 * of a new mapping reach it before the device uses the mapping
+	 * (VT-d CAP.RWBF, spec 6.8). Needed only with cfg.write_buffer_flush. */
+	int (*write_buffer_flush)(void *ctx);
 	void *ctx;
 };
 
@@ -114,6 +118,7 @@ struct dma_config {
 	enum dma_gran batch_gran;        /* batched: granularity of the flush */
 	bool timing;                     /* accumulate phase times (costs now() calls) */
 	bool caching_mode;               /* CAP.CM: map must invalidate too (not-present entries cached) */
+	bool write_buffer_flush;         /* CAP.RWBF without CM: map flushes the write buffer */
 };
 
 struct dma_stats {
@@ -121,6 +126,7 @@ struct dma_stats {
 	uint64_t inval_submits;          /* invalidation requests issued */
 	uint64_t inval_waits;
 	uint64_t inval_map;              /* of those submits, caching-mode ones at map */
+	uint64_t write_buffer_flushes;   /* ops.write_buffer_flush calls, one per map */
 	uint64_t flushes_hwm;            /* batched flushes by high-water mark */
 	uint64_t flushes_deadline;       /* ... by deadline (dma_poll) */
 	uint64_t flushes_forced;         /* ... by dma_flush */
@@ -157,7 +163,7 @@ struct dma_domain {
 					  * (read only with timing or a deadline) */
 	struct dma_stats stats;
 	bool fast;                       /* the per-packet path is open: no timing, no
-					  * caching mode */
+					  * caching mode, no write-buffer flush */
 };
 
 /* storage: 8-byte aligned, at least dma_storage_bytes(cfg) long, owned by
@@ -169,7 +175,8 @@ int dma_domain_init(struct dma_domain *d, struct iopt *pt, const struct dma_conf
  * rights dir asks for; *iova gets the device address of phys. Batched: when
  * the range is exhausted, flushes the queue and tries again. Errors:
  * DMA_EINVAL, DMA_ENOSPC, DMA_ENOMEM, DMA_EIO (caching mode's invalidation,
- * or the flush above, failed); nothing is mapped then. */
+ * the write-buffer flush, or the flush above, failed); nothing is mapped
+ * then. */
 int dma_map(struct dma_domain *d, uint64_t phys, size_t len, enum dma_dir dir, uint64_t *iova);
 /* Unmaps what dma_map returned; the buffer goes back through ops.release
  * (with cookie) when the policy says it is safe. DMA_EINVAL: nothing was

@@ -100,7 +100,8 @@ static uint64_t buf_phys(uint64_t n)
 static void setup(struct bench *b)
 {
 	struct iopt_ops pops = { host_page, host_free, NULL, NULL };
-	struct dma_ops ops = { count_submit, count_wait, tsc_now, count_release, &b->c };
+	struct dma_ops ops = { .inval_submit = count_submit, .inval_wait = count_wait,
+			       .now = tsc_now, .release = count_release, .ctx = &b->c };
 	size_t bytes;
 	int rc;
 

@@ -219,7 +219,8 @@ static struct env *env_new(enum dma_policy policy, uint64_t pages, void (*tweak)
 
 static void env_ops(struct env *e, struct dma_ops *ops)
 {
-	*ops = (struct dma_ops){ fake_submit, fake_wait, fake_now, fake_release, e };
+	*ops = (struct dma_ops){ .inval_submit = fake_submit, .inval_wait = fake_wait,
+				 .now = fake_now, .release = fake_release, .ctx = e };
 }
 
 static int env_init(struct env *e)
@@ -623,6 +624,117 @@ static void test_caching_mode_invalidates_maps(void)
 	CHECK_EQ_U64(map(e, 0, 0x7000, PAGE, DMA_TO_DEVICE), 0);
 	CHECK_EQ_U64(e->nlog, 0);
 	CHECK_EQ_U64(stats(e)->inval_map, 0);
+	env_free(e);
+}
+
+/* ---- write-buffer flush (CAP.RWBF without CM) --------------------------- */
+
+/* What the fake write-buffer flush saw: its calls, and at each the number
+ * of pages the tables map (the new mapping must be written before it). */
+static struct {
+	unsigned calls, fail;
+	uint64_t mapped_at[16];
+} wbf;
+
+static int fake_write_buffer_flush(void *ctx)
+{
+	struct env *e = ctx;
+	uint64_t n = 0;
+
+	for (uint64_t p = 0; p < e->pages; p++)
+		n += mapped(e, p);
+	if (wbf.calls < 16)
+		wbf.mapped_at[wbf.calls] = n;
+	wbf.calls++;
+	if (wbf.fail > 0) {
+		wbf.fail--;
+		return -1;
+	}
+	return 0;
+}
+
+static void rwbf(struct dma_config *c)
+{
+	c->write_buffer_flush = true;
+}
+
+static struct env *env_start_rwbf(enum dma_policy policy)
+{
+	struct env *e = env_new(policy, 64, rwbf);
+	struct dma_ops ops;
+
+	memset(&wbf, 0, sizeof(wbf));
+	env_ops(e, &ops);
+	ops.write_buffer_flush = fake_write_buffer_flush;
+	CHECK_EQ_U64(dma_domain_init(&e->d, &e->pt, &e->cfg, &ops, e->storage,
+				     dma_storage_bytes(&e->cfg)), 0);
+	return e;
+}
+
+/* Every policy that remaps flushes the write buffer after each new mapping
+ * is in the tables and before dma_map returns it, the per-packet case
+ * (one page) included; the unmap's invalidation flushes it already. */
+static void test_write_buffer_flushed_after_each_map(void)
+{
+	static const enum dma_policy remapping[] = { DMA_POLICY_STRICT, DMA_POLICY_BATCHED,
+						     DMA_POLICY_POOL };
+
+	for (unsigned i = 0; i < 3; i++) {
+		struct env *e = env_start_rwbf(remapping[i]);
+
+		for (unsigned k = 0; k < 4; k++) {
+			CHECK_EQ_U64(map(e, k, 0x100000 + k * PAGE, 1500, DMA_TO_DEVICE), 0);
+			CHECK_EQ_U64(wbf.calls, k + 1);
+			CHECK_EQ_U64(wbf.mapped_at[k], k + 1);
+		}
+		CHECK_EQ_U64(map(e, 4, 0x200800, PAGE, DMA_FROM_DEVICE), 0); /* two pages */
+		CHECK_EQ_U64(wbf.calls, 5);
+		CHECK_EQ_U64(wbf.mapped_at[4], 6);
+		for (unsigned k = 0; k < 5; k++)
+			CHECK_EQ_U64(unmap(e, k), 0);
+		CHECK_EQ_U64(wbf.calls, 5);
+		CHECK_EQ_U64(stats(e)->write_buffer_flushes, 5);
+		CHECK_EQ_U64(stats(e)->maps, 5);
+		CHECK_EQ_U64(stats(e)->inval_map, 0);
+		CHECK_EQ_U64(e->violations, 0);
+		env_free(e);
+	}
+}
+
+/* A failed flush: the map fails, nothing stays mapped, the IOVA is kept. */
+static void test_failed_write_buffer_flush(void)
+{
+	struct env *e = env_start_rwbf(DMA_POLICY_STRICT);
+
+	wbf.fail = 1;
+	CHECK_EQ_U64(map(e, 0, 0x7000, PAGE, DMA_TO_DEVICE), DMA_EIO);
+	for (uint64_t p = 0; p < 64; p++)
+		CHECK(!mapped(e, p));
+	CHECK_EQ_U64(stats(e)->maps, 0);
+	CHECK_EQ_U64(stats(e)->leaked, 1);
+	CHECK_EQ_U64(map(e, 1, 0x7000, PAGE, DMA_TO_DEVICE), 0);
+	CHECK_EQ_U64(e->violations, 0);
+	env_free(e);
+}
+
+/* The flag needs the op; without the flag the op is never called, and
+ * caching mode's invalidation at map stands in for the flush. */
+static void test_write_buffer_flush_configuration(void)
+{
+	struct env *e = env_new(DMA_POLICY_STRICT, 64, rwbf);
+	struct dma_ops ops;
+
+	env_ops(e, &ops);
+	CHECK_EQ_U64(dma_domain_init(&e->d, &e->pt, &e->cfg, &ops, e->storage,
+				     dma_storage_bytes(&e->cfg)), DMA_EINVAL);
+	ops.write_buffer_flush = fake_write_buffer_flush;
+	memset(&wbf, 0, sizeof(wbf));
+	e->cfg.write_buffer_flush = false;
+	CHECK_EQ_U64(dma_domain_init(&e->d, &e->pt, &e->cfg, &ops, e->storage,
+				     dma_storage_bytes(&e->cfg)), 0);
+	CHECK(e->d.fast);
+	CHECK_EQ_U64(map(e, 0, 0x7000, PAGE, DMA_TO_DEVICE), 0);
+	CHECK_EQ_U64(wbf.calls, 0);
 	env_free(e);
 }
 
@@ -1235,6 +1347,9 @@ int main(void)
 	RUN_TEST("dma", test_bad_arguments_and_unknown_iova);
 	RUN_TEST("dma", test_exhaustion);
 	RUN_TEST("dma", test_caching_mode_invalidates_maps);
+	RUN_TEST("dma", test_write_buffer_flushed_after_each_map);
+	RUN_TEST("dma", test_failed_write_buffer_flush);
+	RUN_TEST("dma", test_write_buffer_flush_configuration);
 	RUN_TEST("dma", test_batched_hwm_and_forced_flush);
 	RUN_TEST("dma", test_batched_granularity);
 	RUN_TEST("dma", test_batched_deadline);

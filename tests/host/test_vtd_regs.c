@@ -1,0 +1,163 @@
+/* The VT-d driver's register protocol on a simulated unit
+ * (tests/host/vtd_sim.h), for the cases QEMU's model never shows: a
+ * write-buffer flush (QEMU has CAP.RWBF = 0), a take-over of a unit the
+ * firmware left with interrupt remapping and a failed invalidation queue,
+ * and the context-cache invalidation's reported granularity. */
+#include "check.h"
+#include "drivers/vtd/vtd.h"
+#include "drivers/vtd/vtd_internal.h"
+#include "drivers/vtd/vtd_regs.h"
+#include "tests/host/vtd_sim.h"
+
+#define CAP_RWBF (1ull << 4)  /* VT-d spec 10.4.2 */
+#define ECAP_QI  (1ull << 1)  /* 10.4.3 */
+#define ECAP_IR  (1ull << 3)
+
+/* VT-d spec 10.4.5: WBFS is 1 while the flush runs and 0 once it is done;
+ * the flush must be over when the call returns. */
+static void test_write_buffer_flush_waits_until_done(void)
+{
+	struct vtd_unit u;
+
+	vtd_sim_reset(&u, CAP_RWBF, 0);
+	vtd_sim.wbf_latency = 5;
+	CHECK_EQ_U64(vtd_write_buffer_flush(&u), 0);
+	CHECK_EQ_U64(vtd_sim.wbf_started, 1);
+	CHECK_EQ_U64(vtd_sim.wbf_completed, 1);
+	CHECK(!vtd_sim.wbf_running);
+}
+
+/* A flush so fast that WBFS never reads 1 is done, not stuck. */
+static void test_fast_write_buffer_flush_is_not_a_timeout(void)
+{
+	struct vtd_unit u;
+
+	vtd_sim_reset(&u, CAP_RWBF, 0);
+	vtd_sim.wbf_latency = 0;
+	CHECK_EQ_U64(vtd_write_buffer_flush(&u), 0);
+	CHECK_EQ_U64(vtd_sim.wbf_started, 1);
+	CHECK(!vtd_sim_logged("timeout"));
+}
+
+static void test_no_write_buffer_flush_without_rwbf(void)
+{
+	struct vtd_unit u;
+
+	vtd_sim_reset(&u, 0, 0);
+	CHECK_EQ_U64(vtd_write_buffer_flush(&u), 0);
+	CHECK_EQ_U64(vtd_sim.wbf_started, 0);
+	CHECK(!vtd_needs_write_buffer_flush(&u));
+	vtd_sim_reset(&u, CAP_RWBF, 0);
+	CHECK(vtd_needs_write_buffer_flush(&u));
+	vtd_sim_reset(&u, CAP_RWBF | (1ull << 7) /* CM */, 0);
+	CHECK(!vtd_needs_write_buffer_flush(&u));
+}
+
+/* Interrupt remapping invalidates its entry cache through the queue, so
+ * it goes off first and the queue after it (VT-d spec 10.4.4). */
+static void test_take_over_disables_interrupt_remapping_before_the_queue(void)
+{
+	struct vtd_unit u;
+
+	vtd_sim_reset(&u, 0, ECAP_QI | ECAP_IR);
+	vtd_sim.gsts = DMA_GSTS_TES | DMA_GSTS_QIES | DMA_GSTS_IRES;
+	vtd_sim.iqh = vtd_sim.iqt = 0x40;
+	CHECK_EQ_U64(vtd_take_over(&u), 0);
+	CHECK_STR_EQ(vtd_sim_event_string(), "TE- IRE- QIE-");
+	CHECK_EQ_U64(vtd_sim.violations, 0);
+	CHECK_EQ_U64(vtd_sim.gsts & (DMA_GSTS_TES | DMA_GSTS_QIES | DMA_GSTS_IRES), 0);
+}
+
+/* The firmware's queue stopped at a bad descriptor (FSTS.IQE): it never
+ * drains. The error is reported and cleared (write 1, VT-d spec 10.4.9)
+ * and the take-over goes on. */
+static void test_take_over_clears_a_queue_error_left_behind(void)
+{
+	struct vtd_unit u;
+
+	vtd_sim_reset(&u, 0, ECAP_QI | ECAP_IR);
+	vtd_sim.gsts = DMA_GSTS_QIES | DMA_GSTS_IRES;
+	vtd_sim.iqh = 0x20;
+	vtd_sim.iqt = 0x60;
+	vtd_sim.fsts = DMA_FSTS_IQE;
+	vtd_sim.iqe_sticky = true;
+	CHECK_EQ_U64(vtd_take_over(&u), 0);
+	CHECK(vtd_sim.iqe_clears >= 1);
+	CHECK_EQ_U64(vtd_sim.fsts & DMA_FSTS_IQE, 0);
+	CHECK_EQ_U64(vtd_sim.gsts & (DMA_GSTS_QIES | DMA_GSTS_IRES), 0);
+	CHECK(vtd_sim_logged("IQE"));
+	CHECK(!vtd_sim_logged("timeout"));
+}
+
+/* A queue the firmware left merely busy still drains first. */
+static void test_take_over_drains_a_busy_queue(void)
+{
+	struct vtd_unit u;
+
+	vtd_sim_reset(&u, 0, ECAP_QI);
+	vtd_sim.gsts = DMA_GSTS_QIES;
+	vtd_sim.iqh = 0x20;
+	vtd_sim.iqt = 0x80;
+	CHECK_EQ_U64(vtd_take_over(&u), 0);
+	CHECK_EQ_U64(vtd_sim.iqe_clears, 0);
+	CHECK_STR_EQ(vtd_sim_event_string(), "QIE-");
+	CHECK(!vtd_sim_logged("IQE"));
+}
+
+/* VT-d spec 10.4.7: CAIG says how the context cache was invalidated. */
+static void test_context_invalidation_records_its_granularity(void)
+{
+	struct vtd_unit u;
+
+	vtd_sim_reset(&u, 0, 0);
+	vtd_sim.caig = 1;
+	CHECK_EQ_U64(vtd_context_inval_global(&u), 0);
+	CHECK_EQ_U64(vtd_last_caig(&u), 1);
+	CHECK_EQ_U64(vtd_sim.ccmd >> 61 & 3, 1); /* asked for global (CIRG) */
+}
+
+/* CAIG 0: the request was not performed; narrower than asked is not what
+ * was asked either. Both are errors the caller sees. */
+static void test_context_invalidation_not_done_is_an_error(void)
+{
+	struct vtd_unit u;
+
+	vtd_sim_reset(&u, 0, 0);
+	vtd_sim.caig = 0;
+	CHECK(vtd_context_inval_global(&u) < 0);
+	CHECK_EQ_U64(vtd_last_caig(&u), 0);
+	CHECK(vtd_sim_logged("CAIG"));
+	vtd_sim_reset(&u, 0, 0);
+	vtd_sim.caig = 2;
+	CHECK(vtd_context_inval_global(&u) < 0);
+	CHECK_EQ_U64(vtd_last_caig(&u), 2);
+}
+
+/* Wider than asked is correct, only more than needed. */
+static void test_caig_verdicts(void)
+{
+	CHECK_EQ_U64(vtd_caig_verdict(1, 1), VTD_CAIG_AS_ASKED);
+	CHECK_EQ_U64(vtd_caig_verdict(2, 2), VTD_CAIG_AS_ASKED);
+	CHECK_EQ_U64(vtd_caig_verdict(3, 3), VTD_CAIG_AS_ASKED);
+	CHECK_EQ_U64(vtd_caig_verdict(2, 1), VTD_CAIG_WIDER);
+	CHECK_EQ_U64(vtd_caig_verdict(3, 1), VTD_CAIG_WIDER);
+	CHECK_EQ_U64(vtd_caig_verdict(3, 2), VTD_CAIG_WIDER);
+	CHECK_EQ_U64(vtd_caig_verdict(1, 2), VTD_CAIG_NOT_AS_ASKED);
+	CHECK_EQ_U64(vtd_caig_verdict(2, 3), VTD_CAIG_NOT_AS_ASKED);
+	CHECK_EQ_U64(vtd_caig_verdict(1, 0), VTD_CAIG_NOT_AS_ASKED);
+	CHECK_EQ_U64(vtd_caig_verdict(3, 0), VTD_CAIG_NOT_AS_ASKED);
+}
+
+int main(void)
+{
+	RUN_TEST("vtd_regs", test_write_buffer_flush_waits_until_done);
+	RUN_TEST("vtd_regs", test_fast_write_buffer_flush_is_not_a_timeout);
+	RUN_TEST("vtd_regs", test_no_write_buffer_flush_without_rwbf);
+	RUN_TEST("vtd_regs", test_take_over_disables_interrupt_remapping_before_the_queue);
+	RUN_TEST("vtd_regs", test_take_over_clears_a_queue_error_left_behind);
+	RUN_TEST("vtd_regs", test_take_over_drains_a_busy_queue);
+	RUN_TEST("vtd_regs", test_context_invalidation_records_its_granularity);
+	RUN_TEST("vtd_regs", test_context_invalidation_not_done_is_an_error);
+	RUN_TEST("vtd_regs", test_caig_verdicts);
+	return CHECK_EXIT_STATUS();
+}

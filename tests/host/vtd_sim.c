@@ -1,0 +1,213 @@
+/* The simulated register block of tests/host/vtd_sim.h, and the kernel
+ * services the driver's files expect (kprintf, tsc_from_us, pages). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drivers/vtd/vtd_regs.h"
+#include "kernel/console.h"
+#include "kernel/mem.h"
+#include "kernel/tsc.h"
+#include "tests/host/vtd_sim.h"
+
+struct vtd_sim vtd_sim;
+
+void vtd_sim_reset(struct vtd_unit *u, uint64_t cap, uint64_t ecap)
+{
+	memset(&vtd_sim, 0, sizeof(vtd_sim));
+	vtd_sim.cap = cap;
+	vtd_sim.ecap = ecap | ((uint64_t)(VTD_SIM_IRO / VTD_REG_OFFSET_UNIT) << 8);
+	vtd_sim.caig = 1;
+	*u = (struct vtd_unit){ .index = 0, .cap = vtd_sim.cap, .ecap = vtd_sim.ecap,
+				.inval = VTD_INVAL_REG, .coherent = true };
+}
+
+const char *vtd_sim_event_string(void)
+{
+	static char s[VTD_SIM_EVENTS * 8];
+
+	s[0] = 0;
+	for (unsigned i = 0; i < vtd_sim.nevents; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, vtd_sim.events[i]);
+	}
+	return s;
+}
+
+bool vtd_sim_logged(const char *needle)
+{
+	return strstr(vtd_sim.log, needle) != NULL;
+}
+
+static void event(const char *what)
+{
+	if (vtd_sim.nevents < VTD_SIM_EVENTS)
+		vtd_sim.events[vtd_sim.nevents++] = what;
+}
+
+/* The persistent bits of GCMD, each applied as it changes (10.4.4). */
+static void gcmd_write(uint32_t v)
+{
+	static const struct { uint32_t bit; const char *on, *off; } persistent[] = {
+		{ DMA_GCMD_TE, "TE+", "TE-" },
+		{ DMA_GCMD_IRE, "IRE+", "IRE-" },
+		{ DMA_GCMD_QIE, "QIE+", "QIE-" },
+	};
+
+	for (unsigned i = 0; i < sizeof(persistent) / sizeof(persistent[0]); i++) {
+		uint32_t bit = persistent[i].bit;
+		if ((v & bit) == (vtd_sim.gsts & bit))
+			continue;
+		/* Interrupt remapping invalidates its entry cache through the
+		 * queue: the queue must not go away under it. */
+		if (bit == DMA_GCMD_QIE && !(v & bit) && (vtd_sim.gsts & DMA_GSTS_IRES))
+			vtd_sim.violations++;
+		vtd_sim.gsts ^= bit;
+		event(v & bit ? persistent[i].on : persistent[i].off);
+		if (bit == DMA_GCMD_QIE && !(v & bit))
+			vtd_sim.iqh = 0; /* 10.4.22: IQH reads 0 once the queue is off */
+	}
+	if (v & DMA_GCMD_SRTP)
+		vtd_sim.gsts |= DMA_GSTS_RTPS;
+	if ((v & DMA_GCMD_WBF) && cap_rwbf(vtd_sim.cap)) {
+		vtd_sim.wbf_started++;
+		vtd_sim.wbf_running = true;
+		vtd_sim.wbf_reads_left = vtd_sim.wbf_latency;
+		vtd_sim.gsts |= DMA_GSTS_WBFS;
+	}
+}
+
+static uint32_t gsts_read(void)
+{
+	if (vtd_sim.wbf_running) {
+		if (vtd_sim.wbf_reads_left == 0) {
+			vtd_sim.wbf_running = false;
+			vtd_sim.wbf_completed++;
+			vtd_sim.gsts &= ~DMA_GSTS_WBFS;
+		} else {
+			vtd_sim.wbf_reads_left--;
+		}
+	}
+	return vtd_sim.gsts;
+}
+
+static uint64_t iqh_read(void)
+{
+	if ((vtd_sim.gsts & DMA_GSTS_QIES) && !(vtd_sim.fsts & DMA_FSTS_IQE) &&
+	    vtd_sim.iqh != vtd_sim.iqt)
+		vtd_sim.iqh += VTD_QI_DESC_BYTES;
+	return vtd_sim.iqh;
+}
+
+static void fsts_write(uint32_t v)
+{
+	if (v & vtd_sim.fsts & DMA_FSTS_IQE)
+		vtd_sim.iqe_clears++;
+	vtd_sim.fsts &= ~(v & DMA_FSTS_RW1C);
+	if (vtd_sim.iqe_sticky && (vtd_sim.gsts & DMA_GSTS_QIES) && vtd_sim.iqh != vtd_sim.iqt)
+		vtd_sim.fsts |= DMA_FSTS_IQE;
+}
+
+static uint64_t reg_read(unsigned off)
+{
+	switch (off) {
+	case DMAR_CAP_REG: return vtd_sim.cap;
+	case DMAR_ECAP_REG: return vtd_sim.ecap;
+	case DMAR_GSTS_REG: return gsts_read();
+	case DMAR_FSTS_REG: return vtd_sim.fsts;
+	case DMAR_PMEN_REG: return vtd_sim.pmen;
+	case DMAR_IQH_REG: return iqh_read();
+	case DMAR_IQT_REG: return vtd_sim.iqt;
+	case DMAR_CCMD_REG: return vtd_sim.ccmd;
+	case VTD_SIM_IRO + DMAR_IOTLB_OFF: return vtd_sim.iotlb;
+	default: return 0;
+	}
+}
+
+static void reg_write(unsigned off, uint64_t v)
+{
+	switch (off) {
+	case DMAR_GCMD_REG: gcmd_write((uint32_t)v); break;
+	case DMAR_FSTS_REG: fsts_write((uint32_t)v); break;
+	case DMAR_PMEN_REG: vtd_sim.pmen = (uint32_t)v & DMA_PMEN_EPM; break;
+	case DMAR_IQT_REG: vtd_sim.iqt = v; break;
+	case DMAR_CCMD_REG:
+		/* Done at once: ICC clears, CAIG (60:59) says how it was done. */
+		vtd_sim.ccmd = (v & ~DMA_CCMD_ICC & ~(3ull << 59)) | ((uint64_t)vtd_sim.caig << 59);
+		break;
+	case VTD_SIM_IRO + DMAR_IOTLB_OFF:
+		/* Done at once, as asked: IAIG (58:57) = IIRG (61:60). */
+		vtd_sim.iotlb = (v & ~DMA_TLB_IVT & ~(3ull << 57)) | (((v >> 60) & 3) << 57);
+		break;
+	default: break;
+	}
+}
+
+uint32_t vtd_read32(const struct vtd_unit *u, unsigned off)
+{
+	(void)u;
+	return (uint32_t)reg_read(off);
+}
+
+uint64_t vtd_read64(const struct vtd_unit *u, unsigned off)
+{
+	(void)u;
+	return reg_read(off);
+}
+
+void vtd_write32(struct vtd_unit *u, unsigned off, uint32_t v)
+{
+	(void)u;
+	reg_write(off, v);
+}
+
+void vtd_write64(struct vtd_unit *u, unsigned off, uint64_t v)
+{
+	(void)u;
+	reg_write(off, v);
+}
+
+/* ---- the kernel services the driver's files call ---------------------- */
+
+int kprintf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(vtd_sim.log + vtd_sim.loglen, sizeof(vtd_sim.log) - vtd_sim.loglen, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		vtd_sim.loglen += (size_t)n;
+	if (vtd_sim.loglen >= sizeof(vtd_sim.log))
+		vtd_sim.loglen = sizeof(vtd_sim.log) - 1;
+	return n;
+}
+
+void console_set_error_color(int on)
+{
+	(void)on;
+}
+
+/* The driver's waits are bounded by the real TSC: at a nominal 1 GHz a
+ * wait that never ends gives up within a second. */
+uint64_t tsc_from_us(uint64_t us)
+{
+	return us * 1000;
+}
+
+uint64_t page_alloc(uint64_t npages)
+{
+	void *p = aligned_alloc(4096, npages * 4096);
+
+	memset(p, 0, npages * 4096);
+	return (uint64_t)(uintptr_t)p;
+}
+
+void page_free(uint64_t addr, uint64_t npages)
+{
+	(void)npages;
+	free((void *)(uintptr_t)addr);
+}

@@ -1,0 +1,54 @@
+/* A simulated VT-d register block for host tests of the driver's register
+ * protocol (drivers/vtd/vtd_hw.c, vtd_takeover.c, vtd_inval.c): it stands
+ * in for drivers/vtd/vtd_mmio.c, and for the few kernel services those
+ * files call (console, TSC rate, pages). One unit, one instance. It models
+ * what QEMU does not: a write-buffer flush that takes a number of reads,
+ * an invalidation queue stopped by an error the firmware left, a chosen
+ * context-cache invalidation granularity. */
+#ifndef TESTS_HOST_VTD_SIM_H
+#define TESTS_HOST_VTD_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "drivers/vtd/vtd.h"
+
+#define VTD_SIM_IRO 0x500   /* IOTLB registers, as ECAP.IRO gives them */
+#define VTD_SIM_EVENTS 16
+
+struct vtd_sim {
+	uint64_t cap, ecap;
+	uint32_t gsts, fsts, pmen;
+	uint64_t iqh, iqt, ccmd, iotlb;
+	/* Write-buffer flush (GCMD.WBF): GSTS.WBFS reads 1 for the first
+	 * `wbf_latency` GSTS reads after the command, then 0. */
+	unsigned wbf_latency, wbf_reads_left;
+	bool wbf_running;
+	unsigned wbf_started, wbf_completed;
+	/* Context-cache invalidation: the CAIG reported when ICC clears. */
+	unsigned caig;
+	/* Queue: IQH moves one descriptor per IQH read while QIE is on and no
+	 * IQE is pending; with iqe_sticky, clearing IQE while the head still
+	 * points at the bad descriptor makes the unit fetch it again. */
+	bool iqe_sticky;
+	unsigned iqe_clears;
+	/* Changes of GCMD's persistent bits, in order: "TE-", "IRE-", "QIE-",
+	 * "TE+", ... */
+	const char *events[VTD_SIM_EVENTS];
+	unsigned nevents;
+	/* Protocol rules broken (e.g. QIE cleared while IRE is on). */
+	unsigned violations;
+	/* What the driver printed, all lines. */
+	char log[8192];
+	size_t loglen;
+};
+
+extern struct vtd_sim vtd_sim;
+
+/* Resets the simulation to an idle unit with these capabilities and a
+ * vtd_unit describing it (inval REG, index 0). */
+void vtd_sim_reset(struct vtd_unit *u, uint64_t cap, uint64_t ecap);
+/* The events joined by spaces, for one comparison. */
+const char *vtd_sim_event_string(void);
+bool vtd_sim_logged(const char *needle);
+
+#endif
