@@ -35,3 +35,8 @@ host-tests:
 
 TEST_SUITES += host-tests
 .PHONY: host-tests
+
+# Host tests that build one kernel-side file themselves, with its hardware
+# simulated, are rebuilt when that file changes.
+$(B)/host/test_vtd_fault: drivers/vtd/vtd_fault.c drivers/vtd/vtd.h drivers/vtd/vtd_regs.h \
+	kernel/cpu.h kernel/trap.h
