@@ -7,4 +7,4 @@ BENCH_KERNEL_SRCS := bench/main.c bench/options.c bench/experiment.c bench/micro
 	bench/dma_vtd.c \
 	bench/net/stream.c bench/net/stream_setup.c bench/net/stale.c \
 	bench/report/report.c bench/report/report_save.c \
-	bench/selftest/selftest.c bench/selftest/selftest_vtd.c
+	bench/selftest/selftest.c bench/selftest/selftest_vtd.c bench/selftest/selftest_irq.c

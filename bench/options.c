@@ -9,7 +9,7 @@
 static const char *const exit_choices[] = {
 	[EXIT_MODE_QEMU] = "qemu", [EXIT_MODE_HALT] = "halt", [EXIT_MODE_REBOOT] = "reboot", NULL
 };
-const char *const selftest_names[] = { "boot", "tsc", "timer", "ud2", "pf", "hang", "vtd", "stream", "stale", "none", NULL };
+const char *const selftest_names[] = { "boot", "tsc", "timer", "ud2", "pf", "hang", "vtd", "stream", "stale", "timer_blocked", "irq", "console", "none", NULL };
 #define SELFTEST_NONE SELFTEST_COUNT
 
 static const char *const dmar_choices[] = { "summary", "verbose", NULL };

@@ -20,6 +20,9 @@ enum selftest_id {
 	SELFTEST_VTD,    /* DMA through VT-d with the edu device: mapping, faults, stale entries */
 	SELFTEST_STREAM, /* the packet stream per policy, checked: no loss, no fault, counts */
 	SELFTEST_STALE,  /* the NIC transmits from a just-unmapped buffer, per policy */
+	SELFTEST_TIMER_BLOCKED, /* the timer checks with its interrupt held back: they end, failing */
+	SELFTEST_IRQ,    /* stray vectors get their EOI where due and do not block the timer */
+	SELFTEST_CONSOLE, /* lines printed from an interrupt never land inside another line */
 	SELFTEST_COUNT
 };
 

@@ -1,6 +1,18 @@
-/* Fans console output out to the serial port and the framebuffer. */
+/* Fans console output out to the serial port and the framebuffer.
+ *
+ * Interrupt handlers print too (a VT-d fault, a self-test's timer line),
+ * and the cursor, the capture position and the line filter are plain
+ * state that one write updates in several steps: a write entered from an
+ * interrupt in the middle of another could move the framebuffer cursor
+ * past its last row. The kernel runs on one CPU, so turning interrupts off
+ * for each write, and for a whole formatted kprintf so that its line stays
+ * in one piece, is all the exclusion it needs. It holds an interrupt back
+ * for at most one line's output, which the CPU spends printing anyway;
+ * deferring the handlers' lines to the main loop instead would lose them
+ * whenever the main loop never comes back (a hang, an exception). */
 #include "kernel/console.h"
 #include "boot/boot_info.h"
+#include "kernel/cpu.h"
 #include "kernel/serial.h"
 #include "lib/console/fbcon.h"
 #include "lib/fmt.h"
@@ -98,12 +110,15 @@ static void fb_out(void *ctx, const char *s, size_t n)
 
 void console_write(const char *s, size_t n)
 {
+	uint64_t flags = cpu_irq_save();
+
 	if (capture_buf)
 		for (size_t i = 0; i < n && capture_len < capture_size; i++)
 			capture_buf[capture_len++] = s[i];
 	serial_write(s, n);
 	if (fb_ready)
 		line_filter_write(&fb_filter, s, n, fb_out, NULL);
+	cpu_irq_restore(flags);
 }
 
 static void console_out(void *ctx, const char *s, size_t n)
@@ -114,7 +129,11 @@ static void console_out(void *ctx, const char *s, size_t n)
 
 int kvprintf(const char *fmt, va_list ap)
 {
-	return fmt_vformat(console_out, NULL, fmt, ap);
+	uint64_t flags = cpu_irq_save();
+	int n = fmt_vformat(console_out, NULL, fmt, ap);
+
+	cpu_irq_restore(flags);
+	return n;
 }
 
 int kprintf(const char *fmt, ...)

@@ -65,6 +65,22 @@ static inline void cpu_pause(void) { __asm__ volatile("pause"); }
  * slip in between, so a wakeup is never lost. */
 static inline void cpu_sti_hlt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
 
+/* Turns interrupts off and returns RFLAGS as it was, so that a section
+ * entered from an interrupt handler (IF already 0) or from the main loop
+ * (IF 1) leaves the flag as it found it. */
+#define CPU_RFLAGS_IF (1ull << 9) /* SDM Vol. 1 3.4.3.3 */
+static inline uint64_t cpu_irq_save(void)
+{
+	uint64_t flags;
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags)::"memory");
+	return flags;
+}
+static inline void cpu_irq_restore(uint64_t flags)
+{
+	if (flags & CPU_RFLAGS_IF)
+		cpu_sti();
+}
+
 static inline __attribute__((noreturn)) void cpu_halt_forever(void)
 {
 	for (;;)

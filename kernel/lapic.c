@@ -22,6 +22,12 @@
 #define APIC_EOI     0x0b0
 #define APIC_SVR     0x0f0
 #define APIC_SVR_ENABLE (1u << 8)
+#define APIC_ISR     0x100 /* 8 registers, 0x10 apart: vectors 32 at a time (11.8.4) */
+#define APIC_ICR_LO  0x300 /* 11.6.1 */
+#define APIC_ICR_SHORTHAND_SELF (1u << 18) /* destination shorthand 01b */
+#define APIC_ICR_LEVEL_ASSERT   (1u << 14) /* 1 for every mode but INIT de-assert */
+#define APIC_ICR_DELIVERY_PENDING (1u << 12)
+#define APIC_X2_SELF_IPI 0x3f0 /* x2APIC only: MSR 0x83f, 11.12.11 */
 #define APIC_LVT_TIMER 0x320
 #define APIC_LVT_LINT0 0x350
 #define APIC_LVT_LINT1 0x360
@@ -36,6 +42,7 @@
 #define PIC1_DATA 0x21
 #define PIC2_DATA 0xa1
 #define CALIBRATION_US 10000
+#define ICR_IDLE_TIMEOUT_US 10000
 
 static volatile uint32_t *lapic_mmio;
 static bool x2apic;
@@ -72,9 +79,12 @@ static void timer_interrupt(struct trap_frame *tf)
 		timer_callback(now);
 }
 
+/* A genuine spurious interrupt sets no ISR bit and must not be given an
+ * EOI (SDM 11.9); a fixed interrupt that happens to use vector 0xff does
+ * set one and needs it. The stray-vector path tells the two apart. */
 static void spurious_interrupt(struct trap_frame *tf)
 {
-	(void)tf; /* SDM 11.9: no EOI for the spurious vector */
+	trap_count_stray((uint8_t)tf->vector);
 }
 
 /* Counts the one-shot timer at divide-by-1 over a TSC-timed interval. */
@@ -201,6 +211,38 @@ uint64_t lapic_timer_hz(void)
 void lapic_eoi(void)
 {
 	lapic_write(APIC_EOI, 0);
+}
+
+bool lapic_in_service(uint8_t vector)
+{
+	if (!x2apic && !lapic_mmio)
+		return false; /* not set up yet: nothing was delivered through it */
+	uint32_t isr = lapic_read(APIC_ISR + 0x10 * (vector / 32));
+	return (isr >> (vector % 32)) & 1;
+}
+
+void lapic_set_task_priority(uint8_t tpr)
+{
+	lapic_write(APIC_TPR, tpr); /* 11.8.3.1: bits 7:4 are the class */
+}
+
+int lapic_send_self_ipi(uint8_t vector)
+{
+	if (x2apic) {
+		lapic_write(APIC_X2_SELF_IPI, vector);
+		return 0;
+	}
+	lapic_write(APIC_ICR_LO, APIC_ICR_SHORTHAND_SELF | APIC_ICR_LEVEL_ASSERT | vector);
+	uint64_t end = rdtsc_ordered() + tsc_from_us(ICR_IDLE_TIMEOUT_US);
+	while (lapic_read(APIC_ICR_LO) & APIC_ICR_DELIVERY_PENDING) {
+		if (rdtsc_ordered() > end) {
+			kprintf("lapic: self-IPI on vector 0x%x: ICR delivery status (bit 12) "
+				"still pending after %u us\n", vector, ICR_IDLE_TIMEOUT_US);
+			return -1;
+		}
+		cpu_pause();
+	}
+	return 0;
 }
 
 uint32_t lapic_id(void)

@@ -27,6 +27,15 @@ uint64_t lapic_timer_last_tsc(void);
 uint64_t lapic_timer_hz(void);
 /* Signals the end of an interrupt's handling. */
 void lapic_eoi(void);
+/* True while the local APIC has `vector` in service (its ISR bit is set):
+ * an interrupt it delivered and that has not had its EOI yet. */
+bool lapic_in_service(uint8_t vector);
+/* Sets the task priority: vectors whose class (bits 7:4) is not above
+ * tpr's class stay pending until it is lowered. */
+void lapic_set_task_priority(uint8_t tpr);
+/* Sends this CPU a fixed, edge-triggered interrupt on `vector` (self-tests
+ * use it for vectors no device raises). Returns 0 or -1 after printing. */
+int lapic_send_self_ipi(uint8_t vector);
 /* This CPU's APIC id, as MSI destinations name it. */
 uint32_t lapic_id(void);
 

@@ -6,6 +6,7 @@
 #include "kernel/cpu.h"
 #include "kernel/exit.h"
 #include "kernel/gdt.h"
+#include "kernel/lapic.h"
 
 struct idt_entry {
 	uint16_t offset_lo;
@@ -126,7 +127,19 @@ void trap_dispatch(struct trap_frame *tf)
 		irq_handlers[tf->vector](tf);
 		return;
 	}
-	/* Spurious or stray vectors (a legacy PIC line, a firmware leftover):
-	 * counted and reported at the end rather than silently dropped. */
+	trap_count_stray((uint8_t)tf->vector);
+}
+
+/* Spurious or stray vectors (a legacy PIC line, a firmware leftover, a
+ * misprogrammed MSI): counted and reported at the end rather than silently
+ * dropped. One the local APIC delivered holds its ISR bit until an EOI,
+ * and until then blocks every vector of its priority class and below --
+ * the timer among them (SDM Vol. 3A 11.8.4). A genuine spurious interrupt
+ * (11.9) and a software INT n set no ISR bit: an EOI then would retire
+ * some other interrupt in service, so the ISR decides. */
+void trap_count_stray(uint8_t vector)
+{
 	unexpected_count++;
+	if (lapic_in_service(vector))
+		lapic_eoi();
 }

@@ -22,6 +22,10 @@ void trap_init(uint64_t image_base);
 void irq_set_handler(uint8_t vector, irq_handler_fn fn);
 /* Interrupts on vectors with no handler, counted instead of ignored. */
 uint64_t trap_unexpected_count(void);
+/* Counts an interrupt nobody asked for and retires it at the local APIC
+ * if the APIC delivered it; for handlers of vectors that are only ever
+ * stray (the spurious vector). */
+void trap_count_stray(uint8_t vector);
 void trap_dispatch(struct trap_frame *tf);
 
 /* What the exception path does after printing the dump. A self-test that

@@ -38,22 +38,31 @@ static int test_tsc(void)
 	return report(ppm <= TSC_AGREEMENT_PPM, "tsc: HPET and PM timer calibrations agree within 2%");
 }
 
-/* Arms the timer and sleeps until its interrupt, bounded by the TSC. */
+bool selftest_timer_fires(enum lapic_timer_mode mode, uint64_t *armed, uint64_t *deadline)
+{
+	uint64_t before = lapic_timer_count();
+
+	*armed = rdtsc_ordered();
+	*deadline = *armed + tsc_from_us(TIMER_DELAY_US);
+	uint64_t give_up = *armed + tsc_from_us(TIMER_WAIT_US);
+	lapic_timer_arm(mode, *deadline);
+	/* Polled with interrupts on rather than sleeping in hlt: a hlt whose
+	 * only wakeup is the interrupt under test would never end if that
+	 * interrupt never came, and the bound would never be checked. */
+	cpu_sti();
+	while (lapic_timer_count() == before && rdtsc_ordered() < give_up)
+		cpu_pause();
+	cpu_cli();
+	lapic_timer_cancel();
+	return lapic_timer_count() == before + 1;
+}
+
+/* Arms the timer and waits for its interrupt, bounded by the TSC. */
 static int test_timer_mode(enum lapic_timer_mode mode, const char *name)
 {
 	char line[96];
-	uint64_t before = lapic_timer_count();
-	uint64_t armed = rdtsc_ordered();
-	uint64_t deadline = armed + tsc_from_us(TIMER_DELAY_US);
-	uint64_t give_up = armed + tsc_from_us(TIMER_WAIT_US);
-
-	lapic_timer_arm(mode, deadline);
-	while (lapic_timer_count() == before && rdtsc_ordered() < give_up) {
-		cpu_sti_hlt(); /* any interrupt wakes us; the loop re-checks */
-		cpu_cli();
-	}
-	lapic_timer_cancel();
-	int fired = lapic_timer_count() == before + 1;
+	uint64_t armed, deadline;
+	int fired = selftest_timer_fires(mode, &armed, &deadline);
 	uint64_t at = lapic_timer_last_tsc();
 	if (fired)
 		kprintf("selftest: %s timer asked for %u us, interrupt after %lu us\n", name,
@@ -78,6 +87,29 @@ static int test_timer(void)
 	return failed;
 }
 
+/* The timer checks with the timer's interrupt held back by the task
+ * priority, so that it never arrives: each check must end within its bound
+ * and fail, not wait for ever. Once the priority is lowered the held-back
+ * interrupt comes, which shows the timer itself did fire. */
+static int test_timer_blocked(void)
+{
+	uint64_t before = lapic_timer_count();
+
+	kprintf("selftest: task priority 0x%x holds the timer interrupt back; "
+		"expect its checks to FAIL\n", LAPIC_TIMER_VECTOR & 0xf0);
+	lapic_set_task_priority(LAPIC_TIMER_VECTOR & 0xf0);
+	int failed = test_timer();
+	lapic_set_task_priority(0);
+	uint64_t end = rdtsc_ordered() + tsc_from_us(TIMER_WAIT_US);
+	cpu_sti();
+	while (lapic_timer_count() == before && rdtsc_ordered() < end)
+		cpu_pause();
+	cpu_cli();
+	report(lapic_timer_count() == before + 1,
+	       "timer: the held-back interrupt arrives once the priority is lowered");
+	return failed;
+}
+
 int selftest_run(const struct kernel_options *opt, const struct boot_info *bi)
 {
 	int failed = 0;
@@ -88,6 +120,12 @@ int selftest_run(const struct kernel_options *opt, const struct boot_info *bi)
 		failed += test_tsc();
 	if (opt->selftest[SELFTEST_TIMER])
 		failed += test_timer();
+	if (opt->selftest[SELFTEST_TIMER_BLOCKED])
+		failed += test_timer_blocked();
+	if (opt->selftest[SELFTEST_IRQ])
+		failed += selftest_irq();
+	if (opt->selftest[SELFTEST_CONSOLE])
+		failed += selftest_console();
 	if (opt->selftest[SELFTEST_VTD])
 		failed += selftest_vtd(&(struct vtd_options){ opt->inval,
 							      opt->passthrough });

@@ -1,10 +1,17 @@
 /* Primary fault logging (VT-d spec 7.1.3 and 10.4.14): fault recording
  * registers are read from FSTS.FRI onwards until one is empty, each
  * decoded into one readable line and cleared by writing its F bit back.
- * The fault event interrupt is a plain MSI to this CPU's local APIC. */
+ * The fault event interrupt is a plain MSI to this CPU's local APIC.
+ *
+ * The records are consumed both by the fault interrupt and by the main
+ * loop, which may poll with interrupts on: an interrupt between reading a
+ * record's F bit and clearing it would consume the same record a second
+ * time and count one fault twice. A poll therefore runs with interrupts
+ * off; on the one CPU the kernel uses, that makes every poll whole. */
 #include "drivers/vtd/vtd.h"
 #include "drivers/vtd/vtd_regs.h"
 #include "kernel/console.h"
+#include "kernel/cpu.h"
 #include "kernel/lapic.h"
 #include "kernel/trap.h"
 
@@ -36,7 +43,7 @@ const char *vtd_fault_reason(unsigned reason)
 	return "a reason this driver does not know (see the VT-d specification, appendix A)";
 }
 
-unsigned vtd_fault_poll(struct vtd_unit *u)
+static unsigned poll_records(struct vtd_unit *u)
 {
 	uint32_t fsts = vtd_read32(u, DMAR_FSTS_REG);
 	unsigned nfr = cap_nfr(u->cap), base = cap_fro(u->cap), found = 0;
@@ -69,6 +76,15 @@ unsigned vtd_fault_poll(struct vtd_unit *u)
 			"register%s could hold\n", u->index, nfr, nfr == 1 ? "" : "s");
 		vtd_write32(u, DMAR_FSTS_REG, DMA_FSTS_PFO);
 	}
+	return found;
+}
+
+unsigned vtd_fault_poll(struct vtd_unit *u)
+{
+	uint64_t flags = cpu_irq_save();
+	unsigned found = poll_records(u);
+
+	cpu_irq_restore(flags);
 	return found;
 }
 

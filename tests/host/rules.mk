@@ -50,3 +50,8 @@ $(B)/host/test_vtd_did: tests/host/test_vtd_did.c drivers/vtd/vtd_did.c drivers/
 		tests/host/check.h
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< drivers/vtd/vtd_did.c
+
+# Host tests that build one kernel-side file themselves, with its hardware
+# simulated, are rebuilt when that file changes.
+$(B)/host/test_vtd_fault: drivers/vtd/vtd_fault.c drivers/vtd/vtd.h drivers/vtd/vtd_regs.h \
+	kernel/cpu.h kernel/trap.h
