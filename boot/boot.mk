@@ -15,7 +15,7 @@ LOADER_SRCS := boot/loader.c boot/elf_load.c boot/cmdline.c boot/report_save.c \
 # and memset itself (beside InitializeLib, so they always come along): the
 # loader's copy of lib/string.c takes the lib_ prefix its header offers, and
 # so do the lib/ files calling it. Compiler-made calls go to libefi's.
-LOADER_LIB_SRCS := lib/options.c lib/fmt.c lib/string.c
+LOADER_LIB_SRCS := lib/options.c lib/fmt.c lib/string.c lib/devpath.c
 LOADER_OBJS := $(patsubst %.c,$(B)/%.o,$(LOADER_SRCS)) \
 	$(patsubst lib/%.c,$(B)/boot/lib/%.o,$(LOADER_LIB_SRCS))
 

@@ -8,6 +8,7 @@
 #include "boot/loader.h"
 #include "boot/loader_options.h"
 #include "boot/report_save.h"
+#include "lib/devpath.h"
 #include "lib/page.h"
 
 #define KERNEL_FILE L"KERNEL.ELF"
@@ -37,28 +38,42 @@ static EFI_STATUS give_up(EFI_STATUS st)
 	return st;
 }
 
+/* The firmware gives no size with a device path; a loader's own file path
+ * is a few hundred bytes, so this only bounds a path that never ends. */
+#define DEVICE_PATH_MAX 4096
+
+/* Appends the file path node's name to dir, folding doubled backslashes. */
+static void append_file_path(const struct devpath_node *node, CHAR16 *dir, UINTN *len, UINTN max)
+{
+	const CHAR16 *name = (const CHAR16 *)node->data;
+	UINTN n = node->data_len / sizeof(CHAR16);
+
+	for (UINTN i = 0; i < n && name[i] && *len + 2 < max; i++) {
+		if (*len && dir[*len - 1] == L'\\' && name[i] == L'\\')
+			continue;
+		dir[(*len)++] = name[i];
+	}
+	if (*len && dir[*len - 1] != L'\\' && *len + 2 < max)
+		dir[(*len)++] = L'\\';
+}
+
 /* The directory the loader was started from, as "\EFI\BOOT\" (with the
- * trailing backslash), so the kernel and config are found beside it. */
+ * trailing backslash), so the kernel and config are found beside it. A
+ * malformed device path is reported and walked no further. */
 static void loader_directory(EFI_LOADED_IMAGE *li, CHAR16 *dir, UINTN max)
 {
 	UINTN len = 0;
-	EFI_DEVICE_PATH *dp = li->FilePath;
+	struct devpath_walk walk;
+	struct devpath_node node;
+	enum devpath_status st;
 
-	while (dp && !IsDevicePathEnd(dp)) {
-		if (DevicePathType(dp) == MEDIA_DEVICE_PATH &&
-		    DevicePathSubType(dp) == MEDIA_FILEPATH_DP) {
-			FILEPATH_DEVICE_PATH *fp = (FILEPATH_DEVICE_PATH *)dp;
-			UINTN n = (DevicePathNodeLength(dp) - SIZE_OF_FILEPATH_DEVICE_PATH) / sizeof(CHAR16);
-			for (UINTN i = 0; i < n && fp->PathName[i] && len + 2 < max; i++) {
-				if (len && dir[len - 1] == L'\\' && fp->PathName[i] == L'\\')
-					continue;
-				dir[len++] = fp->PathName[i];
-			}
-			if (len && dir[len - 1] != L'\\' && len + 2 < max)
-				dir[len++] = L'\\';
-		}
-		dp = NextDevicePathNode(dp);
-	}
+	devpath_walk_start(&walk, li->FilePath, DEVICE_PATH_MAX);
+	while ((st = devpath_walk_next(&walk, &node)) == DEVPATH_NODE)
+		if (node.type == DEVPATH_TYPE_MEDIA && node.subtype == DEVPATH_SUBTYPE_FILE_PATH)
+			append_file_path(&node, dir, &len, max);
+	if (st != DEVPATH_END && li->FilePath)
+		Print(L"loader: the loaded image's device path stops at byte %d: %a\r\n",
+		      (int)node.offset, devpath_status_text(st));
 	dir[len] = 0;
 	/* Strip the file name: keep everything up to the last backslash. */
 	while (len > 0 && dir[len - 1] == L'\\')

@@ -108,6 +108,8 @@ static void fb_out(void *ctx, const char *s, size_t n)
 	fbcon_write(&fb_console, s, n);
 }
 
+static int serial_loss_told;
+
 void console_write(const char *s, size_t n)
 {
 	uint64_t flags = cpu_irq_save();
@@ -118,7 +120,21 @@ void console_write(const char *s, size_t n)
 	serial_write(s, n);
 	if (fb_ready)
 		line_filter_write(&fb_filter, s, n, fb_out, NULL);
+	/* Said once, on the screen and in the report, when the port gives up;
+	 * the total follows at the end of the run (console_report_serial_loss). */
+	if (serial_given_up() && !serial_loss_told) {
+		serial_loss_told = 1;
+		kprintf("serial: transmitter not ready (LSR.THRE clear for %u ms); "
+			"from here on output is on the screen only\n", serial_timeout_ms());
+	}
 	cpu_irq_restore(flags);
+}
+
+void console_report_serial_loss(void)
+{
+	if (serial_given_up())
+		kprintf("serial: transmitter not ready, %lu characters dropped\n",
+			serial_dropped());
 }
 
 static void console_out(void *ctx, const char *s, size_t n)

@@ -17,6 +17,8 @@ int console_init_fb(const struct boot_fb *fb, unsigned scale);
 /* Prints the screen's size in pixels and characters. */
 void console_describe(void);
 void console_write(const char *s, size_t n);
+/* Prints how many characters the serial port dropped, if it gave up. */
+void console_report_serial_loss(void);
 int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int kvprintf(const char *fmt, va_list ap);
 /* Colours for the framebuffer (serial stays plain): errors stand out. */

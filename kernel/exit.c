@@ -4,10 +4,14 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/efi_runtime.h"
+#include "kernel/tsc.h"
 
 #define QEMU_DEBUG_EXIT_PORT 0xf4 /* -device isa-debug-exit,iobase=0xf4 */
 #define PCI_RESET_CONTROL    0xcf9 /* ICH/PCH reset control register */
 #define KBC_COMMAND          0x64
+/* How long one way of resetting gets before the next is tried: a reset
+ * that works has taken the machine down well within this. */
+#define RESET_TAKES_EFFECT_US 100000
 
 static enum exit_mode exit_mode = EXIT_MODE_HALT;
 static int exiting;
@@ -56,11 +60,9 @@ static __attribute__((noreturn)) void reboot(void)
 	efi_reset(EFI_RESET_COLD); /* returns only without runtime services */
 	outb(PCI_RESET_CONTROL, 0x02);
 	outb(PCI_RESET_CONTROL, 0x06); /* full reset */
-	for (volatile int i = 0; i < 1000000; i++)
-		;
+	tsc_delay_us(RESET_TAKES_EFFECT_US);
 	outb(KBC_COMMAND, 0xfe); /* pulse the reset line */
-	for (volatile int i = 0; i < 1000000; i++)
-		;
+	tsc_delay_us(RESET_TAKES_EFFECT_US);
 	/* Last resort: a triple fault through an empty IDT. */
 	struct {
 		uint16_t limit;
@@ -78,6 +80,7 @@ void kernel_exit(enum exit_verdict verdict)
 		outb(QEMU_DEBUG_EXIT_PORT, EXIT_PANIC);
 		cpu_halt_forever();
 	}
+	console_report_serial_loss(); /* before the hand-over, so the saved report has it */
 	if (handover_wanted && !(handover && handover(verdict)) && exit_mode == EXIT_MODE_REBOOT) {
 		kprintf("report: not handed over, so the machine halts instead of restarting (it "
 			"would only run again): read the screen, then switch the machine off\n");

@@ -1,38 +1,58 @@
 /* TSC calibration. Each fixed-rate counter is read around a busy wait of
  * CALIBRATION_MS, five times; the median round is kept, so one interrupted
- * or descheduled round (common under emulation) does not skew the rate. */
+ * or descheduled round (common under emulation) does not skew the rate.
+ * The waits are bounded in TSC ticks from TSC_HZ_CEILING (the rate is not
+ * known yet): a stuck counter is given up after EDGE_BUDGET_US at the
+ * ceiling, 10 ms at 10 GHz and 100 ms on a 1 GHz TSC. */
 #include "kernel/tsc.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "lib/clock/calib_round.h"
 
 #define CALIBRATION_MS 20
 #define ROUNDS 5
-#define SPIN_LIMIT 200000000ull /* counter reads before giving up on a round */
+/* Any counter the drivers offer ticks at least every 100 ns (HPET spec
+ * 1.0a 2.3, a period of at most 100 ns, as hpet.c checks; the PM timer's is
+ * 279 ns), so
+ * 10 ms without a change is a stuck counter, not a slow one. */
+#define EDGE_BUDGET_US 10000
+/* A round lasts CALIBRATION_MS of the counter, which takes at most that
+ * many TSC-ceiling milliseconds of ticks; twice that leaves room for a
+ * round stretched by emulation, and a counter running at less than half
+ * its stated rate (against a TSC at the ceiling) is unusable anyway. */
+#define ROUND_BUDGET_US (2 * CALIBRATION_MS * 1000)
 
 static struct tsc_calibration cal;
 
-/* One round: TSC ticks across CALIBRATION_MS of the counter. Returns 0 when
- * the counter does not advance. */
+static uint64_t read_tsc(void)
+{
+	return rdtsc_ordered();
+}
+
+/* One round: the TSC rate from CALIBRATION_MS of the counter. Returns 0
+ * after saying why when the counter does not advance, or too slowly. */
 static uint64_t measure_round(const struct clock_counter *c)
 {
+	const struct calib_round_clocks clocks = { c->read, read_tsc, c->mask };
+	const struct calib_round_budget budget = {
+		.edge_tsc = tsc_budget_from_us(EDGE_BUDGET_US),
+		.round_tsc = tsc_budget_from_us(ROUND_BUDGET_US),
+	};
 	uint64_t target = c->hz_num / c->hz_den * CALIBRATION_MS / 1000;
-	uint64_t start = c->read(), c0, c1, t0, t1, spins = 0;
+	struct calib_round_result r;
 
-	/* Start on a counter edge so the round is not short by a partial tick. */
-	while ((c0 = c->read()) == start)
-		if (++spins > SPIN_LIMIT)
-			return 0;
-	t0 = rdtsc_ordered();
-	for (;;) {
-		c1 = c->read();
-		if (((c1 - c0) & c->mask) >= target)
-			break;
-		if (++spins > SPIN_LIMIT)
-			return 0;
+	switch (calib_round_measure(&clocks, target, &budget, &r)) {
+	case CALIB_ROUND_OK:
+		return mul_div_u64(r.tsc_ticks, c->hz_num, r.counts * c->hz_den);
+	case CALIB_ROUND_STUCK:
+		kprintf("tsc: the %s does not advance; not using it\n", c->name);
+		return 0;
+	case CALIB_ROUND_TOO_SLOW:
+		break;
 	}
-	t1 = rdtsc_ordered();
-	uint64_t counts = (c1 - c0) & c->mask;
-	return mul_div_u64(t1 - t0, c->hz_num, counts * c->hz_den);
+	kprintf("tsc: the %s advanced only %lu of %lu counts within %lu TSC ticks; "
+		"not using it\n", c->name, r.counts, target, budget.round_tsc);
+	return 0;
 }
 
 static void sort_u64(uint64_t *v, int n)
@@ -51,10 +71,8 @@ static uint64_t calibrate_against(const struct clock_counter *c)
 
 	for (int i = 0; i < ROUNDS; i++) {
 		hz[i] = measure_round(c);
-		if (!hz[i]) {
-			kprintf("tsc: the %s does not advance; not using it\n", c->name);
+		if (!hz[i])
 			return 0;
-		}
 	}
 	sort_u64(hz, ROUNDS);
 	uint64_t median = hz[ROUNDS / 2];
@@ -145,6 +163,19 @@ uint64_t tsc_hz(void)
 uint64_t tsc_from_us(uint64_t us)
 {
 	return mul_div_u64(us, cal.hz, 1000000);
+}
+
+uint64_t tsc_budget_from_us(uint64_t us)
+{
+	return cal.hz ? tsc_from_us(us) : us * (TSC_HZ_CEILING / 1000000);
+}
+
+void tsc_delay_us(uint64_t us)
+{
+	uint64_t start = rdtsc_ordered(), ticks = tsc_budget_from_us(us);
+
+	while (rdtsc_ordered() - start < ticks)
+		cpu_pause();
 }
 
 uint64_t tsc_to_us(uint64_t ticks)

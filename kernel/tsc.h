@@ -36,4 +36,15 @@ uint64_t tsc_hz(void);
 uint64_t tsc_from_us(uint64_t us);
 uint64_t tsc_to_us(uint64_t ticks);
 
+/* No x86 TSC runs faster than this (invariant TSCs tick at the nominal
+ * frequency, today at most about 5 GHz): before calibration, a wait of
+ * us microseconds at this rate lasts at least us, and longer only by
+ * TSC_HZ_CEILING over the real rate (ten times on a 1 GHz TSC). */
+#define TSC_HZ_CEILING 10000000000ull
+/* TSC ticks that last at least us microseconds: tsc_from_us once
+ * calibrated, from TSC_HZ_CEILING before. */
+uint64_t tsc_budget_from_us(uint64_t us);
+/* Busy-waits at least us microseconds (see tsc_budget_from_us). */
+void tsc_delay_us(uint64_t us);
+
 #endif

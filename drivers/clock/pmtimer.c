@@ -4,6 +4,7 @@
 #include "drivers/acpi/acpi.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "kernel/mem.h"
 #include "lib/string.h"
 
 #define FADT_PM_TMR_BLK    76  /* 32-bit I/O port */
@@ -45,6 +46,12 @@ int pmtimer_probe(struct clock_counter *c)
 	pm_mask = (flags & FADT_TMR_VAL_EXT) ? 0xffffffffull : 0xffffffull;
 
 	if (x.address && x.space_id == ACPI_GAS_MEMORY) {
+		/* Firmware may place it anywhere, above 4 GiB too, where
+		 * paging_init mapped nothing: map the 32-bit register first. */
+		if (map_mmio(x.address, sizeof(*pm_mmio))) {
+			kprintf("pmtimer: cannot map its register at 0x%lx\n", x.address);
+			return -1;
+		}
 		pm_mmio = (volatile uint32_t *)x.address;
 		c->read = pmtimer_read_mmio;
 	} else {

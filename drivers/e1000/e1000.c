@@ -15,6 +15,10 @@
 
 #define INTEL_VENDOR 0x8086
 #define RESET_TIMEOUT_US 100000
+/* After setting CTRL.RST, software must wait before it reads CTRL or any
+ * other register (8254x SDM 13.4.1, CTRL.RST; 82574 datasheet 10.2.2.1,
+ * CTRL.RST: about 1 ms); 1 ms covers every supported model. */
+#define RESET_SETTLE_US  1000
 #define MDIC_TIMEOUT_US  10000
 #define LINK_TIMEOUT_US  3000000
 
@@ -138,8 +142,7 @@ int e1000_start(struct e1000 *n, uint64_t tx_ring_dev, uint64_t rx_ring_dev, boo
 	wr(n, E1000_RCTL, 0);
 	wr(n, E1000_TCTL, 0);
 	wr(n, E1000_CTRL, rd(n, E1000_CTRL) | E1000_CTRL_RST);
-	for (volatile int i = 0; i < 10000; i++)
-		; /* 8254x SDM 14.3: wait before reading after a reset */
+	tsc_delay_us(RESET_SETTLE_US);
 	if (wait_reg(n, E1000_CTRL, E1000_CTRL_RST, 0, RESET_TIMEOUT_US, "CTRL.RST to clear"))
 		return -1;
 	wr(n, E1000_IMC, 0xffffffffu);

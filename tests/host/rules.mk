@@ -55,3 +55,7 @@ $(B)/host/test_vtd_did: tests/host/test_vtd_did.c drivers/vtd/vtd_did.c drivers/
 # simulated, are rebuilt when that file changes.
 $(B)/host/test_vtd_fault: drivers/vtd/vtd_fault.c drivers/vtd/vtd.h drivers/vtd/vtd_regs.h \
 	kernel/cpu.h kernel/trap.h
+
+# test_pmtimer builds the driver itself (#include) against stand-ins for
+# the kernel services it calls, so it is rebuilt when the driver changes.
+$(B)/host/test_pmtimer: drivers/clock/pmtimer.c drivers/clock/clock.h drivers/acpi/acpi.h
