@@ -8,10 +8,12 @@
 #define TEARDOWN_PACKETS 20
 #define LOST_PACKETS 5
 #define LOST_FLUSH_MS 1
+#define TEARDOWN "teardown"
+#define LOST "lost frames"
 
-static int edge_check(int ok, const char *what)
+static int edge_check(int ok, const char *edge, const char *what)
 {
-	kprintf("%s: stream: teardown: %s\n", ok ? "PASS" : "FAIL", what);
+	kprintf("%s: stream: %s: %s\n", ok ? "PASS" : "FAIL", edge, what);
 	return !ok;
 }
 
@@ -28,16 +30,16 @@ int stream_teardown_test(struct e1000 *nic, struct vtd_unit *u, const struct str
 	kprintf("stream: teardown: a strict stream whose first invalidation wait fails\n");
 	struct stream *s = stream_open(nic, u, &cfg);
 	if (!s)
-		return edge_check(0, "the stream opens");
+		return edge_check(TEARDOWN, 0, "the stream opens");
 	s->dv.fail_waits = 1;
 	int rc = stream_run(s, cfg.packets, &res);
-	failed += edge_check(rc < 0 && res.dma.leaked >= 1,
+	failed += edge_check(TEARDOWN, rc < 0 && res.dma.leaked >= 1,
 			     "the failed invalidation stops the stream and its buffer is held (dma leaked)");
 	stream_close_checked(s, &td);
-	failed += edge_check(td.nic_stopped && !td.master_at_detach,
+	failed += edge_check(TEARDOWN, td.nic_stopped && !td.master_at_detach,
 			     "the NIC is stopped, bus mastering off, before its domain goes");
-	failed += edge_check(td.tables_kept, "the domain's page tables are kept, not freed");
-	failed += edge_check(td.held_after_failure >= 1 &&
+	failed += edge_check(TEARDOWN, td.tables_kept, "the domain's page tables are kept, not freed");
+	failed += edge_check(TEARDOWN, td.held_after_failure >= 1 &&
 			     td.held_after_failure_kept == td.held_after_failure,
 			     "every buffer the failed invalidation protects is kept, not freed");
 	kprintf("stream: teardown: %u buffers freed, %u kept (%u held after the failure)\n",
@@ -59,7 +61,7 @@ int stream_lost_frames_test(struct e1000 *nic, struct vtd_unit *u, const struct 
 	kprintf("stream: lost frames: a batched stream, %u ms deadline, receive off\n", LOST_FLUSH_MS);
 	struct stream *s = stream_open(nic, u, &cfg);
 	if (!s)
-		return edge_check(0, "the stream opens");
+		return edge_check(LOST, 0, "the stream opens");
 	e1000_disable_rx(nic); /* every frame sent from now on is dropped */
 	int rc = stream_run(s, cfg.packets, &res);
 	stream_close(s);
@@ -73,9 +75,9 @@ int stream_lost_frames_test(struct e1000 *nic, struct vtd_unit *u, const struct 
 	uint64_t bound = tsc_from_us(FRAME_TIMEOUT_US / 2);
 	kprintf("stream: lost frames: %lu of %lu lost, %lu deadline flushes, window max %lu us\n",
 		res.lost, res.sent, res.dma.flushes_deadline, tsc_to_us(res.dma.window_max));
-	failed += edge_check(rc == 0 && res.dma.flushes_deadline > 0,
+	failed += edge_check(LOST, rc == 0 && res.dma.flushes_deadline > 0,
 			     "with frames lost the deadline still flushes");
-	failed += edge_check(res.dma.window_count > 0 && res.dma.window_max < bound,
+	failed += edge_check(LOST, res.dma.window_count > 0 && res.dma.window_max < bound,
 			     "no unmap waits for a lost frame's timeout: the window stays below "
 			     "half of it");
 	return failed;
