@@ -11,7 +11,7 @@
 #define TEARDOWN "teardown"
 #define LOST "lost frames"
 
-static int edge_check(int ok, const char *edge, const char *what)
+static int edge_check(const char *edge, int ok, const char *what)
 {
 	kprintf("%s: stream: %s: %s\n", ok ? "PASS" : "FAIL", edge, what);
 	return !ok;
