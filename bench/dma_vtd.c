@@ -3,6 +3,7 @@
  * vtd_inval_submit/vtd_inval_wait on the device's unit and domain id, and
  * its write-buffer flushes (CAP.RWBF units) vtd_write_buffer_flush. */
 #include "bench/dma_vtd.h"
+#include "drivers/pci/pci.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/mem.h"
@@ -10,15 +11,28 @@
 static int submit(void *ctx, enum dma_gran g, uint64_t iova, uint64_t npages)
 {
 	struct dma_vtd *v = ctx;
+	int rc = vtd_inval_submit(v->unit, g, (uint16_t)v->did, iova, npages);
 
-	return vtd_inval_submit(v->unit, g, (uint16_t)v->did, iova, npages);
+	if (rc)
+		v->inval_failures++;
+	return rc;
 }
 
 static int wait(void *ctx)
 {
 	struct dma_vtd *v = ctx;
+	int rc = vtd_inval_wait(v->unit);
 
-	return vtd_inval_wait(v->unit);
+	if (!rc && v->fail_waits) {
+		/* The test hook: the unit really finished, the DMA layer is
+		 * told it did not, as after a timed-out wait. */
+		v->fail_waits--;
+		kprintf("dma: invalidation wait reported as failed on purpose (test)\n");
+		rc = -1;
+	}
+	if (rc)
+		v->inval_failures++;
+	return rc;
 }
 
 static int write_buffer_flush(void *ctx)
@@ -87,13 +101,24 @@ void dma_vtd_reset_stats(struct dma_vtd *v)
 	v->now_calls = 0;
 }
 
-void dma_vtd_detach(struct dma_vtd *v)
+int dma_vtd_detach(struct dma_vtd *v)
 {
-	dma_flush(&v->dom);
-	if (v->unit && v->did > 0)
-		vtd_detach(v->unit, v->bus, v->devfn);
-	if (v->unit)
+	v->master_at_detach = pci_bus_master(v->bus, PCI_SLOT(v->devfn), PCI_FUNC(v->devfn));
+	if (dma_flush(&v->dom) < 0)
+		v->inval_failures++;
+	if (v->unit && v->did > 0 && vtd_detach(v->unit, v->bus, v->devfn) < 0)
+		v->inval_failures++;
+	/* After a failed invalidation the unit may still cache entries of
+	 * these tables (and the context entry pointing at them): freed and
+	 * reused, they would steer the device's DMA anywhere. */
+	bool keep_tables = v->unit && v->inval_failures;
+	if (keep_tables)
+		kprintf("dma: %lu invalidation%s of domain %d failed: its page tables stay "
+			"allocated for good\n", v->inval_failures, v->inval_failures == 1 ? "" : "s",
+			v->did);
+	else if (v->unit)
 		iopt_destroy(&v->pt);
 	if (v->storage)
 		page_free((uint64_t)v->storage, v->storage_pages);
+	return keep_tables ? 1 : 0;
 }

@@ -19,6 +19,9 @@ struct dma_vtd {
 	void (*release)(void *ctx, uint64_t cookie);
 	void *release_ctx;
 	uint64_t now_calls;          /* TSC reads the DMA layer made (timing) */
+	uint64_t inval_failures;     /* failed invalidations over the domain's life */
+	unsigned fail_waits;         /* test hook: report this many waits as failed */
+	bool master_at_detach;       /* the device's bus mastering when detach began */
 };
 
 /* Puts the device in a fresh domain for this policy (off: pass-through
@@ -30,7 +33,12 @@ int dma_vtd_attach(struct dma_vtd *v, struct vtd_unit *u, uint8_t bus, uint8_t d
  * measured stream starts from nothing. */
 void dma_vtd_reset_stats(struct dma_vtd *v);
 /* Flushes what is queued, gives the device back to the identity domain
- * and frees the domain's page tables and bookkeeping. */
-void dma_vtd_detach(struct dma_vtd *v);
+ * and frees the domain's page tables and bookkeeping. The caller stops the
+ * device (bus mastering off) first. When an invalidation of this domain
+ * failed, now or during its life, the unit may still hold translations
+ * into the tables: they are kept for good, with a line saying so, and 1 is
+ * returned (the caller keeps the buffers the DMA layer did not give back);
+ * otherwise 0. */
+int dma_vtd_detach(struct dma_vtd *v);
 
 #endif

@@ -9,6 +9,7 @@
 #include "bench/report/report.h"
 #include "bench/net/stale.h"
 #include "bench/net/stream.h"
+#include "bench/net/teardown.h"
 #include "kernel/tsc.h"
 
 static int check(int ok, const char *policy, const char *what)
@@ -221,6 +222,11 @@ int experiment_run(const struct kernel_options *opt, bool check_streams, bool st
 	}
 	if (u && vtd_get_inval_mode(u) != opt->inval)
 		vtd_set_inval_mode(u, opt->inval);
+	/* The stream's edges, after the rows (their report is complete). */
+	if (check_streams && u && verdict == EXIT_OK && nrows) {
+		failed += stream_lost_frames_test(&nic, u, &rows[0].cfg);
+		failed += stream_teardown_test(&nic, u, &rows[0].cfg);
+	}
 	if (verdict == EXIT_OK && failed)
 		verdict = EXIT_TEST_FAILED;
 	report_finish(rows, verdict == EXIT_OK || verdict == EXIT_TEST_FAILED ? done : done - 1, verdict);

@@ -344,8 +344,12 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	st = read_file(root, path, &cfg, &cfg_size);
 	if (EFI_ERROR(st) && st != EFI_NOT_FOUND)
 		Print(L"loader: cannot read %s: %r (using defaults)\r\n", path, st);
-	cmdline_build(bi->cmdline, sizeof(bi->cmdline), cfg, EFI_ERROR(st) ? 0 : cfg_size,
-		      li->LoadOptions, li->LoadOptionsSize);
+	size_t cmdline_len;
+	if (cmdline_build(bi->cmdline, sizeof(bi->cmdline), cfg, EFI_ERROR(st) ? 0 : cfg_size,
+			  li->LoadOptions, li->LoadOptionsSize, &cmdline_len) != CMDLINE_OK)
+		Print(L"loader: the command line would be %lu characters, more than the %d it may "
+		      "have: the kernel gets the words that fit and %a, and stops\r\n",
+		      (UINT64)cmdline_len, BOOT_CMDLINE_MAX - 1, CMDLINE_TOO_LONG_WORD);
 	if (!EFI_ERROR(st))
 		FreePool(cfg);
 

@@ -11,9 +11,7 @@
 EFI_STATUS elf_load_kernel(const void *file_data, UINTN file_size,
 			   UINT64 *base_out, UINT64 *size_out, UINT64 *entry_out);
 
-/* Builds the kernel command line: the config file's words, then the load
- * options' words (so options typed in a shell override the file). */
-void cmdline_build(char *out, UINTN out_size, const CHAR8 *config, UINTN config_size,
-		   const void *load_options, UINT32 load_options_size);
+/* The kernel command line: boot/cmdline.h. */
+#include "boot/cmdline.h"
 
 #endif

@@ -454,6 +454,18 @@ def default_out(log):
     return out if os.path.abspath(out) != os.path.abspath(log) else log + ".report.html"
 
 
+# What reading or drawing an odd log could still raise: the tool says so in
+# one line (a reader cannot act on a traceback) and writes nothing.
+_UNFORESEEN = (ValueError, TypeError, KeyError, IndexError, OverflowError, ZeroDivisionError,
+               RecursionError)
+
+
+def _unforeseen(log, e):
+    print("report: %s holds something this tool cannot read (%s: %s); no page written"
+          % (log, type(e).__name__, e), file=sys.stderr)
+    return 1
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(
         description="Turn a vtdbench serial log into a self-contained HTML report.")
@@ -477,6 +489,8 @@ def main(argv=None):
     except rl.ReportError as e:
         print("report: %s" % e, file=sys.stderr)
         return 1
+    except _UNFORESEEN as e:
+        return _unforeseen(args.log, e)
     for w in data["warnings"]:
         print("report: warning: %s" % w, file=sys.stderr)
     if not data["complete"]:
@@ -489,7 +503,10 @@ def main(argv=None):
             sys.stdout.write(text)
             return 0
     else:
-        text = page(data)
+        try:
+            text = page(data)
+        except _UNFORESEEN as e:
+            return _unforeseen(args.log, e)
     out = args.output or default_out(args.log)
     tmp = out + ".tmp"
     try:

@@ -5,12 +5,18 @@ A serial log is mostly other text: OVMF's output with its ANSI escapes, the
 kernel's own lines, \r\n line ends. Report lines are `REPORT {json}` (schema
 1), grouped in runs: one `context`, its `row`s, one `end`. A run that has no
 `end` is kept, marked incomplete: the machine died, its rows still count.
-Every problem that stops the tool is a ReportError naming the log line.
+A run with a line the tool cannot read (a reset cut it and the next boot's
+output ran on, serial noise, a number no 64-bit counter holds) is kept,
+marked damaged, and not shown; the other runs are still read. Every
+problem that stops the tool is a ReportError naming the log line.
 """
 import json
 import re
 
 SCHEMA = 1
+# The kernel's counters are 64-bit: a larger number is damage, not data
+# (and would overflow the floats of the derived numbers).
+COUNTER_LIMIT = 2 ** 64
 PREFIX = "REPORT "
 PHASES = ("iova", "pte", "inval_submit", "inval_wait", "nic", "other")
 # "micro": the invalidation micro-benchmarks (map + unmap + invalidate +
@@ -50,6 +56,7 @@ class Run:
         self.rows = []              # (line, row object)
         self.end = None
         self.end_line = None
+        self.damage = None          # why the run cannot be shown, or None
 
     @property
     def complete(self):
@@ -59,6 +66,10 @@ class Run:
 def _is_int(v):
     # JSON true/false become bool, which is an int subclass in Python.
     return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_counter(v):
+    return _is_int(v) and 0 <= v < COUNTER_LIMIT
 
 
 def report_lines(text):
@@ -80,6 +91,11 @@ def _decode(where, n, payload):
     except json.JSONDecodeError as e:
         raise ReportError("%s:%d: malformed REPORT line: %s (column %d)"
                           % (where, n, e.msg, e.colno + len(PREFIX)))
+    except (ValueError, RecursionError) as e:
+        # Python refuses integers of more than 4300 digits (and nesting
+        # deeper than its stack); no kernel line holds either.
+        raise ReportError("%s:%d: malformed REPORT line: %s"
+                          % (where, n, str(e).split(";")[0]))
     if not isinstance(obj, dict):
         raise ReportError("%s:%d: REPORT line holds a JSON %s, not an object"
                           % (where, n, type(obj).__name__))
@@ -96,46 +112,65 @@ def _decode(where, n, payload):
 
 def _check_row(where, n, row):
     """Every field the page uses is there with the right type."""
-    bad = [k for k in _ROW_INTS if not _is_int(row.get(k))]
+    bad = [k for k in _ROW_INTS if not _is_counter(row.get(k))]
     bad += [k for k in _ROW_STRS if not isinstance(row.get(k), str)]
     for obj, keys in _ROW_OBJS.items():
         sub = row.get(obj)
         if not isinstance(sub, dict):
             bad.append(obj)
             continue
-        bad += ["%s.%s" % (obj, k) for k in keys if not _is_int(sub.get(k))]
+        bad += ["%s.%s" % (obj, k) for k in keys if not _is_counter(sub.get(k))]
     if bad:
-        raise ReportError("%s:%d: row is missing or has non-integer fields: %s"
-                          % (where, n, ", ".join(bad)))
+        raise ReportError("%s:%d: row is missing or has non-integer fields: %s (each a "
+                          "64-bit counter)" % (where, n, ", ".join(bad)))
     if row["sweep"] not in SWEEPS:
         raise ReportError("%s:%d: unknown sweep %s (known: %s)"
                           % (where, n, json.dumps(row["sweep"]), ", ".join(SWEEPS)))
 
 
+def _damaged(run, why, warnings):
+    run.damage = why
+    warnings.append("run %d (line %d) is damaged and not shown: %s" % (run.index, run.line, why))
+
+
 def parse_runs(text, where="log"):
-    """Splits a log into runs. Returns (runs, warnings)."""
+    """Splits a log into runs. Returns (runs, warnings). A line that cannot
+    be read inside a run damages that run (its later lines are skipped up
+    to the next context); outside any run it stops the tool."""
     runs, warnings = [], []
     cur = None
     for n, payload, ended in report_lines(text):
+        open_run = cur is not None and not cur.complete and cur.damage is None
         try:
             obj = _decode(where, n, payload)
-        except ReportError:
+        except ReportError as e:
+            if not open_run:
+                if cur is not None and cur.damage is not None and not cur.complete:
+                    continue  # the damaged run's own lines
+                raise
             # A machine that dies mid-line leaves a last line without its
             # end; the run it belongs to is incomplete anyway.
-            if ended or cur is None or cur.complete:
-                raise
-            warnings.append("%s:%d: last line cut short (the machine stopped while "
-                            "printing it), ignored" % (where, n))
+            if not ended:
+                warnings.append("%s:%d: last line cut short (the machine stopped while "
+                                "printing it), ignored" % (where, n))
+            else:
+                _damaged(cur, str(e), warnings)
             continue
         kind = obj["type"]
         if kind == "context":
             cur = Run(len(runs) + 1, n, obj)
             runs.append(cur)
+        elif cur is not None and cur.damage is not None and not cur.complete:
+            continue  # the damaged run's own lines
         elif cur is None or cur.complete:
             # Capture started late, or a line got duplicated: not fatal.
             warnings.append("%s:%d: %s line outside any run, ignored" % (where, n, kind))
         elif kind == "row":
-            _check_row(where, n, obj)
+            try:
+                _check_row(where, n, obj)
+            except ReportError as e:
+                _damaged(cur, str(e), warnings)
+                continue
             cur.rows.append((n, obj))
         else:
             cur.end, cur.end_line = obj, n
@@ -154,10 +189,19 @@ def pick_run(runs, number=None, where="log"):
             raise ReportError("%s: no run %d; the log holds %d run%s (1..%d)"
                               % (where, number, len(runs), "" if len(runs) == 1 else "s",
                                  len(runs)))
-        return runs[number - 1 if number > 0 else number], notes
-    complete = [r for r in runs if r.complete]
-    run = complete[-1] if complete else runs[-1]
-    if run is not runs[-1]:
+        run = runs[number - 1 if number > 0 else number]
+        if run.damage is not None:
+            raise ReportError("%s: run %d (line %d) is damaged: %s"
+                              % (where, run.index, run.line, run.damage))
+        return run, notes
+    readable = [r for r in runs if r.damage is None]
+    if not readable:
+        last = runs[-1]
+        raise ReportError("%s: every run is damaged; the last, run %d (line %d): %s"
+                          % (where, last.index, last.line, last.damage))
+    complete = [r for r in readable if r.complete]
+    run = complete[-1] if complete else readable[-1]
+    if run is not runs[-1] and runs[-1].damage is None:
         notes.append("%s: showing run %d, the last complete one; run %d (line %d) is "
                      "incomplete (--run %d shows it)"
                      % (where, run.index, runs[-1].index, runs[-1].line, runs[-1].index))
@@ -191,7 +235,7 @@ def derive(row, hz):
         "label": row_label(row),
         "phase_per_packet": {k: _ratio(ph[k], pk) for k in PHASES},
         "phase_share": {k: _ratio(ph[k], total) for k in PHASES},
-        "phase_sum": sum(ph.values()),
+        "phase_sum": sum(ph[k] for k in PHASES),  # keys of a newer kernel aside
         "cycles_per_packet": _ratio(total, pk),
         "inval_cycles_per_packet": _ratio(inval, pk),
         "inval_share": _ratio(inval, total),
@@ -247,7 +291,7 @@ def load(text, where="log", number=None):
     run, notes = pick_run(runs, number, where)
     ctx = run.context
     tsc = ctx.get("tsc") if isinstance(ctx.get("tsc"), dict) else {}
-    hz = tsc.get("hz") if _is_int(tsc.get("hz")) and tsc.get("hz") > 0 else 0
+    hz = tsc.get("hz") if _is_counter(tsc.get("hz")) and tsc.get("hz") > 0 else 0
     warnings = warnings + notes
     if not hz:
         warnings.append("%s:%d: context has no TSC rate (tsc.hz); windows cannot be "

@@ -27,6 +27,8 @@ void stream_buf_release(void *stream, uint64_t idx)
 	struct stream *s = stream;
 
 	s->free_list[s->nfree++] = (unsigned)idx;
+	s->bufs[idx].released = true;
+	s->bufs[idx].held_after_failure = false;
 }
 
 int stream_buf_get(struct stream *s, unsigned *idx)
@@ -38,6 +40,7 @@ int stream_buf_get(struct stream *s, unsigned *idx)
 		return -1;
 	}
 	*idx = s->free_list[--s->nfree];
+	s->bufs[*idx].released = false;
 	return 0;
 }
 
@@ -69,6 +72,8 @@ int stream_unmap_buf(struct stream *s, unsigned idx, size_t len, enum dma_dir di
 	int rc = dma_unmap(&s->dv.dom, s->bufs[idx].iova, len, dir, idx);
 	if (rc < 0)
 		kprintf("stream: dma_unmap failed (%d)\n", rc);
+	if (rc == DMA_EIO && !s->bufs[idx].released)
+		s->bufs[idx].held_after_failure = true; /* the device may still reach it */
 	return rc;
 }
 
@@ -239,8 +244,10 @@ static int await_frame(struct stream *s, uint64_t seq)
 {
 	uint64_t end = rdtsc_ordered() + tsc_from_us(FRAME_TIMEOUT_US);
 
+	/* The flush deadline is served inside the wait: a lost frame must
+	 * not hold a queued unmap past flush_ms. */
 	while (s->next_seq <= seq && rdtsc_ordered() < end)
-		if (stream_reap_tx(s) || stream_receive(s, NULL))
+		if (stream_reap_tx(s) || stream_receive(s, NULL) || stream_service_deadline(s))
 			return PACKET_FAILED;
 	return PACKET_DONE;
 }

@@ -144,17 +144,53 @@ struct stream *stream_open(struct e1000 *nic, struct vtd_unit *u, const struct s
 	return start_nic(s) ? NULL : s;
 }
 
-void stream_close(struct stream *s)
+/* Whether buffer i may go back to the page allocator. After a clean
+ * teardown every one may: the NIC is stopped and the domain, with every
+ * translation into it, is gone. After a failed invalidation only those the
+ * DMA layer gave back (their own invalidation completed), and under pool
+ * none, since pool buffers stay mapped on the free list. */
+static bool may_free(const struct stream *s, unsigned i, bool tables_kept)
 {
+	return !tables_kept || (s->bufs[i].released && s->cfg.policy != DMA_POLICY_POOL);
+}
+
+/* The order matters: the NIC stops (bus mastering off) before the flush,
+ * and the domain goes only after both; what a failed invalidation still
+ * protects is never freed. */
+void stream_close_checked(struct stream *s, struct stream_teardown *td)
+{
+	struct stream_teardown t = { 0 };
+
 	if (!s)
 		return;
-	e1000_stop(s->nic);
-	dma_vtd_detach(&s->dv);
-	for (unsigned i = 0; i < s->nbufs; i++)
-		if (s->bufs[i].phys)
-			page_free(s->bufs[i].phys, 1);
+	t.nic_stopped = e1000_stop(s->nic) == 0;
+	t.tables_kept = dma_vtd_detach(&s->dv) != 0;
+	t.master_at_detach = s->dv.master_at_detach;
+	for (unsigned i = 0; i < s->nbufs; i++) {
+		if (!s->bufs[i].phys)
+			continue;
+		if (s->bufs[i].held_after_failure)
+			t.held_after_failure++;
+		if (!may_free(s, i, t.tables_kept)) {
+			t.buffers_kept++;
+			t.held_after_failure_kept += s->bufs[i].held_after_failure;
+			continue;
+		}
+		page_free(s->bufs[i].phys, 1);
+		t.buffers_freed++;
+	}
+	if (t.buffers_kept)
+		kprintf("stream: %u packet buffer%s the DMA layer did not give back stay allocated "
+			"for good\n", t.buffers_kept, t.buffers_kept == 1 ? "" : "s");
 	page_free((uint64_t)s->bufs, s->meta_pages);
 	lapic_timer_set_callback(NULL);
+	if (td)
+		*td = t;
+}
+
+void stream_close(struct stream *s)
+{
+	stream_close_checked(s, NULL);
 }
 
 void stream_set_quiet(struct stream *s, bool quiet)

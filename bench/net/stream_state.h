@@ -17,6 +17,8 @@
 struct pkt_buf {
 	uint64_t phys;
 	uint64_t iova;               /* pool: mapped once; else the current mapping */
+	bool released;               /* on the free list, given back by the DMA layer */
+	bool held_after_failure;     /* its unmap's invalidation failed; not given back since */
 };
 
 struct stream {
@@ -41,6 +43,18 @@ struct stream {
 	uint64_t meta_pages;
 	struct stream_result *res;    /* where receive() counts */
 };
+
+/* What closing a stream did, for the teardown test. */
+struct stream_teardown {
+	bool nic_stopped;             /* e1000_stop confirmed receive, transmit, bus mastering off */
+	bool master_at_detach;        /* bus mastering was still on when the domain went */
+	bool tables_kept;             /* an invalidation failed: page tables kept for good */
+	unsigned buffers_freed, buffers_kept;
+	unsigned held_after_failure;      /* buffers whose unmap's invalidation failed... */
+	unsigned held_after_failure_kept; /* ... and of those, the ones kept */
+};
+/* stream_close, telling what it did. */
+void stream_close_checked(struct stream *s, struct stream_teardown *td);
 
 /* Packet buffers. A buffer returns to the free list only through the DMA
  * layer's release callback (stream_buf_release), or at once under pool. */

@@ -21,6 +21,7 @@
 #define RESET_SETTLE_US  1000
 #define MDIC_TIMEOUT_US  10000
 #define LINK_TIMEOUT_US  3000000
+#define STOP_TIMEOUT_US  10000
 
 static const struct {
 	uint16_t id;
@@ -138,6 +139,7 @@ static void read_mac(struct e1000 *n)
 
 int e1000_start(struct e1000 *n, uint64_t tx_ring_dev, uint64_t rx_ring_dev, bool mac_loopback)
 {
+	pci_set_bus_master(n->bus, n->dev, n->fn, true); /* e1000_stop turned it off */
 	wr(n, E1000_IMC, 0xffffffffu); /* polled: no interrupts */
 	wr(n, E1000_RCTL, 0);
 	wr(n, E1000_TCTL, 0);
@@ -203,10 +205,25 @@ void e1000_disable_rx(struct e1000 *n)
 	wr(n, E1000_RCTL, 0);
 }
 
-void e1000_stop(struct e1000 *n)
+/* Receive and transmit off, confirmed by the enable bits reading back
+ * clear (8254x SDM 13.4.22 RCTL.EN, 13.4.33 TCTL.EN), then bus mastering
+ * off so that nothing the NIC still holds can reach memory. */
+int e1000_stop(struct e1000 *n)
 {
+	int rc = 0;
+
 	wr(n, E1000_RCTL, 0);
 	wr(n, E1000_TCTL, 0);
+	if (wait_reg(n, E1000_RCTL, E1000_RCTL_EN, 0, STOP_TIMEOUT_US, "RCTL.EN to clear (receive off)"))
+		rc = -1;
+	if (wait_reg(n, E1000_TCTL, E1000_TCTL_EN, 0, STOP_TIMEOUT_US, "TCTL.EN to clear (transmit off)"))
+		rc = -1;
+	pci_set_bus_master(n->bus, n->dev, n->fn, false);
+	if (pci_bus_master(n->bus, n->dev, n->fn)) {
+		kprintf("e1000: bus mastering stays on (PCI command register bit 2 reads 1)\n");
+		rc = -1;
+	}
+	return rc;
 }
 
 unsigned e1000_tx_free_slots(const struct e1000 *n)

@@ -39,7 +39,11 @@ int e1000_start(struct e1000 *nic, uint64_t tx_ring_dev, uint64_t rx_ring_dev, b
 /* Enables receive. QEMU's e1000 drops frames for about a second after
  * RCTL is written, so this is done once per run, before the stream. */
 void e1000_enable_rx(struct e1000 *nic);
-void e1000_stop(struct e1000 *nic);
+/* Quiesces the NIC before its DMA domain goes: receive and transmit off
+ * (waiting, within a bound, for the enable bits to clear) and PCI bus
+ * mastering off. Returns 0, or -1 after printing what did not stop. The
+ * next e1000_start turns bus mastering back on. */
+int e1000_stop(struct e1000 *nic);
 /* Stops receiving (frames sent afterwards are dropped by the NIC). */
 void e1000_disable_rx(struct e1000 *nic);
 

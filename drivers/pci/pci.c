@@ -73,6 +73,19 @@ void pci_write16(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t reg, uint16_t v)
 	outw(PCI_CONFIG_DATA + (reg & 2), v);
 }
 
+void pci_set_bus_master(uint8_t bus, uint8_t dev, uint8_t fn, bool on)
+{
+	uint16_t cmd = pci_read16(bus, dev, fn, PCI_COMMAND);
+
+	cmd = on ? (uint16_t)(cmd | PCI_COMMAND_MASTER) : (uint16_t)(cmd & ~PCI_COMMAND_MASTER);
+	pci_write16(bus, dev, fn, PCI_COMMAND, cmd);
+}
+
+bool pci_bus_master(uint8_t bus, uint8_t dev, uint8_t fn)
+{
+	return (pci_read16(bus, dev, fn, PCI_COMMAND) & PCI_COMMAND_MASTER) != 0;
+}
+
 const char *pci_class_name(uint32_t class_rev)
 {
 	switch (class_rev >> 16) {

@@ -11,7 +11,7 @@
 #define PCI_COMMAND     0x04
 #define PCI_COMMAND_IO     (1u << 0)
 #define PCI_COMMAND_MEMORY (1u << 1)
-#define PCI_COMMAND_MASTER (1u << 2)
+#define PCI_COMMAND_MASTER (1u << 2) /* PCI Local Bus spec 6.2.2 */
 #define PCI_CLASS_REV   0x08 /* revision, prog-if, subclass, class */
 #define PCI_HEADER_TYPE 0x0e
 #define PCI_HEADER_MULTIFUNCTION 0x80
@@ -34,6 +34,11 @@ uint16_t pci_read16(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t reg);
 uint8_t pci_read8(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t reg);
 void pci_write32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t reg, uint32_t v);
 void pci_write16(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t reg, uint16_t v);
+/* Turns the function's bus mastering on or off (PCI Local Bus spec 6.2.2,
+ * Command register bit 2): off, the function issues no memory or I/O
+ * request of its own, so no DMA. */
+void pci_set_bus_master(uint8_t bus, uint8_t dev, uint8_t fn, bool on);
+bool pci_bus_master(uint8_t bus, uint8_t dev, uint8_t fn);
 
 /* Enumerates segment 0 from bus 0, following bridges, and prints the list.
  * Uses ECAM when the MCFG describes it, ports 0xcf8/0xcfc otherwise. */

@@ -14,6 +14,11 @@ $(B)/host/test_string: tests/host/test_string.c lib/string.c lib/string.h tests/
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -fno-builtin -DLIB_STRING_PREFIX=lib_ -DHOST_BUILD -o $@ tests/host/test_string.c lib/string.c
 
+# The loader's command-line assembly is pure C too (boot/cmdline.h).
+$(B)/host/test_cmdline: tests/host/test_cmdline.c boot/cmdline.c boot/cmdline.h boot/boot_info.h tests/host/check.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ tests/host/test_cmdline.c boot/cmdline.c
+
 $(B)/host/test_%: tests/host/test_%.c $(HOST_LIB_SRCS) $(wildcard lib/*.h lib/*/*.h) tests/host/check.h
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_LIB_SRCS)

@@ -11,6 +11,7 @@ reboot, a crash) is what real logs hold.
 """
 import json
 import os
+import re
 
 HZ = 2445501858
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "logs")
@@ -193,6 +194,29 @@ def main():
     i = next(i for i, l in enumerate(bad) if '"row":2,' in l)
     bad[i] = bad[i].replace('"packets":100000,', '"packets":100000;', 1)
     write("malformed.log", OVMF + bad, crlf=False)
+
+    # A reset in the middle of a row: the cut line runs on into the next
+    # boot's firmware output, and that boot's run is complete.
+    reset = run_lines("exit=reboot", policy_rows()[:3], end=False)
+    reset[-1] = reset[-1][:97] + OVMF[0]
+    write("reset_mid_line.log", OVMF + reset + OVMF[1:] + run_lines("exit=qemu", policy_rows()))
+
+    # Numbers no kernel prints (its counters are 64-bit), in a run beside a
+    # good one: 5000 digits (past Python's limit for reading an int) before
+    # it, and 400 digits (past what a float holds) in the last run.
+    for name, digits, field in (("huge_number.log", 5000, '"packets":'),
+                                ("overflow.log", 400, '"mean_cycles":')):
+        odd = run_lines("exit=reboot", policy_rows())
+        i = next(i for i, l in enumerate(odd) if '"row":2,' in l)
+        odd[i] = re.sub(field + r"[0-9]+", field + "9" * digits, odd[i], count=1)
+        good = OVMF + run_lines("exit=qemu", policy_rows())
+        write(name, OVMF + odd + good if digits > 4300 else good + OVMF + odd)
+
+    # A row whose phase object carries a key the tool does not know.
+    extra = run_lines("exit=qemu", policy_rows())
+    i = next(i for i, l in enumerate(extra) if '"row":1,' in l)
+    extra[i] = extra[i].replace('"phase":{', '"phase":{"note":"late",', 1)
+    write("phase_extra_key.log", OVMF + extra)
 
     # No report at all: the firmware had VT-d off.
     write("no_run.log", OVMF + BOOT[:7] + ["dmar: no DMAR table: VT-d is off in the firmware "

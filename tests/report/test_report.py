@@ -477,6 +477,74 @@ class Robustness(unittest.TestCase):
             json.dumps(d)
 
 
+class Damaged(unittest.TestCase):
+    """A run the tool cannot read is reported as damaged; the others are
+    still read, and the tool never prints a traceback."""
+
+    def no_traceback(self, *args):
+        st, out, err = cli(*args)
+        self.assertNotIn("Traceback", err)
+        self.assertNotIn("Traceback", out)
+        return st, out, err
+
+    def shows_the_good_run(self, name, good, bad, why):
+        d = load(name)
+        self.assertEqual((d["run"], d["runs"], d["complete"]), (good, 2, True))
+        self.assertEqual([r["policy"] for r in d["rows"]], ["off", "strict", "batched", "pool"])
+        self.assertTrue(any("run %d (line" % bad in w and "is damaged" in w and why in w
+                            for w in d["warnings"]), d["warnings"])
+        st, out, err = self.no_traceback(work_copy(name))
+        self.assertEqual(st, 0, err)
+        self.assertIn("run %d (line" % bad, err)
+        self.assertIn("is damaged", err)
+        self.assertTrue(os.path.exists(os.path.join(WORK, name[:-4] + ".html")))
+        st, out, err = self.no_traceback(work_copy(name), "--json", "--run", str(bad))
+        self.assertEqual((st, out), (1, ""))
+        self.assertIn("run %d" % bad, err)
+        self.assertIn("is damaged", err)
+
+    def test_reset_mid_line(self):
+        # The cut line runs on into the next boot's firmware output.
+        self.shows_the_good_run("reset_mid_line.log", 2, 1, "reset_mid_line.log:24: malformed")
+
+    def test_number_past_int_parsing(self):
+        self.shows_the_good_run("huge_number.log", 2, 1, "4300 digits")
+
+    def test_number_past_a_float(self):
+        self.shows_the_good_run("overflow.log", 1, 2, "window.mean_cycles")
+
+    def test_unknown_phase_key(self):
+        d = load("phase_extra_key.log")
+        self.assertEqual(len(d["rows"]), 4)
+        row = d["rows"][1]
+        self.assertEqual(row["phase"]["note"], "late")
+        self.assertEqual(row["derived"]["phase_sum"], row["tsc_total"])
+        self.assertFalse(any("phases add up" in w for w in d["warnings"]), d["warnings"])
+        st, out, err = self.no_traceback(work_copy("phase_extra_key.log"))
+        self.assertEqual(st, 0, err)
+
+    def test_only_damaged_runs(self):
+        text = read("huge_number.log")
+        second = text.index('REPORT {"type":"context"', text.index('"type":"context"') + 1)
+        only_bad = text[:second]
+        with self.assertRaisesRegex(rl.ReportError, "every run is damaged; the last, run 1"):
+            rl.load(only_bad, "t")
+
+    def test_counter_beyond_64_bits(self):
+        row = dict(EXAMPLE_ROW, packets=2 ** 64)
+        with self.assertRaisesRegex(rl.ReportError, "t:4: .*fields: packets"):
+            rl.load(synth(CONTEXT, row, end(1)), "t")
+        ctx = json.loads(json.dumps(CONTEXT))
+        ctx["tsc"]["hz"] = 10 ** 400
+        d = rl.load(synth(ctx, EXAMPLE_ROW, end(1)), "t")
+        self.assertTrue(any("no TSC rate" in w for w in d["warnings"]), d["warnings"])
+
+    def test_no_sample_log_gives_a_traceback(self):
+        for name in sorted(os.listdir(LOGS)):
+            for extra in ((), ("--json",), ("--run", "1"), ("--run", "-1")):
+                self.no_traceback(work_copy(name), *extra)
+
+
 class Cli(unittest.TestCase):
     def test_default_output_next_to_log(self):
         log = work_copy("two_runs.log")

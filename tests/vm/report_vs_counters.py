@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Checks that the report tool reads from a serial log the same numbers the
 kernel counted: each `result:` line (printed from the stream's counters)
-against the matching REPORT row as tools/report.py --json parses it.
+against the matching REPORT row as tools/report.py --json parses it. And
+that each batched row's protection window covers its measured stream
+alone: one window entry per unmap of the row, and the row's unmaps are the
+measured packets' own (a transmit and a receive buffer each), so neither
+the warm-up nor the set-up is counted.
 
 usage: report_vs_counters.py SERIAL.log
 """
@@ -51,6 +55,15 @@ def main(argv):
             if int(res[k]) != row[field]:
                 problems.append("row %d (%s): %s=%s in the kernel's line, %s in the report"
                                 % (i, res["policy"], k, res[k], row[field]))
+    for i, row in enumerate(rows):
+        if row["policy"] != "batched":
+            continue
+        measured = 2 * row["packets"]
+        if row["unmaps"] != measured or row["window"]["entries"] != measured:
+            problems.append("row %d (batched, %s sweep): %d unmaps and %d window entries for "
+                            "%d packets; both must be %d (the measured stream's)"
+                            % (i, row["sweep"], row["unmaps"], row["window"]["entries"],
+                               row["packets"], measured))
     for line in problems:
         print(line)
     if not problems:
