@@ -86,7 +86,7 @@ static void probe_until_fault(struct stream *s, uint64_t dev, uint64_t from, uin
 			p->t_fault = now;
 			break;
 		}
-		if (stream_service_deadline(s))
+		if (stream_service_deadline(s) < 0)
 			break;
 	}
 	cpu_cli();

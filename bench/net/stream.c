@@ -83,11 +83,14 @@ int stream_service_deadline(struct stream *s)
 {
 	if (s->cfg.policy != DMA_POLICY_BATCHED)
 		return 0;
+	int served = 0;
+
 	if (s->deadline_hit) {
 		s->deadline_hit = false;
 		s->timer_armed = false;
 		if (dma_poll(&s->dv.dom) < 0)
 			return -1;
+		served = 1;
 	}
 	uint64_t when = dma_deadline(&s->dv.dom);
 	if (when && !s->timer_armed) {
@@ -95,7 +98,7 @@ int stream_service_deadline(struct stream *s)
 				when);
 		s->timer_armed = true;
 	}
-	return 0;
+	return served;
 }
 
 void stream_fill_frame(const struct stream *s, uint8_t *f, uint32_t seq)
@@ -246,9 +249,14 @@ static int await_frame(struct stream *s, uint64_t seq)
 
 	/* The flush deadline is served inside the wait: a lost frame must
 	 * not hold a queued unmap past flush_ms. */
-	while (s->next_seq <= seq && rdtsc_ordered() < end)
-		if (stream_reap_tx(s) || stream_receive(s, NULL) || stream_service_deadline(s))
+	while (s->next_seq <= seq && rdtsc_ordered() < end) {
+		if (stream_reap_tx(s) || stream_receive(s, NULL))
 			return PACKET_FAILED;
+		int served = stream_service_deadline(s);
+		if (served < 0)
+			return PACKET_FAILED;
+		s->res->deadlines_in_wait += (unsigned)served;
+	}
 	return PACKET_DONE;
 }
 
@@ -301,7 +309,7 @@ static int run_packet(struct stream *s, uint64_t seq, struct run_clock *c)
 	int rc = await_frame(s, seq);
 	if (s->cfg.timing)
 		charge_nic(s, c, tn0, d0);
-	if (stream_reap_tx(s) || stream_service_deadline(s))
+	if (stream_reap_tx(s) || stream_service_deadline(s) < 0)
 		rc = PACKET_FAILED;
 	if (s->cfg.timing)
 		record_packet(s, c, seq, t0, calls0);

@@ -34,6 +34,7 @@ struct stream_result {
 	uint64_t sent, received, lost, duplicated, corrupted;
 	uint64_t faults;          /* DMA faults the unit recorded during the run */
 	uint64_t timer_interrupts;
+	uint64_t deadlines_in_wait; /* batched: deadlines served while a frame was awaited */
 	uint64_t tsc_cycles;      /* the whole stream, TSC reads' own cost removed */
 	uint64_t tsc_reads;       /* reads made for the timing */
 	uint64_t phase[PHASE_COUNT]; /* cycles over the stream; they add up to tsc_cycles */

@@ -73,7 +73,8 @@ int stream_receive(struct stream *s, bool *got_data);
 /* Unmaps the buffers of every completed transmit (never the probe's). */
 int stream_reap_tx(struct stream *s);
 /* Batched: flushes once the deadline timer fired and keeps the timer
- * armed for the queue's oldest entry. */
+ * armed for the queue's oldest entry. Returns 1 when it served a deadline
+ * that had fired, 0 when there was none, or a negative error. */
 int stream_service_deadline(struct stream *s);
 
 #endif
