@@ -20,6 +20,7 @@ enum selftest_id {
 	SELFTEST_VTD,    /* DMA through VT-d with the edu device: mapping, faults, stale entries */
 	SELFTEST_STREAM, /* the packet stream per policy, checked: no loss, no fault, counts */
 	SELFTEST_STALE,  /* the NIC transmits from a just-unmapped buffer, per policy */
+	SELFTEST_FLOOD,  /* thousands of log lines, as a fault storm prints: the saved report keeps its end */
 	SELFTEST_COUNT
 };
 

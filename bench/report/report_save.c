@@ -2,11 +2,13 @@
 #include "bench/report/report_save.h"
 #include <stdbool.h>
 #include "kernel/console.h"
+#include "kernel/cpu.h"
 #include "kernel/efi_runtime.h"
 #include "kernel/firmware_info.h"
 #include "boot/boot_info.h"
 #include "boot/report_handover.h"
 #include "kernel/mem.h"
+#include "lib/console/capture.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
 
@@ -25,7 +27,7 @@ static bool keep(const char *line, size_t n)
 {
 	static const char *const prefixes[] = {
 		"report:", "REPORT ", "result:", "PASS:", "FAIL:", "SKIP:", "EXIT:", "run:",
-		"vtdbench", "boot:", "cpu:", "mem:", "acpi:", "tsc:", "lapic:", "vtd", "dmar:",
+		"vtdbench", "boot:", CAPTURE_CUT_PREFIX, "cpu:", "mem:", "acpi:", "tsc:", "lapic:", "vtd", "dmar:",
 		"e1000:", "stream:", "dma:", "micro:", "options:", "selftest:", "EXCEPTION", "PANIC",
 	};
 	if (starts(line, n, "stream:") && n > 8 && memcmp(line + n - 8, " packets", 8) == 0)
@@ -57,18 +59,40 @@ static void come_back_here(void)
 		kprintf("report: the next start is this stick again (BootNext = Boot%04X)\n", next);
 }
 
-int report_save_uefi(const char *text, size_t len)
+/* Different from run to run (the TSC has moved on), never 0. */
+static uint32_t new_run_id(void)
 {
-	uint64_t pages = (len + PAGE_SIZE - 1) / PAGE_SIZE + 1;
-	char *out = (char *)page_alloc(pages);
-	size_t n = 0;
+	uint64_t t = rdtsc_ordered();
+	uint32_t id = (uint32_t)(t ^ (t >> 32));
+
+	return id ? id : 1;
+}
+
+/* Step 1 of the protocol (boot/report_handover.h): whatever an earlier
+ * hand-over left, so no old chunk can end up inside this report. Deleting
+ * a variable that does not exist is refused with EFI_NOT_FOUND. */
+static void delete_leftovers(void)
+{
 	char name[32];
+	unsigned gone = 0;
+
+	gone += efi_set_variable(REPORT_HANDOVER_COUNT_NAME, &vendor_guid, NULL, 0) == 0;
+	for (unsigned c = 0; c < REPORT_HANDOVER_CHUNKS_MAX; c++) {
+		fmt_snprintf(name, sizeof(name), REPORT_HANDOVER_CHUNK_FMT, c);
+		gone += efi_set_variable(name, &vendor_guid, NULL, 0) == 0;
+	}
+	if (gone)
+		kprintf("report: deleted %u variable%s an earlier hand-over left\n", gone,
+			gone == 1 ? "" : "s");
+}
+
+/* Keeps the lines keep() wants, each as it was: a last line without its
+ * '\n' stays without one. Returns the bytes in out. */
+static size_t keep_lines(const char *text, size_t len, char *out)
+{
+	size_t n = 0;
 	bool in_dump = false;
 
-	if (!out) {
-		kprintf("report: no memory to prepare the report for saving\n");
-		return -1;
-	}
 	for (size_t i = 0; i < len;) {
 		size_t end = i;
 		while (end < len && text[end] != '\n')
@@ -83,21 +107,46 @@ int report_save_uefi(const char *text, size_t len)
 		if (dump_line || keep(text + i, line)) {
 			memcpy(out + n, text + i, line);
 			n += line;
-			out[n++] = '\n';
+			if (end < len)
+				out[n++] = '\n';
 		}
 		i = end + 1;
 	}
-	unsigned chunks = (unsigned)((n + REPORT_HANDOVER_CHUNK_MAX - 1) / REPORT_HANDOVER_CHUNK_MAX);
-	if (chunks > REPORT_HANDOVER_CHUNKS_MAX) {
-		kprintf("report: %zu bytes is too large to hand over; keeping the first %u\n", n,
-			REPORT_HANDOVER_CHUNKS_MAX * REPORT_HANDOVER_CHUNK_MAX);
-		chunks = REPORT_HANDOVER_CHUNKS_MAX;
+	return n;
+}
+
+int report_save_uefi(const char *text, size_t len)
+{
+	enum { CHUNK_RECORD = sizeof(struct report_handover_chunk) + REPORT_HANDOVER_CHUNK_MAX };
+	uint64_t pages = (len + CHUNK_RECORD + PAGE_SIZE - 1) / PAGE_SIZE + 1;
+	char *out = (char *)page_alloc(pages);
+	char name[32];
+
+	if (!out) {
+		kprintf("report: no memory to prepare the report for saving\n");
+		return -1;
 	}
+	struct report_handover_chunk *record = (struct report_handover_chunk *)(out + ((len + 8) & ~(size_t)7));
+	size_t n = keep_lines(text, len, out);
+	size_t whole = n;
+	/* The end (results, REPORT end, the verdict) matters most: a long
+	 * report keeps its start and its end, and says so in its text. */
+	n = capture_fit(out, n, (size_t)REPORT_HANDOVER_CHUNKS_MAX * REPORT_HANDOVER_CHUNK_MAX);
+	if (n != whole)
+		kprintf("report: %zu bytes is too large to hand over; keeping its start and its end "
+			"(%zu bytes)\n", whole, n);
+	unsigned chunks = (unsigned)((n + REPORT_HANDOVER_CHUNK_MAX - 1) / REPORT_HANDOVER_CHUNK_MAX);
+	struct report_handover_count count = { chunks, new_run_id() };
+
+	delete_leftovers();
 	for (unsigned c = 0; c < chunks; c++) {
 		size_t at = (size_t)c * REPORT_HANDOVER_CHUNK_MAX;
 		size_t size = n - at < REPORT_HANDOVER_CHUNK_MAX ? n - at : REPORT_HANDOVER_CHUNK_MAX;
+		record->run_id = count.run_id;
+		record->index = c;
+		memcpy(record->text, out + at, size);
 		fmt_snprintf(name, sizeof(name), REPORT_HANDOVER_CHUNK_FMT, c);
-		uint64_t st = efi_set_variable(name, &vendor_guid, out + at, size);
+		uint64_t st = efi_set_variable(name, &vendor_guid, record, sizeof(*record) + size);
 		if (st) {
 			kprintf("report: the firmware refused to store %s (EFI status 0x%lx): the report "
 				"is only on the screen and the serial port\n", name, st);
@@ -105,7 +154,6 @@ int report_save_uefi(const char *text, size_t len)
 			return -1;
 		}
 	}
-	uint32_t count = chunks;
 	uint64_t st = efi_set_variable(REPORT_HANDOVER_COUNT_NAME, &vendor_guid, &count,
 				       sizeof(count));
 	page_free((uint64_t)out, pages);
@@ -115,7 +163,7 @@ int report_save_uefi(const char *text, size_t len)
 		return -1;
 	}
 	come_back_here();
-	kprintf("report: saved (%zu bytes in %u UEFI variable%s); the next start of the stick "
-		"writes it to \\REPORTS\n", n, chunks, chunks == 1 ? "" : "s");
+	kprintf("report: saved (%zu bytes in %u UEFI variable%s, run %08x); the next start of the "
+		"stick writes it to \\REPORTS\n", n, chunks, chunks == 1 ? "" : "s", count.run_id);
 	return 0;
 }
