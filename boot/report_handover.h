@@ -52,11 +52,12 @@ struct report_handover_guid {
 #define REPORT_HANDOVER_CHUNK_FMT  REPORT_HANDOVER_PREFIX "%04u"
 
 #define REPORT_HANDOVER_CHUNK_MAX  4000 /* bytes of text in one chunk */
-/* Chunks in one hand-over (256000 bytes; firmware variable stores are
- * small): a longer report keeps its start and its end within this
- * (lib/console/capture.h), and the loader takes a larger count as
- * malformed. */
-#define REPORT_HANDOVER_CHUNKS_MAX 64
+/* Chunks in one hand-over (128000 bytes): firmware variable stores are
+ * small, and after ExitBootServices they do not free deleted variables
+ * until the next start (OVMF's took 41 chunks, then refused). A longer
+ * report keeps its start and its end within this (lib/console/capture.h),
+ * and the loader takes a larger count as malformed. */
+#define REPORT_HANDOVER_CHUNKS_MAX 32
 
 /* Both records little-endian, as x86 stores them. */
 struct report_handover_chunk {

@@ -115,55 +115,81 @@ static size_t keep_lines(const char *text, size_t len, char *out)
 	return n;
 }
 
+#define EFI_OUT_OF_RESOURCES_STATUS 0x8000000000000009ull /* UEFI spec, Appendix D */
+
+/* Steps 2 and 3: the chunks of text[0..n), then the count. Returns the EFI
+ * status of the first refusal (0: all stored) and in *refused the chunk it
+ * refused (chunks for the count). */
+static uint64_t write_handover(const char *text, size_t n, struct report_handover_chunk *record,
+			       struct report_handover_count *count, unsigned *refused)
+{
+	char name[32];
+
+	count->chunks = (unsigned)((n + REPORT_HANDOVER_CHUNK_MAX - 1) / REPORT_HANDOVER_CHUNK_MAX);
+	for (unsigned c = 0; c < count->chunks; c++) {
+		size_t at = (size_t)c * REPORT_HANDOVER_CHUNK_MAX;
+		size_t size = n - at < REPORT_HANDOVER_CHUNK_MAX ? n - at : REPORT_HANDOVER_CHUNK_MAX;
+		record->run_id = count->run_id;
+		record->index = c;
+		memcpy(record->text, text + at, size);
+		fmt_snprintf(name, sizeof(name), REPORT_HANDOVER_CHUNK_FMT, c);
+		uint64_t st = efi_set_variable(name, &vendor_guid, record, sizeof(*record) + size);
+		if (st) {
+			kprintf("report: the firmware refused to store %s (EFI status 0x%lx)\n", name, st);
+			*refused = c;
+			return st;
+		}
+	}
+	*refused = count->chunks;
+	return efi_set_variable(REPORT_HANDOVER_COUNT_NAME, &vendor_guid, count, sizeof(*count));
+}
+
 int report_save_uefi(const char *text, size_t len)
 {
 	enum { CHUNK_RECORD = sizeof(struct report_handover_chunk) + REPORT_HANDOVER_CHUNK_MAX };
-	uint64_t pages = (len + CHUNK_RECORD + PAGE_SIZE - 1) / PAGE_SIZE + 1;
+	size_t room = (len + 8) & ~(size_t)7; /* the kept lines; then a copy to cut; a record */
+	uint64_t pages = (2 * room + CHUNK_RECORD + PAGE_SIZE - 1) / PAGE_SIZE + 1;
 	char *out = (char *)page_alloc(pages);
-	char name[32];
 
 	if (!out) {
 		kprintf("report: no memory to prepare the report for saving\n");
 		return -1;
 	}
-	struct report_handover_chunk *record = (struct report_handover_chunk *)(out + ((len + 8) & ~(size_t)7));
-	size_t n = keep_lines(text, len, out);
-	size_t whole = n;
-	/* The end (results, REPORT end, the verdict) matters most: a long
-	 * report keeps its start and its end, and says so in its text. */
-	n = capture_fit(out, n, (size_t)REPORT_HANDOVER_CHUNKS_MAX * REPORT_HANDOVER_CHUNK_MAX);
-	if (n != whole)
-		kprintf("report: %zu bytes is too large to hand over; keeping its start and its end "
-			"(%zu bytes)\n", whole, n);
-	unsigned chunks = (unsigned)((n + REPORT_HANDOVER_CHUNK_MAX - 1) / REPORT_HANDOVER_CHUNK_MAX);
-	struct report_handover_count count = { chunks, new_run_id() };
+	char *cut = out + room;
+	struct report_handover_chunk *record = (struct report_handover_chunk *)(cut + room);
+	size_t whole = keep_lines(text, len, out), n;
+	size_t limit = (size_t)REPORT_HANDOVER_CHUNKS_MAX * REPORT_HANDOVER_CHUNK_MAX;
+	struct report_handover_count count = { 0, new_run_id() };
+	unsigned refused;
+	uint64_t st;
 
 	delete_leftovers();
-	for (unsigned c = 0; c < chunks; c++) {
-		size_t at = (size_t)c * REPORT_HANDOVER_CHUNK_MAX;
-		size_t size = n - at < REPORT_HANDOVER_CHUNK_MAX ? n - at : REPORT_HANDOVER_CHUNK_MAX;
-		record->run_id = count.run_id;
-		record->index = c;
-		memcpy(record->text, out + at, size);
-		fmt_snprintf(name, sizeof(name), REPORT_HANDOVER_CHUNK_FMT, c);
-		uint64_t st = efi_set_variable(name, &vendor_guid, record, sizeof(*record) + size);
-		if (st) {
-			kprintf("report: the firmware refused to store %s (EFI status 0x%lx): the report "
-				"is only on the screen and the serial port\n", name, st);
-			page_free((uint64_t)out, pages);
-			return -1;
-		}
+	for (;;) {
+		/* The end (results, REPORT end, the verdict) matters most: a long
+		 * report keeps its start and its end, and says so in its text. */
+		memcpy(cut, out, whole);
+		n = capture_fit(cut, whole, limit);
+		if (n != whole)
+			kprintf("report: %zu bytes is too large to hand over; keeping its start and its "
+				"end (%zu bytes)\n", whole, n);
+		st = write_handover(cut, n, record, &count, &refused);
+		/* A store too small for the whole limit: fewer chunks, with room
+		 * left for the count, after freeing what this attempt wrote. */
+		if (st != EFI_OUT_OF_RESOURCES_STATUS || refused < 2)
+			break;
+		limit = (size_t)(refused - 1) * REPORT_HANDOVER_CHUNK_MAX;
+		kprintf("report: the firmware's variable store is full; trying %u chunks\n", refused - 1);
+		delete_leftovers();
 	}
-	uint64_t st = efi_set_variable(REPORT_HANDOVER_COUNT_NAME, &vendor_guid, &count,
-				       sizeof(count));
 	page_free((uint64_t)out, pages);
 	if (st) {
-		kprintf("report: the firmware refused to store " REPORT_HANDOVER_COUNT_NAME
-			" (EFI status 0x%lx)\n", st);
+		kprintf("report: not handed over (EFI status 0x%lx): the report is only on the screen "
+			"and the serial port\n", st);
 		return -1;
 	}
 	come_back_here();
 	kprintf("report: saved (%zu bytes in %u UEFI variable%s, run %08x); the next start of the "
-		"stick writes it to \\REPORTS\n", n, chunks, chunks == 1 ? "" : "s", count.run_id);
+		"stick writes it to \\REPORTS\n", n, count.chunks, count.chunks == 1 ? "" : "s",
+		count.run_id);
 	return 0;
 }

@@ -14,7 +14,7 @@
 #define TIMER_WAIT_US     2000000
 /* Canonical, far above any RAM, never mapped: a load from it must fault. */
 #define UNMAPPED_ADDRESS  0x00007ff000000000ull
-/* More than the console capture (1 MiB) and the hand-over (256000 bytes)
+/* More than the console capture (1 MiB) and the hand-over (128000 bytes)
  * hold: what a storm of DMA fault messages does to a report. */
 #define FLOOD_LINES       12000
 
