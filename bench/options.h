@@ -23,6 +23,7 @@ enum selftest_id {
 	SELFTEST_TIMER_BLOCKED, /* the timer checks with its interrupt held back: they end, failing */
 	SELFTEST_IRQ,    /* stray vectors get their EOI where due and do not block the timer */
 	SELFTEST_CONSOLE, /* lines printed from an interrupt never land inside another line */
+	SELFTEST_FLOOD,  /* thousands of log lines, as a fault storm prints: the saved report keeps its end */
 	SELFTEST_COUNT
 };
 

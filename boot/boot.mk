@@ -9,7 +9,7 @@ LOADER_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -I. -I$(EFI_INC) -I$(EFI_I
 # The option words the loader reads itself, linked into the kernel as well
 # (its option table holds them).
 BOOT_SHARED_SRCS := boot/loader_options.c
-LOADER_SRCS := boot/loader.c boot/elf_load.c boot/cmdline.c boot/report_save.c \
+LOADER_SRCS := boot/loader.c boot/elf_load.c boot/cmdline.c boot/report_save.c boot/report_vars.c \
 	$(BOOT_SHARED_SRCS)
 # lib/'s option parser, with what it needs. GNU-EFI's libefi defines memcpy
 # and memset itself (beside InitializeLib, so they always come along): the

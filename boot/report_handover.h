@@ -4,11 +4,30 @@
  * loader (boot/report_save.c) finds them at its next start and writes the
  * files. The kernel's side is bench/report/report_save.c.
  *
- * The variables: chunks REPORT_HANDOVER_PREFIX "0000", "0001", ... of at
- * most REPORT_HANDOVER_CHUNK_MAX bytes each, then REPORT_HANDOVER_COUNT_NAME
- * holding the chunk count as a little-endian 32-bit integer, written last:
- * the commit marker the loader looks for. The names are ASCII here; the
- * loader widens them with REPORT_HANDOVER_WIDE. */
+ * The variables: chunks REPORT_HANDOVER_PREFIX "0000", "0001", ... each a
+ * struct report_handover_chunk and at most REPORT_HANDOVER_CHUNK_MAX bytes
+ * of text, and REPORT_HANDOVER_COUNT_NAME, a struct report_handover_count,
+ * the commit marker. Every record carries the run's identifier, so text of
+ * two runs is never joined. The names are ASCII here; the loader widens
+ * them with REPORT_HANDOVER_WIDE.
+ *
+ * Each step leaves a state the next start handles, whenever the power goes:
+ *  kernel
+ *   1. deletes the count, then every chunk name (leftovers of a hand-over
+ *      that was cut short);
+ *   2. writes the chunks, each with its run id and index;
+ *   3. writes the count with the same run id: the report now exists.
+ *  loader, at the next start
+ *   4. no count: any chunks are leftovers of steps 1-2 or 6; it deletes
+ *      them and saves nothing (no report made of gaps or of two runs);
+ *   5. a count: it reads the chunks it names; a chunk that is missing or
+ *      carries another run id or index is left out and named in the
+ *      file's first line. It writes NNNN.txt and NNNN.json, unless a file
+ *      in \REPORTS already holds exactly this text (the power went after
+ *      step 5 at an earlier start: the report is not saved twice);
+ *   6. deletes the count, and only when that worked, the chunks: a count
+ *      left behind keeps its chunks, and the next start finds it saved.
+ */
 #ifndef BOOT_REPORT_HANDOVER_H
 #define BOOT_REPORT_HANDOVER_H
 
@@ -32,11 +51,25 @@ struct report_handover_guid {
  * formatting reads it. */
 #define REPORT_HANDOVER_CHUNK_FMT  REPORT_HANDOVER_PREFIX "%04u"
 
-#define REPORT_HANDOVER_CHUNK_MAX  4000 /* bytes in one chunk */
-/* Chunks in one hand-over (256000 bytes; firmware variable stores are
- * small): a run keeps its report's start within this, and the loader takes
- * a larger count as malformed. */
-#define REPORT_HANDOVER_CHUNKS_MAX 64
+#define REPORT_HANDOVER_CHUNK_MAX  4000 /* bytes of text in one chunk */
+/* Chunks in one hand-over (128000 bytes): firmware variable stores are
+ * small, and after ExitBootServices they do not free deleted variables
+ * until the next start (OVMF's took 41 chunks, then refused). A longer
+ * report keeps its start and its end within this (lib/console/capture.h),
+ * and the loader takes a larger count as malformed. */
+#define REPORT_HANDOVER_CHUNKS_MAX 32
+
+/* Both records little-endian, as x86 stores them. */
+struct report_handover_chunk {
+	uint32_t run_id;        /* the count's run_id */
+	uint32_t index;         /* the NNNN of its name */
+	char text[];            /* up to REPORT_HANDOVER_CHUNK_MAX bytes */
+};
+
+struct report_handover_count {
+	uint32_t chunks;        /* 1 .. REPORT_HANDOVER_CHUNKS_MAX */
+	uint32_t run_id;        /* not 0; differs from run to run */
+};
 
 /* A name above as the UCS-2 string the firmware takes (the loader is
  * built with -fshort-wchar, so L"" strings are UCS-2). */

@@ -2,28 +2,22 @@
  * (boot/report_handover.h): the loader finds them at its next start,
  * before it loads the kernel, and writes the files.
  * Rules: never overwrite a file; delete the variables only once both files
- * are written, so a save that failed is tried again at the next start; and
- * never return after a report was found, so the kernel does not run again
- * in that boot (an endless benchmark-reset loop). */
+ * are written, so a save that failed is tried again at the next start, and
+ * the count before the chunks (the protocol's steps 4-6 in
+ * boot/report_handover.h: whenever the power goes, a report is saved once
+ * and never mixed from two runs); and never return after a report was
+ * found, so the kernel does not run again in that boot (an endless
+ * benchmark-reset loop). */
 #include "boot/loader.h"
 #include "boot/loader_options.h"
 #include "boot/report_handover.h"
 #include "boot/report_save.h"
+#include "boot/report_vars.h"
 
 #define REPORT_DIR          L"\\REPORTS"
 #define REPORT_PREFIX       "REPORT "   /* machine-readable lines: one JSON object */
 #define PROBLEMS_SHOWN      4           /* in the file's first line and on the screen */
 #define MAX_REPORT_NUMBER   9999
-
-/* The hand-over's variable names as the firmware takes them. */
-#define COUNT_NAME REPORT_HANDOVER_WIDE(REPORT_HANDOVER_COUNT_NAME)
-#define CHUNK_FMT  REPORT_HANDOVER_WIDE(REPORT_HANDOVER_CHUNK_FMT)
-/* What the kernel's variables carry (kernel/efi_runtime.c): deleting them
- * names the same attributes on firmware that insists. */
-#define REPORT_ATTRIBUTES \
-	(EFI_VARIABLE_NON_VOLATILE | EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS)
-
-static EFI_GUID report_guid = REPORT_HANDOVER_GUID;
 
 /* A growing byte buffer; 'failed' sticks once an allocation failed. */
 struct buf {
@@ -75,7 +69,8 @@ struct report {
 	struct buf json;        /* REPORT lines without their prefix */
 	UINTN line_start;       /* where the line being assembled starts in text */
 	BOOLEAN after_gap;      /* that line began inside a lost chunk */
-	UINT32 announced;       /* chunks the count variable announced (or found) */
+	UINT32 announced;       /* chunks the count variable announced */
+	UINT32 run_id;          /* the count's, which every chunk must carry */
 	UINT32 chunks_read;
 	BOOLEAN complete;
 	UINT32 problems;
@@ -155,94 +150,72 @@ static void add_gap(struct report *r, UINT32 index)
 	r->after_gap = TRUE;
 }
 
-static EFI_STATUS get_var(const CHAR16 *name, void *data, UINTN *size)
-{
-	UINT32 attributes;
-
-	return uefi_call_wrapper(RT->GetVariable, 5, (CHAR16 *)name, &report_guid, &attributes,
-				 size, data);
-}
-
 /* Reads chunk 'index'; FALSE when there is no such variable (and, when the
  * count is unknown, the report ends there). */
-static BOOLEAN read_chunk(struct report *r, UINT32 index, CHAR8 *chunk)
+#define CHUNK_RECORD_MAX (sizeof(struct report_handover_chunk) + REPORT_HANDOVER_CHUNK_MAX)
+
+/* Reads chunk 'index' into its place in the text, or marks the gap. */
+static void read_chunk(struct report *r, UINT32 index, struct report_handover_chunk *chunk)
 {
 	CHAR16 name[32];
-	UINTN size = REPORT_HANDOVER_CHUNK_MAX;
+	UINTN size = CHUNK_RECORD_MAX;
 
 	UnicodeSPrint(name, sizeof(name), CHUNK_FMT, index);
 	EFI_STATUS st = get_var(name, chunk, &size);
-	if (st == EFI_NOT_FOUND) {
-		return FALSE;
-	} else if (st == EFI_BUFFER_TOO_SMALL) {
+	if (st == EFI_NOT_FOUND)
+		problem(r, L"chunk %04d of %u is missing", index, r->announced);
+	else if (st == EFI_BUFFER_TOO_SMALL)
 		problem(r, L"chunk %04d has %lu bytes, more than %d: left out", index, (UINT64)size,
-			REPORT_HANDOVER_CHUNK_MAX);
-		add_gap(r, index);
-	} else if (EFI_ERROR(st)) {
+			(int)CHUNK_RECORD_MAX);
+	else if (EFI_ERROR(st))
 		problem(r, L"chunk %04d cannot be read (%r): left out", index, st);
-		add_gap(r, index);
-	} else {
-		add_chunk(r, chunk, size);
+	else if (size < sizeof(*chunk))
+		problem(r, L"chunk %04d has only %lu bytes: left out", index, (UINT64)size);
+	else if (chunk->run_id != r->run_id || chunk->index != index)
+		problem(r, L"chunk %04d is chunk %u of run %08x, not of run %08x: left out", index,
+			chunk->index, chunk->run_id, r->run_id);
+	else {
+		add_chunk(r, (CHAR8 *)chunk->text, size - sizeof(*chunk));
 		r->chunks_read++;
+		return;
 	}
-	return TRUE;
+	add_gap(r, index);
 }
 
-/* Reads the hand-over. Returns FALSE when there is none. Without a usable
- * count variable (the run stopped between its chunks and the count, or the
- * count is malformed) the chunks present from 0000 on are taken. */
+/* Reads the hand-over. Returns FALSE when there is none: no count (any
+ * chunks are leftovers, deleted here) or one that is malformed. */
 static BOOLEAN read_report(struct report *r)
 {
-	UINT32 count = 0;
+	struct report_handover_count count = { 0 };
 	UINTN size = sizeof(count);
-	BOOLEAN known;
-	CHAR8 *chunk;
+	CHAR16 why[120];
 
 	EFI_STATUS st = get_var(COUNT_NAME, &count, &size);
 	if (st == EFI_NOT_FOUND) {
-		/* A real buffer: some firmware rejects a NULL one of size 0. */
-		UINT32 probe;
-		UINTN probe_size = sizeof(probe);
-		CHAR16 first[32];
-		UnicodeSPrint(first, sizeof(first), CHUNK_FMT, 0);
-		st = get_var(first, &probe, &probe_size);
-		if (EFI_ERROR(st) && st != EFI_BUFFER_TOO_SMALL)
-			return FALSE; /* the usual case: nothing handed over */
-		problem(r, L"no %s: the run stopped while handing its report over",
-			COUNT_NAME);
-		known = FALSE;
+		delete_stale(L"chunks without a count, left by a hand-over cut short");
+		return FALSE; /* the usual case: nothing handed over */
 	} else if (EFI_ERROR(st) && st != EFI_BUFFER_TOO_SMALL) {
 		/* Cannot tell; boot the kernel rather than stop every start. */
 		Print(L"vtdbench: cannot read %s (%r); no report saved\r\n", COUNT_NAME, st);
 		return FALSE;
-	} else if (st == EFI_BUFFER_TOO_SMALL || size != sizeof(count) ||
-		   count > REPORT_HANDOVER_CHUNKS_MAX) {
-		problem(r, L"%s is malformed (%lu bytes, value %u)", COUNT_NAME, (UINT64)size,
-			st == EFI_BUFFER_TOO_SMALL ? 0 : count);
-		known = FALSE;
-	} else {
-		known = TRUE;
+	} else if (st == EFI_BUFFER_TOO_SMALL || size != sizeof(count) || !count.chunks ||
+		   count.chunks > REPORT_HANDOVER_CHUNKS_MAX || !count.run_id) {
+		UnicodeSPrint(why, sizeof(why), L"%s is malformed (%lu bytes, %u chunks, run %08x)",
+			      COUNT_NAME, (UINT64)size, st == EFI_BUFFER_TOO_SMALL ? 0 : count.chunks,
+			      st == EFI_BUFFER_TOO_SMALL ? 0 : count.run_id);
+		delete_stale(why);
+		return FALSE;
 	}
 
-	chunk = AllocatePool(REPORT_HANDOVER_CHUNK_MAX);
+	struct report_handover_chunk *chunk = AllocatePool(CHUNK_RECORD_MAX);
 	if (!chunk) {
 		r->text.failed = TRUE;
 		return TRUE;
 	}
-	if (known) {
-		r->announced = count;
-		for (UINT32 i = 0; i < count && !r->text.failed; i++) {
-			if (!read_chunk(r, i, chunk)) {
-				problem(r, L"chunk %04d of %u is missing", i, count);
-				add_gap(r, i);
-			}
-		}
-	} else {
-		UINT32 i = 0;
-		while (i < REPORT_HANDOVER_CHUNKS_MAX && !r->text.failed && read_chunk(r, i, chunk))
-			i++;
-		r->announced = i;
-	}
+	r->announced = count.chunks;
+	r->run_id = count.run_id;
+	for (UINT32 i = 0; i < count.chunks && !r->text.failed; i++)
+		read_chunk(r, i, chunk);
 	FreePool(chunk);
 	if (r->text.len > r->line_start)
 		problem(r, L"the text ends inside a line");
@@ -256,15 +229,17 @@ static void header_line(struct report *r, struct buf *h)
 
 	if (r->complete) {
 		UnicodeSPrint(line, sizeof(line),
-			      L"vtdbench: report of the last run, complete (%u UEFI variable%s, %lu bytes)",
-			      r->chunks_read, r->chunks_read == 1 ? L"" : L"s", (UINT64)r->text.len);
+			      L"vtdbench: report of the last run, complete (%u UEFI variable%s, %lu bytes, "
+			      L"run %08x)", r->chunks_read, r->chunks_read == 1 ? L"" : L"s",
+			      (UINT64)r->text.len, r->run_id);
 		buf_put16(h, line);
 		buf_put(h, "\n", 1);
 		return;
 	}
 	UnicodeSPrint(line, sizeof(line),
 		      L"vtdbench: INCOMPLETE report of the last run (%u of %u UEFI variables read, "
-		      L"%lu bytes): ", r->chunks_read, r->announced, (UINT64)r->text.len);
+		      L"%lu bytes, run %08x): ", r->chunks_read, r->announced, (UINT64)r->text.len,
+		      r->run_id);
 	buf_put16(h, line);
 	buf_put(h, r->problem_text.p, r->problem_text.len);
 	buf_put(h, "\n", 1);
@@ -318,6 +293,30 @@ static EFI_STATUS file_exists(EFI_FILE_HANDLE dir, const CHAR16 *name, BOOLEAN *
 	return st == EFI_NOT_FOUND ? EFI_SUCCESS : st;
 }
 
+/* Whether dir\name holds exactly a then b: this report, saved at an
+ * earlier start that lost power before it deleted the variables. */
+static BOOLEAN holds_exactly(EFI_FILE_HANDLE dir, const CHAR16 *name, const struct buf *a,
+			     const struct buf *b)
+{
+	EFI_FILE_HANDLE f;
+	BOOLEAN same = FALSE;
+	UINTN want = a->len + b->len, got = want;
+
+	if (EFI_ERROR(uefi_call_wrapper(dir->Open, 5, dir, &f, (CHAR16 *)name, EFI_FILE_MODE_READ, 0)))
+		return FALSE;
+	EFI_FILE_INFO *info = LibFileInfo(f);
+	CHAR8 *p = info && info->FileSize == want ? AllocatePool(want + 1) : NULL;
+	if (p && !EFI_ERROR(uefi_call_wrapper(f->Read, 3, f, &got, p)) && got == want)
+		same = CompareMem(p, a->p, a->len) == 0 &&
+		       (!b->len || CompareMem(p + a->len, b->p, b->len) == 0);
+	if (p)
+		FreePool(p);
+	if (info)
+		FreePool(info);
+	uefi_call_wrapper(f->Close, 1, f);
+	return same;
+}
+
 /* Opens \REPORTS, creating it when missing. */
 static EFI_STATUS open_report_dir(EFI_FILE_HANDLE root, EFI_FILE_HANDLE *dir, const CHAR16 **what)
 {
@@ -342,9 +341,10 @@ static EFI_STATUS open_report_dir(EFI_FILE_HANDLE root, EFI_FILE_HANDLE *dir, co
 }
 
 /* Writes NNNN.txt and NNNN.json for the smallest NNNN >= 0001 with neither
- * file present. */
+ * file present; or, when a NNNN.txt already holds this very report (and
+ * its .json is there), sets *already and writes nothing. */
 static EFI_STATUS save_files(EFI_FILE_HANDLE root, struct report *r, UINT32 *number,
-			     const CHAR16 **what)
+			     BOOLEAN *already, const CHAR16 **what)
 {
 	EFI_FILE_HANDLE dir;
 	CHAR16 txt[16], json[16];
@@ -352,9 +352,13 @@ static EFI_STATUS save_files(EFI_FILE_HANDLE root, struct report *r, UINT32 *num
 	EFI_STATUS st;
 	UINT32 n;
 
+	*already = FALSE;
+	header_line(r, &header);
+	if (header.failed)
+		return EFI_OUT_OF_RESOURCES;
 	st = open_report_dir(root, &dir, what);
 	if (EFI_ERROR(st))
-		return st;
+		goto free_header;
 	*what = L"cannot look for a free report number in \\REPORTS";
 	for (n = 1; n <= MAX_REPORT_NUMBER; n++) {
 		BOOLEAN t, j;
@@ -365,6 +369,10 @@ static EFI_STATUS save_files(EFI_FILE_HANDLE root, struct report *r, UINT32 *num
 			st = file_exists(dir, json, &j);
 		if (EFI_ERROR(st) || (!t && !j))
 			break;
+		if (t && j && holds_exactly(dir, txt, &header, &r->text)) {
+			*already = TRUE;
+			goto close_dir;
+		}
 	}
 	if (!EFI_ERROR(st) && n > MAX_REPORT_NUMBER) {
 		*what = L"\\REPORTS already holds report 9999";
@@ -373,12 +381,8 @@ static EFI_STATUS save_files(EFI_FILE_HANDLE root, struct report *r, UINT32 *num
 	if (EFI_ERROR(st))
 		goto close_dir;
 
-	header_line(r, &header);
-	st = header.failed ? EFI_OUT_OF_RESOURCES : EFI_SUCCESS;
-	if (!EFI_ERROR(st)) {
-		*what = L"cannot write the report's text file";
-		st = write_new_file(dir, txt, &header, &r->text);
-	}
+	*what = L"cannot write the report's text file";
+	st = write_new_file(dir, txt, &header, &r->text);
 	if (!EFI_ERROR(st)) {
 		*what = L"cannot write the report's JSON file";
 		st = write_new_file(dir, json, &r->json, NULL);
@@ -390,45 +394,14 @@ static EFI_STATUS save_files(EFI_FILE_HANDLE root, struct report *r, UINT32 *num
 				uefi_call_wrapper(f->Delete, 1, f);
 		}
 	}
-	if (header.p)
-		FreePool(header.p);
-	*number = n;
 close_dir:
+	*number = n;
 	uefi_call_wrapper(dir->Flush, 1, dir);
 	uefi_call_wrapper(dir->Close, 1, dir);
+free_header:
+	if (header.p)
+		FreePool(header.p);
 	return st;
-}
-
-/* SetVariable with size 0 deletes. Some firmware wants the variable's own
- * attributes for that, some accepts 0: try both. */
-static EFI_STATUS delete_var(CHAR16 *name)
-{
-	EFI_STATUS st = uefi_call_wrapper(RT->SetVariable, 5, name, &report_guid,
-					  REPORT_ATTRIBUTES, 0, NULL);
-	if (st == EFI_INVALID_PARAMETER)
-		st = uefi_call_wrapper(RT->SetVariable, 5, name, &report_guid, 0, 0, NULL);
-	return st;
-}
-
-/* The count first (the report is taken), then every chunk, including
- * leftovers of an earlier, longer hand-over beyond the count. */
-static EFI_STATUS delete_handover(UINT32 announced)
-{
-	EFI_STATUS st, first_error = EFI_SUCCESS;
-	CHAR16 name[32];
-
-	st = delete_var(COUNT_NAME);
-	if (EFI_ERROR(st) && st != EFI_NOT_FOUND)
-		first_error = st;
-	for (UINT32 i = 0; i < REPORT_HANDOVER_CHUNKS_MAX; i++) {
-		UnicodeSPrint(name, sizeof(name), CHUNK_FMT, i);
-		st = delete_var(name);
-		if (st == EFI_NOT_FOUND && i >= announced)
-			break;
-		if (EFI_ERROR(st) && st != EFI_NOT_FOUND && !EFI_ERROR(first_error))
-			first_error = st;
-	}
-	return first_error;
 }
 
 /* How long to show where the report went. A bad report_wait= was
@@ -528,6 +501,7 @@ void report_save_pending(EFI_FILE_HANDLE root, const char *cmdline)
 	struct report r = { .complete = TRUE };
 	const CHAR16 *what = L"out of memory";
 	UINT32 number = 0;
+	BOOLEAN already = FALSE;
 	EFI_STATUS st;
 
 	if (!read_report(&r))
@@ -535,10 +509,19 @@ void report_save_pending(EFI_FILE_HANDLE root, const char *cmdline)
 	UINTN seconds = wait_seconds(cmdline);
 	BOOLEAN reboot = reboot_after_save(cmdline);
 
+	if (!r.chunks_read && !r.text.failed) {
+		/* A file of "[text lost]" lines would only look like a report. */
+		Print(L"vtdbench: none of the %u chunks %s announced for run %08x is usable: no "
+		      L"report saved\r\n", r.announced, COUNT_NAME, r.run_id);
+		st = delete_handover();
+		if (EFI_ERROR(st))
+			Print(L"vtdbench: could not delete the report's UEFI variables (%r)\r\n", st);
+		wait_and_leave(seconds, reboot);
+	}
 	if (r.text.failed || r.json.failed || r.problem_text.failed)
 		st = EFI_OUT_OF_RESOURCES;
 	else
-		st = save_files(root, &r, &number, &what);
+		st = save_files(root, &r, &number, &already, &what);
 	if (EFI_ERROR(st)) {
 		Print(L"vtdbench: the report of the last run could NOT be saved: %s (%r).\r\n", what, st);
 		if (st == EFI_WRITE_PROTECTED)
@@ -548,13 +531,18 @@ void report_save_pending(EFI_FILE_HANDLE root, const char *cmdline)
 		wait_and_leave(seconds, reboot);
 	}
 
-	Print(L"vtdbench: the report of the last run is saved on this stick as "
-	      L"\\REPORTS\\%04d.txt and \\REPORTS\\%04d.json%s\r\n", number, number,
-	      r.complete ? L"" : L" (INCOMPLETE: see the first line of the .txt)");
+	if (already)
+		Print(L"vtdbench: the report of the last run (run %08x) was saved already as "
+		      L"\\REPORTS\\%04d.txt and .json: an earlier start stopped before it deleted "
+		      L"the UEFI variables\r\n", r.run_id, number);
+	else
+		Print(L"vtdbench: the report of the last run is saved on this stick as "
+		      L"\\REPORTS\\%04d.txt and \\REPORTS\\%04d.json%s\r\n", number, number,
+		      r.complete ? L"" : L" (INCOMPLETE: see the first line of the .txt)");
 	show_summary(&r.text);
-	st = delete_handover(r.announced);
+	st = delete_handover();
 	if (EFI_ERROR(st))
 		Print(L"vtdbench: could not delete the report's UEFI variables (%r): the next start"
-		      L" saves it again\r\n", st);
+		      L" finds the report saved already\r\n", st);
 	wait_and_leave(seconds, reboot);
 }

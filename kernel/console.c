@@ -14,6 +14,7 @@
 #include "boot/boot_info.h"
 #include "kernel/cpu.h"
 #include "kernel/serial.h"
+#include "lib/console/capture.h"
 #include "lib/console/fbcon.h"
 #include "lib/fmt.h"
 #include "lib/console/font_scale.h"
@@ -30,8 +31,9 @@ static int fb_ready;
  * programs) go to serial and the saved report only, so the table and the
  * headline stay in view. */
 static struct line_filter fb_filter;
-static char *capture_buf;
-static size_t capture_size, capture_len;
+/* The copy behind the saved report: its head and its tail once it is full. */
+static struct capture capture;
+static int capturing;
 
 void console_init_serial(void)
 {
@@ -91,15 +93,18 @@ void console_set_error_color(int on)
 
 void console_capture_start(char *buf, size_t size)
 {
-	capture_buf = buf;
-	capture_size = size;
-	capture_len = 0;
+	if (size < CAPTURE_MIN_SIZE)
+		return;
+	capture_init(&capture, buf, size);
+	capturing = 1;
 }
 
 size_t console_capture_stop(void)
 {
-	capture_buf = NULL;
-	return capture_len;
+	if (!capturing)
+		return 0;
+	capturing = 0;
+	return capture_finish(&capture);
 }
 
 static void fb_out(void *ctx, const char *s, size_t n)
@@ -114,9 +119,8 @@ void console_write(const char *s, size_t n)
 {
 	uint64_t flags = cpu_irq_save();
 
-	if (capture_buf)
-		for (size_t i = 0; i < n && capture_len < capture_size; i++)
-			capture_buf[capture_len++] = s[i];
+	if (capturing)
+		capture_write(&capture, s, n);
 	serial_write(s, n);
 	if (fb_ready)
 		line_filter_write(&fb_filter, s, n, fb_out, NULL);

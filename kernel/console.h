@@ -24,10 +24,12 @@ int kvprintf(const char *fmt, va_list ap);
 /* Colours for the framebuffer (serial stays plain): errors stand out. */
 void console_set_error_color(int on);
 
-/* Keeps a copy of everything printed from now on (up to size bytes), so
- * the report can be saved when the run ends. */
+/* Keeps a copy of everything printed from now on, so the report can be
+ * saved when the run ends: within size bytes, its start and its end
+ * (lib/console/capture.h). */
 void console_capture_start(char *buf, size_t size);
-/* Stops copying; returns the bytes captured. */
+/* Stops copying; returns the bytes in buf, where a line
+ * CAPTURE_CUT_PREFIX "N bytes of the log left out ...]" marks a cut. */
 size_t console_capture_stop(void);
 
 #endif

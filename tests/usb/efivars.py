@@ -4,6 +4,7 @@ store file (OVMF_VARS*.fd), so a test can see what the kernel handed over
 and what the loader deleted without booting.
 
   efivars.py list VARS.fd [GUID]     live variables: name, size, attributes
+  efivars.py get VARS.fd NAME GUID   a live variable's bytes, in hex
   efivars.py drop VARS.fd NAME GUID  marks one variable deleted, as the
                                      firmware's own delete does
   efivars.py set VARS.fd NAME GUID HEX
@@ -129,6 +130,14 @@ def main(argv):
         with open(argv[2], "rb") as f:
             for v in live(f.read(), guid):
                 print("%s %s %d 0x%x" % (v.guid, v.name, len(v.data), v.attributes))
+        return 0
+    if len(argv) == 5 and argv[1] == "get":
+        with open(argv[2], "rb") as f:
+            hits = [v for v in live(f.read(), uuid.UUID(argv[4])) if v.name == argv[3]]
+        if not hits:
+            print("efivars: no live variable %s" % argv[3], file=sys.stderr)
+            return 1
+        print(bytes(hits[-1].data).hex())
         return 0
     if len(argv) == 5 and argv[1] == "drop":
         with open(argv[2], "r+b") as f:

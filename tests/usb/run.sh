@@ -216,6 +216,84 @@ fi
 # The number the next saved report gets.
 next_number() { printf '%04d' $(($(reports | tr ' ' '\n' | grep -c '\.txt$') + 1)); }
 
+# A chunk record of the hand-over (boot/report_handover.h) in hex: run id
+# RUN (8 hex digits), index INDEX, then TEXT.
+chunk_hex() { # RUN INDEX TEXT
+	python3 -c 'import struct, sys; print((struct.pack("<II", int(sys.argv[1], 16), int(sys.argv[2])) + sys.argv[3].encode()).hex())' "$@"
+}
+
+# Power lost at each step of the hand-over (the protocol in
+# boot/report_handover.h), from the report kept in run 4: the store is
+# prepared as it would be at that moment, and exactly one correct report
+# is saved, or none where none should be, never text of two runs.
+
+# 6b. The loader wrote 0004 but lost power before it deleted the count:
+#     the same hand-over again is recognised, not saved a second time.
+cp "$out/vars-kept.fd" "$vars"
+before=$(reports)
+boot run6b-after-files
+check power-loss-after-files-saved-once "$(ended_by_power_off run6b-after-files)" \
+	"$(grep -q 'was saved already as \\REPORTS\\0004.txt' "$out/run6b-after-files.txt" ||
+		echo "no line says the report was saved already as 0004")" \
+	"$([[ $(reports) == "$before" ]] || echo "\\REPORTS changed: $before -> $(reports)")" \
+	"$(grep -m1 '^loader: kernel' "$out/run6b-after-files.txt")" "$(no_handover_left)"
+
+# 6c. A count whose chunk 0001 belongs to another run (an older run's
+#     chunk among the new ones): left out and named, its text not saved.
+cp "$out/vars-kept.fd" "$vars"
+python3 "$efivars" set "$vars" VtdbenchReport0001 "$guid" \
+	"$(chunk_hex deadbeef 1 $'report: SPLICED text of another run\n')"
+n=$(next_number)
+boot run6c-spliced
+get "$n.txt" >"$out/$n.txt"
+check spliced-chunk-left-out "$(ended_by_power_off run6c-spliced)" "$(saved_as run6c-spliced "$n")" \
+	"$(head -n 1 "$out/$n.txt" | grep -qi '^vtdbench: INCOMPLETE .*chunk 0001 is chunk 1 of run deadbeef, not of run [0-9a-f]\{8\}' ||
+		echo "first line: $(head -n 1 "$out/$n.txt")")" \
+	"$(grep -q '^vtdbench: \[text lost: chunk 0001\]$' "$out/$n.txt" || echo "no [text lost: chunk 0001] line")" \
+	"$(grep -m1 SPLICED "$out/$n.txt" | sed 's/^/the other run'"'"'s text is in the report: /')" "$(no_handover_left)"
+
+# 6d. Chunks without a count: the loader lost power after deleting the
+#     count, or a kernel lost it while writing its chunks (chunk 0000 a
+#     newer run's, the rest an older one's). Nothing of them is saved;
+#     they are deleted, the kernel runs, and its own report is saved whole.
+cp "$out/vars-kept.fd" "$vars"
+python3 "$efivars" drop "$vars" VtdbenchReportCount "$guid"
+python3 "$efivars" set "$vars" VtdbenchReport0000 "$guid" \
+	"$(chunk_hex 0badc0de 0 $'report: SPLICED text of a newer run\n')"
+n=$(next_number)
+boot run6d-no-count
+get "$n.txt" >"$out/$n.txt"
+check chunks-without-count-deleted-unsaved \
+	"$(first_boot "$out/run6d-no-count.txt" | grep '^vtdbench: report hand-over: chunks without a count.*deleted, no report saved' >/dev/null ||
+		echo "the loader did not say it deleted the leftover chunks")" \
+	"$(first_boot "$out/run6d-no-count.txt" | grep -m1 'report of the last run')" \
+	"$(first_boot "$out/run6d-no-count.txt" | grep '^loader: kernel' >/dev/null || echo "the kernel was not loaded at the first start")"
+check chunks-without-count-next-report-whole "$(ended_by_power_off run6d-no-count 0)" \
+	"$(saved_as run6d-no-count "$n")" "$(files_exist "$n")" \
+	"$(head -n 1 "$out/$n.txt" | grep -q '^vtdbench: report of the last run, complete' ||
+		echo "first line: $(head -n 1 "$out/$n.txt")")" \
+	"$(grep -m1 -e SPLICED -e 'text lost' "$out/$n.txt" | sed 's/^/not this run'"'"'s text: /')" \
+	"$(same_report_lines run6d-no-count "$n")" "$(no_handover_left)"
+
+# 6e. A storm of log lines (selftest=flood, 12000 lines: more than the
+#     console capture and the hand-over hold): the saved report keeps its
+#     start and its end (the results, REPORT end, the verdict) and says
+#     how much was left out between.
+set_config "$quick selftest=flood,stream"
+n=$(next_number)
+boot run6e-flood
+get "$n.txt" | tr -d '\r' >"$out/$n.txt"
+get "$n.json" >"$out/$n.json"
+verdict_line=$(handed_over "$out/run6e-flood.txt" | grep '^run: verdict ' | tail -n 1)
+check flood-report-keeps-its-end "$(ended_by_power_off run6e-flood)" "$(saved_as run6e-flood "$n")" \
+	"$(grep -q '^cpu: ' "$out/$n.txt" || echo "$n.txt lost its start (no cpu: line)")" \
+	"$(grep -Eq '^\[\.\.\. [0-9]+ bytes of the log left out \.\.\.\]$' "$out/$n.txt" || echo "$n.txt has no line marking the cut")" \
+	"$(grep -q '^selftest: flood line 12000 of 12000' "$out/$n.txt" || echo "$n.txt lost the flood's last line")" \
+	"$(grep -q '^REPORT {"type":"end"' "$out/$n.txt" || echo "$n.txt has no REPORT end line")" \
+	"$([[ -n $verdict_line && $(tail -n 1 "$out/$n.txt") == "$verdict_line" ]] ||
+		echo "$n.txt ends with '$(tail -n 1 "$out/$n.txt")', not the verdict '$verdict_line'")" \
+	"$(json_ok "$n" 2 2>&1)" "$(no_handover_left)"
+
 # 7. VT-d off in the firmware (no DMAR table): the run fails, and instead of
 #    restarting into the same failure for ever it hands over what it
 #    printed; the loader saves it, shows why and powers off.
