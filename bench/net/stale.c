@@ -8,13 +8,13 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/tsc.h"
+#include "bench/check.h"
 
 #define STALE_SEQ 0x7ffffff0u        /* far from the stream's own numbers */
 
 static int stale_check(int ok, const char *policy, const char *what)
 {
-	kprintf("%s: dma: %s: %s\n", ok ? "PASS" : "FAIL", policy, what);
-	return !ok;
+	return check_line(ok, "dma: %s: %s", policy, what);
 }
 
 /* The faults the unit recorded since `before` (a count of its stats). */

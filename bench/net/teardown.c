@@ -4,6 +4,7 @@
 #include "bench/net/stream_state.h"
 #include "kernel/console.h"
 #include "kernel/tsc.h"
+#include "bench/check.h"
 
 #define TEARDOWN_PACKETS 20
 #define LOST_PACKETS 5
@@ -13,8 +14,7 @@
 
 static int edge_check(const char *edge, int ok, const char *what)
 {
-	kprintf("%s: stream: %s: %s\n", ok ? "PASS" : "FAIL", edge, what);
-	return !ok;
+	return check_line(ok, "stream: %s: %s", edge, what);
 }
 
 int stream_teardown_test(struct e1000 *nic, struct vtd_unit *u, const struct stream_config *base)

@@ -8,6 +8,7 @@
 #include "kernel/mem.h"
 #include "kernel/tsc.h"
 #include "lib/fmt.h"
+#include "bench/check.h"
 
 #define TSC_AGREEMENT_PPM 20000 /* 2% */
 #define TIMER_DELAY_US    10000
@@ -20,8 +21,7 @@
 
 static int report(int ok, const char *name)
 {
-	kprintf("%s: %s\n", ok ? "PASS" : "FAIL", name);
-	return !ok;
+	return check_line(ok, "%s", name);
 }
 
 static int test_tsc(void)

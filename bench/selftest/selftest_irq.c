@@ -18,6 +18,7 @@
 #include "kernel/trap.h"
 #include "kernel/tsc.h"
 #include "lib/fmt.h"
+#include "bench/check.h"
 
 /* Unused by any driver; above the timer's priority class, so a stray one
  * left in service would block the timer. */
@@ -33,14 +34,13 @@ static int report(int ok, const char *fmt, ...) __attribute__((format(printf, 2,
 
 static int report(int ok, const char *fmt, ...)
 {
-	char what[128];
+	char what[160];
 	va_list ap;
 
 	va_start(ap, fmt);
 	fmt_vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	kprintf("%s: irq: %s\n", ok ? "PASS" : "FAIL", what);
-	return !ok;
+	return check_line(ok, "irq: %s", what);
 }
 
 /* Sends a self-IPI on `vector` with interrupts off, then lets it in.

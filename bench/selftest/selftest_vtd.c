@@ -14,6 +14,7 @@
 #include "kernel/tsc.h"
 #include "lib/fmt.h"
 #include "lib/string.h"
+#include "bench/check.h"
 
 #define IOVA_SRC      0x00100000ull /* read by the device: the pattern source */
 #define IOVA_DST      0x00200000ull
@@ -46,8 +47,7 @@ static int check(struct vtd_test *t, int ok, const char *fmt, ...)
 	va_start(ap, fmt);
 	fmt_vsnprintf(name, sizeof(name), fmt, ap);
 	va_end(ap);
-	kprintf("%s: vtd: %s\n", ok ? "PASS" : "FAIL", name);
-	t->failed += !ok;
+	t->failed += check_line(ok, "vtd: %s", name);
 	return ok;
 }
 
