@@ -39,7 +39,11 @@ int stream_teardown_test(struct e1000 *nic, struct vtd_unit *u, const struct str
 	failed += edge_check(TEARDOWN, td.nic_stopped && !td.master_at_detach,
 			     "the NIC is stopped, bus mastering off, before its domain goes");
 	failed += edge_check(TEARDOWN, td.tables_kept, "the domain's page tables are kept, not freed");
-	failed += edge_check(TEARDOWN, td.held_after_failure >= 1 &&
+	/* Under caching mode the first wait is a map's (CAP.CM: maps
+	 * invalidate too): that map is undone before the device sees it, so
+	 * no buffer is left for the failure to protect, only its IOVA. */
+	bool at_unmap = !vtd_caching_mode(u);
+	failed += edge_check(TEARDOWN, (!at_unmap || td.held_after_failure >= 1) &&
 			     td.held_after_failure_kept == td.held_after_failure,
 			     "every buffer the failed invalidation protects is kept, not freed");
 	kprintf("stream: teardown: %u buffers freed, %u kept (%u held after the failure)\n",
