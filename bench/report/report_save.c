@@ -69,9 +69,10 @@ static uint32_t new_run_id(void)
 }
 
 /* Step 1 of the protocol (boot/report_handover.h): whatever an earlier
- * hand-over left, so no old chunk can end up inside this report. Deleting
- * a variable that does not exist is refused with EFI_NOT_FOUND. */
-static void delete_leftovers(void)
+ * hand-over left, so no old chunk can end up inside this report; also what
+ * a refused attempt of this one wrote (whose, the caller says). Deleting a
+ * variable that does not exist is refused with EFI_NOT_FOUND. */
+static void delete_leftovers(const char *whose)
 {
 	char name[32];
 	unsigned gone = 0;
@@ -82,8 +83,7 @@ static void delete_leftovers(void)
 		gone += efi_set_variable(name, &vendor_guid, NULL, 0) == 0;
 	}
 	if (gone)
-		kprintf("report: deleted %u variable%s an earlier hand-over left\n", gone,
-			gone == 1 ? "" : "s");
+		kprintf("report: deleted %u variable%s %s\n", gone, gone == 1 ? "" : "s", whose);
 }
 
 /* Keeps the lines keep() wants, each as it was: a last line without its
@@ -163,7 +163,7 @@ int report_save_uefi(const char *text, size_t len)
 	unsigned refused;
 	uint64_t st;
 
-	delete_leftovers();
+	delete_leftovers("an earlier hand-over left");
 	for (;;) {
 		/* The end (results, REPORT end, the verdict) matters most: a long
 		 * report keeps its start and its end, and says so in its text. */
@@ -179,7 +179,7 @@ int report_save_uefi(const char *text, size_t len)
 			break;
 		limit = (size_t)(refused - 1) * REPORT_HANDOVER_CHUNK_MAX;
 		kprintf("report: the firmware's variable store is full; trying %u chunks\n", refused - 1);
-		delete_leftovers();
+		delete_leftovers("the refused attempt wrote");
 	}
 	page_free((uint64_t)out, pages);
 	if (st) {
