@@ -61,8 +61,6 @@ static inline void clflush_range(const void *p, unsigned long len)
 static inline void cpu_cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void cpu_sti(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void cpu_pause(void) { __asm__ volatile("pause"); }
-/* sti;hlt as a pair: the interrupt shadow of sti means no interrupt can
- * slip in between, so a wakeup is never lost. */
 
 /* Turns interrupts off and returns RFLAGS as it was, so that a section
  * entered from an interrupt handler (IF already 0) or from the main loop
