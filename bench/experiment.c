@@ -68,11 +68,11 @@ static void print_result(const struct stream_config *cfg, const struct stream_re
 	kprintf("result: policy=%s packets=%lu size=%u received=%lu lost=%lu duplicated=%lu "
 		"corrupted=%lu faults=%lu cycles_per_packet=%lu maps=%lu unmaps=%lu "
 		"invalidations=%lu waits=%lu flushes_hwm=%lu flushes_deadline=%lu flushes_forced=%lu "
-		"timer_interrupts=%lu\n",
+		"timer_interrupts=%lu mmio_reads=%lu mmio_writes=%lu\n",
 		dma_policy_name(cfg->policy), r->sent, cfg->size, r->received, r->lost, r->duplicated,
 		r->corrupted, r->faults, per_packet, d->maps, d->unmaps, d->inval_submits,
 		d->inval_waits, d->flushes_hwm, d->flushes_deadline, d->flushes_forced,
-		r->timer_interrupts);
+		r->timer_interrupts, r->mmio_reads, r->mmio_writes);
 }
 
 #define MAX_ROWS 64

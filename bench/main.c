@@ -149,5 +149,11 @@ void kmain(struct boot_info *bi)
 	}
 	if (trap_unexpected_count())
 		kprintf("boot: %lu unexpected interrupts were ignored\n", trap_unexpected_count());
+	for (unsigned i = 0; i < vtd_unit_count(); i++) {
+		uint64_t reads, writes;
+		vtd_mmio_totals(vtd_unit(i), &reads, &writes);
+		kprintf("vtd%u: register accesses over the whole run: %lu reads, %lu writes\n", i,
+			reads, writes);
+	}
 	kernel_exit((enum exit_verdict)verdict);
 }

@@ -371,6 +371,10 @@ static void finish_result(struct stream *s, struct stream_result *res, struct ru
 		page_free((uint64_t)c->samples, c->sample_pages);
 	}
 	if (s->unit) {
+		/* Taken before the fault poll, which reads registers of its own
+		 * after the stream. */
+		res->mmio_reads = vtd_get_stats(s->unit)->mmio_reads;
+		res->mmio_writes = vtd_get_stats(s->unit)->mmio_writes;
 		vtd_fault_poll(s->unit);
 		res->faults = vtd_get_stats(s->unit)->faults;
 	}

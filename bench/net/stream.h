@@ -33,6 +33,7 @@ struct stream_config {
 struct stream_result {
 	uint64_t sent, received, lost, duplicated, corrupted;
 	uint64_t faults;          /* DMA faults the unit recorded during the run */
+	uint64_t mmio_reads, mmio_writes; /* the unit's register accesses in the run */
 	uint64_t timer_interrupts;
 	uint64_t deadlines_in_wait; /* batched: deadlines served while a frame was awaited */
 	uint64_t tsc_cycles;      /* the whole stream, TSC reads' own cost removed */

@@ -154,10 +154,12 @@ void report_row(unsigned index, const struct report_row *row)
 	kprintf("},\"maps\":%lu,\"unmaps\":%lu,\"invalidations\":%lu,\"inval_waits\":%lu,"
 		"\"flushes_hwm\":%lu,\"flushes_deadline\":%lu,\"flushes_forced\":%lu,"
 		"\"timer_interrupts\":%lu,\"window\":{\"entries\":%lu,\"mean_cycles\":%lu,"
-		"\"max_cycles\":%lu,\"mean_unmaps\":%lu,\"max_unmaps\":%lu}}\n",
+		"\"max_cycles\":%lu,\"mean_unmaps\":%lu,\"max_unmaps\":%lu},"
+		"\"mmio_reads\":%lu,\"mmio_writes\":%lu}\n",
 		d->maps, d->unmaps, d->inval_submits, d->inval_waits, d->flushes_hwm,
 		d->flushes_deadline, d->flushes_forced, r->timer_interrupts, d->window_count,
-		window_mean, d->window_max, unmaps_mean, d->window_unmaps_max);
+		window_mean, d->window_max, unmaps_mean, d->window_unmaps_max, r->mmio_reads,
+		r->mmio_writes);
 
 	print_human_row(index, row);
 }

@@ -33,6 +33,10 @@ struct vtd_stats {
 	uint64_t faults;            /* fault records read */
 	uint64_t fault_overflows;   /* FSTS.PFO seen */
 	uint64_t fault_interrupts;
+	/* Accesses to the register block (vtd_mmio.c counts each one), so a
+	 * stream can say what an invalidation costs on the bus. */
+	uint64_t mmio_reads;
+	uint64_t mmio_writes;
 };
 
 struct vtd_fault_record {
@@ -59,6 +63,9 @@ struct vtd_unit {
 	uint64_t iq_base;
 	uint32_t iq_entries;
 	uint32_t iq_tail;           /* next free slot */
+	uint32_t iq_published;      /* the tail as IQT last showed it */
+	uint32_t iq_known_head;     /* slot the hardware is known to be past */
+	uint32_t iq_wait_end;       /* slot after the last wait descriptor */
 	volatile uint32_t *iq_status; /* written by wait descriptors */
 	uint32_t iq_seq;            /* last status value asked for */
 	bool reg_pending;           /* a register invalidation may be running */
@@ -67,6 +74,8 @@ struct vtd_unit {
 	bool caig_wider_noted;      /* a wider one than asked was logged already */
 	bool translating;
 	struct vtd_stats stats;
+	/* Register accesses counted before the last vtd_reset_stats. */
+	uint64_t mmio_reads_earlier, mmio_writes_earlier;
 	struct vtd_fault_record last_fault;
 };
 
@@ -127,6 +136,9 @@ bool vtd_needs_write_buffer_flush(const struct vtd_unit *u);
 const struct vtd_stats *vtd_get_stats(const struct vtd_unit *u);
 /* Zeroes the counters, so a measurement starts from nothing. */
 void vtd_reset_stats(struct vtd_unit *u);
+/* Register accesses since the unit was found, resets or not (to compare
+ * with an outside count such as QEMU's trace of the whole run). */
+void vtd_mmio_totals(const struct vtd_unit *u, uint64_t *reads, uint64_t *writes);
 /* The fault record read last (valid once stats.faults > 0). */
 const struct vtd_fault_record *vtd_last_fault(const struct vtd_unit *u);
 /* The hardware's own view (GSTS), not the driver's: the self-tests check
@@ -136,7 +148,7 @@ struct vtd_global_status {
 	bool translating;           /* GSTS.TES */
 	bool queued_inval;          /* GSTS.QIES */
 };
-struct vtd_global_status vtd_read_global_status(const struct vtd_unit *u);
+struct vtd_global_status vtd_read_global_status(struct vtd_unit *u);
 
 /* Moves a device into its own domain with the given page tables (DID is
  * chosen by the driver). Returns the domain id or a negative error. */
@@ -151,7 +163,8 @@ int vtd_iopt_init(struct vtd_unit *u, struct iopt *pt);
 
 /* Invalidation, the same for both interfaces. The submit calls return
  * without waiting; vtd_inval_wait waits for everything submitted so far,
- * so a batch shares one wait. Each returns 0 or a negative error after
+ * so a batch shares one wait (queued: the submitted descriptors reach the
+ * unit together with the wait, in one IQT write). Each returns 0 or a negative error after
  * printing what timed out or failed. */
 int vtd_inval_submit(struct vtd_unit *u, enum dma_gran g, uint16_t did, uint64_t iova,
 		     uint64_t npages);
@@ -179,9 +192,10 @@ const char *vtd_fault_reason(unsigned reason);
 
 /* Register access (VT-d spec 10.4: 32- and 64-bit registers), in
  * drivers/vtd/vtd_mmio.c: the one place that touches the register block,
- * so that a host test can link a simulated register file instead. */
-uint32_t vtd_read32(const struct vtd_unit *u, unsigned off);
-uint64_t vtd_read64(const struct vtd_unit *u, unsigned off);
+ * so that a host test can link a simulated register file instead. Each
+ * access counts in u->stats (mmio_reads, mmio_writes). */
+uint32_t vtd_read32(struct vtd_unit *u, unsigned off);
+uint64_t vtd_read64(struct vtd_unit *u, unsigned off);
 void vtd_write32(struct vtd_unit *u, unsigned off, uint32_t v);
 void vtd_write64(struct vtd_unit *u, unsigned off, uint64_t v);
 
@@ -189,6 +203,10 @@ void vtd_write64(struct vtd_unit *u, unsigned off, uint64_t v);
  * timeout prints the unit, register and bit it waited for. */
 int vtd_wait32(struct vtd_unit *u, unsigned off, uint32_t mask, uint32_t want, const char *what);
 int vtd_wait64(struct vtd_unit *u, unsigned off, uint64_t mask, uint64_t want, const char *what);
+/* The same, handing back the register's last value read (the one that
+ * ended the wait), so status fields beside the bit cost no second read. */
+int vtd_wait64_read(struct vtd_unit *u, unsigned off, uint64_t mask, uint64_t want,
+		    const char *what, uint64_t *last);
 /* The same wait, given up early when a bit of stop_mask shows in the
  * 32-bit register at stop_off (an error that stops the unit's progress):
  * 0 reached, 1 stopped, -1 timed out (printed). */

@@ -23,7 +23,7 @@ static int timed_out(struct vtd_unit *u, unsigned off, uint64_t mask, uint64_t w
 
 /* The register at `off` is `bytes` wide; a 32-bit one is read as a dword
  * so the poll never touches the register beside it. */
-static uint64_t read_reg(const struct vtd_unit *u, unsigned off, unsigned bytes)
+static uint64_t read_reg(struct vtd_unit *u, unsigned off, unsigned bytes)
 {
 	return bytes == sizeof(uint64_t) ? vtd_read64(u, off) : vtd_read32(u, off);
 }
@@ -32,7 +32,7 @@ static uint64_t read_reg(const struct vtd_unit *u, unsigned off, unsigned bytes)
  * want (0), or until a bit of stop_mask shows in the 32-bit register at
  * stop_off (1; stop_mask 0: never), or the timeout (-1, printed). */
 static int wait_reg(struct vtd_unit *u, unsigned off, unsigned bytes, uint64_t mask, uint64_t want,
-		    unsigned stop_off, uint32_t stop_mask, const char *what)
+		    unsigned stop_off, uint32_t stop_mask, const char *what, uint64_t *last)
 {
 	uint64_t end = rdtsc_ordered() + tsc_from_us(VTD_TIMEOUT_US);
 	uint64_t v;
@@ -44,23 +44,31 @@ static int wait_reg(struct vtd_unit *u, unsigned off, unsigned bytes, uint64_t m
 			return timed_out(u, off, mask, want, v, what);
 		cpu_pause();
 	}
+	if (last)
+		*last = v;
 	return 0;
 }
 
 int vtd_wait32(struct vtd_unit *u, unsigned off, uint32_t mask, uint32_t want, const char *what)
 {
-	return wait_reg(u, off, sizeof(uint32_t), mask, want, 0, 0, what);
+	return wait_reg(u, off, sizeof(uint32_t), mask, want, 0, 0, what, NULL);
 }
 
 int vtd_wait64(struct vtd_unit *u, unsigned off, uint64_t mask, uint64_t want, const char *what)
 {
-	return wait_reg(u, off, sizeof(uint64_t), mask, want, 0, 0, what);
+	return wait_reg(u, off, sizeof(uint64_t), mask, want, 0, 0, what, NULL);
+}
+
+int vtd_wait64_read(struct vtd_unit *u, unsigned off, uint64_t mask, uint64_t want,
+		    const char *what, uint64_t *last)
+{
+	return wait_reg(u, off, sizeof(uint64_t), mask, want, 0, 0, what, last);
 }
 
 int vtd_wait64_unless(struct vtd_unit *u, unsigned off, uint64_t mask, uint64_t want,
 		      unsigned stop_off, uint32_t stop_mask, const char *what)
 {
-	return wait_reg(u, off, sizeof(uint64_t), mask, want, stop_off, stop_mask, what);
+	return wait_reg(u, off, sizeof(uint64_t), mask, want, stop_off, stop_mask, what, NULL);
 }
 
 /* VT-d spec 10.4.4: software reads GSTS, keeps the persistent state,

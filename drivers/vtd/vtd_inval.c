@@ -3,7 +3,10 @@
  *    ECAP.IRO; one request at a time, done when ICC/IVT reads 0;
  *  - queued (6.5.2): descriptors in a ring in memory, made visible by
  *    moving IQT; completion is a wait descriptor whose status write the CPU
- *    polls, so any number of requests share one wait.
+ *    polls, so any number of requests share one wait. Submitted
+ *    descriptors go out with their wait in one IQT write, and the free
+ *    space comes from the completed waits, not from IQH: a strict unmap
+ *    costs one register write and no read when all goes well.
  * The DMA layer sees one API; this file hides which interface runs. */
 #include "drivers/vtd/vtd.h"
 #include "drivers/vtd/vtd_regs.h"
@@ -14,6 +17,10 @@
 
 #define IQ_PAGES 1          /* 256 descriptors */
 #define IQ_STATUS_DONE_TIMEOUT_US 1000000
+/* A status write later than this may mean an error stopped the queue:
+ * from then on the wait also reads FSTS. Before it, the wait touches no
+ * register at all. */
+#define IQ_STATUS_SPIN_US 20
 
 const char *const vtd_inval_mode_words[VTD_INVAL_MODE_COUNT + 1] = {
 	[VTD_INVAL_REG] = "reg", [VTD_INVAL_QI] = "qi", NULL
@@ -63,10 +70,12 @@ static int reg_wait(struct vtd_unit *u)
 	if (!u->reg_pending)
 		return 0;
 	unsigned iotlb = ecap_iro(u->ecap) + DMAR_IOTLB_OFF;
-	if (vtd_wait64(u, iotlb, DMA_TLB_IVT, 0, "IOTLB_REG.IVT to clear"))
+	uint64_t done;
+	/* 6.5.1 / 10.4.8: the read that sees IVT clear also holds IAIG. */
+	if (vtd_wait64_read(u, iotlb, DMA_TLB_IVT, 0, "IOTLB_REG.IVT to clear", &done))
 		return -1;
 	u->reg_pending = false;
-	u->last_iaig = DMA_TLB_IAIG(vtd_read64(u, iotlb));
+	u->last_iaig = DMA_TLB_IAIG(done);
 	if (u->last_iaig == 0) {
 		kprintf("vtd%u: the IOTLB invalidation was rejected (IAIG = 0)\n", u->index);
 		return -1;
@@ -113,10 +122,13 @@ static int reg_context(struct vtd_unit *u, uint64_t cmd)
 {
 	unsigned asked = DMA_CCMD_CIRG(cmd);
 
+	uint64_t done;
+
 	vtd_write64(u, DMAR_CCMD_REG, DMA_CCMD_ICC | cmd);
-	if (vtd_wait64(u, DMAR_CCMD_REG, DMA_CCMD_ICC, 0, "CCMD_REG.ICC to clear"))
+	/* 10.4.7: the read that sees ICC clear also holds CAIG. */
+	if (vtd_wait64_read(u, DMAR_CCMD_REG, DMA_CCMD_ICC, 0, "CCMD_REG.ICC to clear", &done))
 		return -1;
-	u->last_caig = DMA_CCMD_CAIG(vtd_read64(u, DMAR_CCMD_REG));
+	u->last_caig = DMA_CCMD_CAIG(done);
 	switch (vtd_caig_verdict(asked, u->last_caig)) {
 	case VTD_CAIG_AS_ASKED:
 		return 0;
@@ -179,14 +191,46 @@ static int qi_check_errors(struct vtd_unit *u)
 	return -1;
 }
 
-/* Puts one descriptor in the ring. The ring never fills: there is always a
- * wait before the tail catches up with the head (checked, not assumed). */
-static int qi_push(struct vtd_unit *u, uint64_t lo, uint64_t hi)
+/* Free slots behind the tail, counted from the furthest slot the hardware
+ * is known to have fetched; one slot stays empty, since head == tail means
+ * an empty queue (VT-d spec 6.5.2). */
+static uint32_t qi_free_slots(const struct vtd_unit *u)
 {
-	uint32_t next = (u->iq_tail + 1) % u->iq_entries;
-	uint64_t end = rdtsc_ordered() + tsc_from_us(IQ_STATUS_DONE_TIMEOUT_US);
+	return (u->iq_known_head + u->iq_entries - u->iq_tail - 1) % u->iq_entries;
+}
 
-	while ((vtd_read64(u, DMAR_IQH_REG) >> DMA_IQ_SHIFT) == next) {
+/* Moves IQT to the tail: the one register write that hands everything
+ * queued since the last one to the unit. */
+static void qi_publish(struct vtd_unit *u)
+{
+	if (u->iq_published == u->iq_tail)
+		return;
+	/* The descriptors must be in memory before the tail moves past them. */
+	__asm__ volatile("sfence" ::: "memory");
+	vtd_write64(u, DMAR_IQT_REG, (uint64_t)u->iq_tail << DMA_IQ_SHIFT);
+	u->iq_published = u->iq_tail;
+}
+
+/* Makes room for one descriptor. A completed wait descriptor (its status
+ * written, 6.5.2.8) proves the hardware fetched everything up to it, so
+ * the space is known without a register read; only a ring that is full by
+ * that count reads IQH, which may be further on. */
+static int qi_make_room(struct vtd_unit *u)
+{
+	if (qi_free_slots(u) > 0)
+		return 0;
+	if (*u->iq_status == u->iq_seq)
+		u->iq_known_head = u->iq_wait_end;
+	if (qi_free_slots(u) > 0)
+		return 0;
+	/* The unit can only make room by fetching what IQT shows it. */
+	qi_publish(u);
+	uint64_t end = rdtsc_ordered() + tsc_from_us(IQ_STATUS_DONE_TIMEOUT_US);
+	for (;;) {
+		u->iq_known_head = (uint32_t)((vtd_read64(u, DMAR_IQH_REG) >> DMA_IQ_SHIFT) %
+					      u->iq_entries);
+		if (qi_free_slots(u) > 0)
+			return 0;
 		if (qi_check_errors(u))
 			return -1;
 		if (rdtsc_ordered() > end) {
@@ -195,14 +239,19 @@ static int qi_push(struct vtd_unit *u, uint64_t lo, uint64_t hi)
 		}
 		cpu_pause();
 	}
+}
+
+/* Puts one descriptor in the ring without showing it to the unit yet
+ * (qi_publish does, with the wait that follows). */
+static int qi_put(struct vtd_unit *u, uint64_t lo, uint64_t hi)
+{
+	if (qi_make_room(u))
+		return -1;
 	volatile uint64_t *d = qi_slot(u, u->iq_tail);
 	d[0] = lo;
 	d[1] = hi;
 	vtd_flush_cache(u, (const void *)d, VTD_QI_DESC_BYTES);
-	u->iq_tail = next;
-	/* The descriptor must be in memory before the tail moves past it. */
-	__asm__ volatile("sfence" ::: "memory");
-	vtd_write64(u, DMAR_IQT_REG, (uint64_t)u->iq_tail << DMA_IQ_SHIFT);
+	u->iq_tail = (u->iq_tail + 1) % u->iq_entries;
 	return 0;
 }
 
@@ -210,7 +259,10 @@ int vtd_qi_push_raw(struct vtd_unit *u, uint64_t lo, uint64_t hi)
 {
 	if (u->inval != VTD_INVAL_QI)
 		return -1;
-	return qi_push(u, lo, hi);
+	if (qi_put(u, lo, hi))
+		return -1;
+	qi_publish(u);
+	return 0;
 }
 
 static int qi_submit(struct vtd_unit *u, enum dma_gran g, uint16_t did, uint64_t iova, unsigned am)
@@ -233,31 +285,49 @@ static int qi_submit(struct vtd_unit *u, enum dma_gran g, uint16_t did, uint64_t
 		lo |= QI_IOTLB_DR;
 	if (cap_dwd(u->cap))
 		lo |= QI_IOTLB_DW;
-	return qi_push(u, lo, hi);
+	return qi_put(u, lo, hi);
 }
 
-/* A wait descriptor with a status write (and never the interrupt flag
- * too: QEMU asserts on both). The status address must be 4-byte aligned. */
-static int qi_wait(struct vtd_unit *u)
+/* Polls the status word for `seq`. Errors stop the queue before the wait
+ * descriptor (IQE at a bad descriptor, ICE/ITE, 6.5.2.10), so a status
+ * write that has not come after a short spin sends the poll to FSTS. */
+static int qi_wait_status(struct vtd_unit *u, uint32_t seq)
 {
-	uint32_t seq = ++u->iq_seq;
-	uint64_t addr = (uint64_t)u->iq_status;
+	uint64_t start = rdtsc_ordered();
+	uint64_t spin_end = start + tsc_from_us(IQ_STATUS_SPIN_US);
+	uint64_t end = start + tsc_from_us(IQ_STATUS_DONE_TIMEOUT_US);
 
-	if (qi_push(u, QI_IWD_TYPE | QI_IWD_SW | QI_IWD_FN | QI_IWD_DATA(seq), addr))
-		return -1;
-	uint64_t end = rdtsc_ordered() + tsc_from_us(IQ_STATUS_DONE_TIMEOUT_US);
 	while (*u->iq_status != seq) {
-		if (qi_check_errors(u))
+		uint64_t now = rdtsc_ordered();
+		if (now > spin_end && qi_check_errors(u))
 			return -1;
-		if (rdtsc_ordered() > end) {
+		if (now > end) {
 			kprintf("vtd%u: timeout: the wait descriptor's status write (0x%x at 0x%lx) "
-				"never came; queue head %lu, tail %u\n", u->index, seq, addr,
+				"never came; queue head %lu, tail %u\n", u->index, seq,
+				(uint64_t)u->iq_status,
 				vtd_read64(u, DMAR_IQH_REG) >> DMA_IQ_SHIFT, u->iq_tail);
 			return -1;
 		}
 		cpu_pause();
 	}
-	return qi_check_errors(u);
+	u->iq_known_head = u->iq_wait_end;
+	return 0;
+}
+
+/* A wait descriptor with a status write (and never the interrupt flag
+ * too: QEMU asserts on both), sent with everything queued before it. The
+ * status address must be 4-byte aligned (6.5.2.8). */
+static int qi_wait(struct vtd_unit *u)
+{
+	uint32_t seq = u->iq_seq + 1;
+
+	if (qi_put(u, QI_IWD_TYPE | QI_IWD_SW | QI_IWD_FN | QI_IWD_DATA(seq),
+		   (uint64_t)u->iq_status))
+		return -1;
+	u->iq_seq = seq;
+	u->iq_wait_end = u->iq_tail;
+	qi_publish(u);
+	return qi_wait_status(u, seq);
 }
 
 static int qi_enable(struct vtd_unit *u)
@@ -272,7 +342,8 @@ static int qi_enable(struct vtd_unit *u)
 		u->iq_status = (volatile uint32_t *)status_page;
 		u->iq_entries = IQ_PAGES * PAGE_SIZE / VTD_QI_DESC_BYTES;
 	}
-	u->iq_tail = 0;
+	u->iq_tail = u->iq_published = u->iq_known_head = u->iq_wait_end = 0;
+	*u->iq_status = u->iq_seq; /* no wait outstanding */
 	vtd_write64(u, DMAR_IQT_REG, 0);
 	/* QS = 0: one 4 KiB page; 128-bit descriptors (DW = 0). */
 	vtd_write64(u, DMAR_IQA_REG, u->iq_base);
@@ -339,7 +410,7 @@ int vtd_context_inval_global(struct vtd_unit *u)
 {
 	u->stats.context_inval++;
 	if (u->inval == VTD_INVAL_QI) {
-		if (qi_push(u, QI_CC_TYPE | QI_GRAN_GLOBAL, 0))
+		if (qi_put(u, QI_CC_TYPE | QI_GRAN_GLOBAL, 0))
 			return -1;
 	} else if (reg_wait(u) || reg_context(u, DMA_CCMD_GLOBAL)) {
 		return -1;

@@ -105,7 +105,15 @@ const struct vtd_stats *vtd_get_stats(const struct vtd_unit *u)
 
 void vtd_reset_stats(struct vtd_unit *u)
 {
+	u->mmio_reads_earlier += u->stats.mmio_reads;
+	u->mmio_writes_earlier += u->stats.mmio_writes;
 	u->stats = (struct vtd_stats){ 0 };
+}
+
+void vtd_mmio_totals(const struct vtd_unit *u, uint64_t *reads, uint64_t *writes)
+{
+	*reads = u->mmio_reads_earlier + u->stats.mmio_reads;
+	*writes = u->mmio_writes_earlier + u->stats.mmio_writes;
 }
 
 const struct vtd_fault_record *vtd_last_fault(const struct vtd_unit *u)
@@ -113,7 +121,7 @@ const struct vtd_fault_record *vtd_last_fault(const struct vtd_unit *u)
 	return &u->last_fault;
 }
 
-struct vtd_global_status vtd_read_global_status(const struct vtd_unit *u)
+struct vtd_global_status vtd_read_global_status(struct vtd_unit *u)
 {
 	uint32_t gsts = vtd_read32(u, DMAR_GSTS_REG);
 
