@@ -7,6 +7,7 @@
 #include "drivers/vtd/vtd.h"
 #include "drivers/vtd/vtd_internal.h"
 #include "drivers/vtd/vtd_regs.h"
+#include "kernel/mem.h"
 #include "tests/host/vtd_sim.h"
 
 #define CAP_RWBF (1ull << 4)  /* VT-d spec 10.4.2 */
@@ -148,6 +149,97 @@ static void test_caig_verdicts(void)
 	CHECK_EQ_U64(vtd_caig_verdict(3, 0), VTD_CAIG_NOT_AS_ASKED);
 }
 
+/* Puts the simulated unit on queued invalidation and starts counting. */
+static void queued_unit(struct vtd_unit *u)
+{
+	vtd_sim_reset(u, 0, ECAP_QI);
+	CHECK_EQ_U64(vtd_set_inval_mode(u, VTD_INVAL_QI), 0);
+	vtd_reset_stats(u);
+	vtd_sim.reads = vtd_sim.writes = 0;
+}
+
+/* Gives back the queue's and the status word's pages. */
+static void queued_unit_free(struct vtd_unit *u)
+{
+	page_free(u->iq_base, 1);
+	page_free((uint64_t)(uintptr_t)u->iq_status, 1);
+}
+
+/* VT-d spec 6.5.2: the invalidation and its wait go out with one IQT
+ * write; with the status write there at once, nothing needs reading (the
+ * free space follows from the completed waits, not from IQH). Enough of
+ * them to wrap the 256-slot ring several times. */
+static void test_queued_invalidation_costs_one_write_and_no_read(void)
+{
+	struct vtd_unit u;
+
+	queued_unit(&u);
+	CHECK_EQ_U64(vtd_inval_sync(&u, DMA_GRAN_DOMAIN, 2, 0, 0), 0);
+	CHECK_EQ_U64(vtd_sim.writes, 1);
+	CHECK_EQ_U64(vtd_sim.reads, 0);
+	CHECK_EQ_U64(vtd_sim.qi_status_writes, 1);
+	for (unsigned i = 1; i < 1000; i++)
+		if (vtd_inval_sync(&u, i % 2 ? DMA_GRAN_PAGES : DMA_GRAN_DOMAIN, 2, 0x1000 * i, 1))
+			break;
+	CHECK_EQ_U64(vtd_sim.qi_status_writes, 1000);
+	CHECK_EQ_U64(vtd_sim.qi_descriptors_run, 2000);
+	CHECK_EQ_U64(vtd_sim.writes, 1000);
+	CHECK_EQ_U64(vtd_sim.reads, 0);
+	/* The unit's own count says the same as the bus. */
+	CHECK_EQ_U64(vtd_get_stats(&u)->mmio_writes, vtd_sim.writes);
+	CHECK_EQ_U64(vtd_get_stats(&u)->mmio_reads, vtd_sim.reads);
+	CHECK(!vtd_sim_logged("timeout"));
+	queued_unit_free(&u);
+}
+
+/* A batch shares its wait and its IQT write too. */
+static void test_queued_batch_shares_one_write(void)
+{
+	struct vtd_unit u;
+
+	queued_unit(&u);
+	for (unsigned i = 0; i < 10; i++)
+		CHECK_EQ_U64(vtd_inval_submit(&u, DMA_GRAN_DOMAIN, 2, 0, 0), 0);
+	CHECK_EQ_U64(vtd_inval_wait(&u), 0);
+	CHECK_EQ_U64(vtd_sim.writes, 1);
+	CHECK_EQ_U64(vtd_sim.reads, 0);
+	CHECK_EQ_U64(vtd_sim.qi_descriptors_run, 11);
+	queued_unit_free(&u);
+}
+
+/* A bad descriptor stops the queue (FSTS.IQE): the status write never
+ * comes, so the wait reads FSTS, reports the error and fails; the queue
+ * works again afterwards. */
+static void test_queue_error_is_still_reported(void)
+{
+	struct vtd_unit u;
+
+	queued_unit(&u);
+	CHECK_EQ_U64(vtd_qi_push_raw(&u, 0xf, 0), 0);
+	CHECK(vtd_inval_wait(&u) < 0);
+	CHECK(vtd_sim_logged("IQE"));
+	CHECK(vtd_sim.iqe_clears >= 1);
+	CHECK(!vtd_sim_logged("timeout"));
+	CHECK_EQ_U64(vtd_inval_sync(&u, DMA_GRAN_GLOBAL, 0, 0, 0), 0);
+	CHECK_EQ_U64(vtd_sim.fsts & DMA_FSTS_IQE, 0);
+	queued_unit_free(&u);
+}
+
+/* VT-d spec 6.5.1 / 10.4.8: a register-based invalidation writes IOTLB_REG
+ * and polls IVT; the read that sees IVT clear carries IAIG, so no second
+ * read. (The simulation finishes at once: one poll.) */
+static void test_register_invalidation_makes_only_the_required_accesses(void)
+{
+	struct vtd_unit u;
+
+	vtd_sim_reset(&u, 0, 0);
+	vtd_sim.reads = vtd_sim.writes = 0;
+	CHECK_EQ_U64(vtd_inval_sync(&u, DMA_GRAN_DOMAIN, 2, 0, 0), 0);
+	CHECK_EQ_U64(vtd_sim.writes, 1);
+	CHECK_EQ_U64(vtd_sim.reads, 1);
+	CHECK_EQ_U64(vtd_last_iaig(&u), 2);
+}
+
 int main(void)
 {
 	RUN_TEST("vtd_regs", test_write_buffer_flush_waits_until_done);
@@ -159,5 +251,9 @@ int main(void)
 	RUN_TEST("vtd_regs", test_context_invalidation_records_its_granularity);
 	RUN_TEST("vtd_regs", test_context_invalidation_not_done_is_an_error);
 	RUN_TEST("vtd_regs", test_caig_verdicts);
+	RUN_TEST("vtd_regs", test_queued_invalidation_costs_one_write_and_no_read);
+	RUN_TEST("vtd_regs", test_queued_batch_shares_one_write);
+	RUN_TEST("vtd_regs", test_queue_error_is_still_reported);
+	RUN_TEST("vtd_regs", test_register_invalidation_makes_only_the_required_accesses);
 	return CHECK_EXIT_STATUS();
 }

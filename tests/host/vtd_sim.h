@@ -31,6 +31,14 @@ struct vtd_sim {
 	 * points at the bad descriptor makes the unit fetch it again. */
 	bool iqe_sticky;
 	unsigned iqe_clears;
+	/* A queue the driver set up (IQA written): moving IQT runs the
+	 * descriptors at once, a wait descriptor's status write included
+	 * (VT-d spec 6.5.2.8); a descriptor of an unknown type stops the
+	 * queue at it with FSTS.IQE (6.5.2.10), and clearing IQE resumes. */
+	uint64_t iqa;
+	unsigned qi_descriptors_run, qi_status_writes;
+	/* Register accesses, as the bus would see them. */
+	unsigned reads, writes;
 	/* Changes of GCMD's persistent bits, in order: "TE-", "IRE-", "QIE-",
 	 * "TE+", ... */
 	const char *events[VTD_SIM_EVENTS];
