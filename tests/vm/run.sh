@@ -33,6 +33,9 @@ run_one() {
 	iommu=$(value "$t" iommu)
 	timeout=$(value "$t" timeout 180)
 	qemu=$(value "$t" qemu)
+	# {log} in the QEMU arguments names the serial log, so that a file of
+	# QEMU's own (a trace: -D {log}.trace) lands beside it.
+	qemu=${qemu//\{log\}/$log}
 	verdict=$(value "$t" verdict 0)
 	screen_lines=$(value "$t" screen_lines 0)
 	((screen_lines)) && screen_args=(--screendump "$outdir/$name.ppm")
