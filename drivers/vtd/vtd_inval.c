@@ -121,7 +121,6 @@ static int reg_submit(struct vtd_unit *u, enum dma_gran g, uint16_t did, uint64_
 static int reg_context(struct vtd_unit *u, uint64_t cmd)
 {
 	unsigned asked = DMA_CCMD_CIRG(cmd);
-
 	uint64_t done;
 
 	vtd_write64(u, DMAR_CCMD_REG, DMA_CCMD_ICC | cmd);
