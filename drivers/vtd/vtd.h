@@ -116,8 +116,6 @@ unsigned vtd_unit_index(const struct vtd_unit *u);
 bool vtd_has_qi(const struct vtd_unit *u);
 /* CAP.CM: not-present entries may be cached, so maps invalidate too. */
 bool vtd_caching_mode(const struct vtd_unit *u);
-/* ECAP.C: page walks snoop the CPU caches. */
-bool vtd_coherent(const struct vtd_unit *u);
 /* CAP.NFR: how many fault recording registers the unit has. */
 unsigned vtd_fault_record_count(const struct vtd_unit *u);
 enum vtd_inval_mode vtd_get_inval_mode(const struct vtd_unit *u);
@@ -202,7 +200,6 @@ void vtd_write64(struct vtd_unit *u, unsigned off, uint64_t v);
 /* Waits until (register & mask) == want, bounded by a TSC timeout; on
  * timeout prints the unit, register and bit it waited for. */
 int vtd_wait32(struct vtd_unit *u, unsigned off, uint32_t mask, uint32_t want, const char *what);
-int vtd_wait64(struct vtd_unit *u, unsigned off, uint64_t mask, uint64_t want, const char *what);
 /* The same, handing back the register's last value read (the one that
  * ended the wait), so status fields beside the bit cost no second read. */
 int vtd_wait64_read(struct vtd_unit *u, unsigned off, uint64_t mask, uint64_t want,

@@ -54,11 +54,6 @@ int vtd_wait32(struct vtd_unit *u, unsigned off, uint32_t mask, uint32_t want, c
 	return wait_reg(u, off, sizeof(uint32_t), mask, want, 0, 0, what, NULL);
 }
 
-int vtd_wait64(struct vtd_unit *u, unsigned off, uint64_t mask, uint64_t want, const char *what)
-{
-	return wait_reg(u, off, sizeof(uint64_t), mask, want, 0, 0, what, NULL);
-}
-
 int vtd_wait64_read(struct vtd_unit *u, unsigned off, uint64_t mask, uint64_t want,
 		    const char *what, uint64_t *last)
 {

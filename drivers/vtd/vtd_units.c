@@ -63,11 +63,6 @@ bool vtd_caching_mode(const struct vtd_unit *u)
 	return cap_cm(u->cap);
 }
 
-bool vtd_coherent(const struct vtd_unit *u)
-{
-	return u->coherent;
-}
-
 unsigned vtd_fault_record_count(const struct vtd_unit *u)
 {
 	return cap_nfr(u->cap);
