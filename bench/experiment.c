@@ -1,4 +1,5 @@
-/* Runs the loopback stream once per policy and prints what each cost and
+/* Runs the loopback stream for every row (a policy, or a point of a
+ * sweep), `rounds` times in a rotated order, and prints what each cost and
  * how many invalidations it issued. */
 #include "bench/experiment.h"
 #include "drivers/e1000/e1000.h"
@@ -141,19 +142,22 @@ static void plan_rows(const struct kernel_options *opt, bool has_qi)
 					opt->size_list.v[v]);
 }
 
-/* Runs one row: the interface it asks for, the NIC up under its policy, a
- * warm-up that is not counted, then the measured stream. */
+/* Runs one row once: the interface it asks for, the NIC up under its
+ * policy, a warm-up that is not counted, then the measured stream. The
+ * stale-translation test runs in the first round only. */
 static int run_row(const struct kernel_options *opt, struct e1000 *nic, struct vtd_unit *u,
-		   struct report_row *row, bool check_streams, bool stale, int *failed)
+		   struct report_row *row, unsigned round, bool check_streams, bool stale,
+		   int *failed)
 {
 	struct stream_config *cfg = &row->cfg;
 
 	if (u && vtd_get_inval_mode(u) != row->inval &&
 	    vtd_set_inval_mode(u, row->inval))
 		return EXIT_IOMMU_ERROR;
-	kprintf("stream: %s: policy %s, %s invalidation, %lu frames of %u bytes after %lu to warm up\n",
-		row->sweep, dma_policy_name(cfg->policy), vtd_inval_mode_name(row->inval),
-		cfg->packets, cfg->size, opt->warmup);
+	kprintf("stream: %s: round %u of %u: policy %s, %s invalidation, %lu frames of %u bytes "
+		"after %lu to warm up\n", row->sweep, round + 1, opt->rounds,
+		dma_policy_name(cfg->policy), vtd_inval_mode_name(row->inval), cfg->packets,
+		cfg->size, opt->warmup);
 	struct stream *s = stream_open(nic, u, cfg);
 	if (!s) {
 		kprintf("stream: cannot start the NIC under policy %s\n", dma_policy_name(cfg->policy));
@@ -171,7 +175,7 @@ static int run_row(const struct kernel_options *opt, struct e1000 *nic, struct v
 	print_result(cfg, &row->res);
 	if (check_streams)
 		*failed += check_counts(cfg, &row->res, u && vtd_caching_mode(u));
-	if (stale && u)
+	if (stale && u && round == 0)
 		*failed += stream_stale_test(s);
 	stream_close(s);
 	if (rc < 0) {
@@ -195,8 +199,8 @@ static int micro_only(const struct kernel_options *opt)
 	if (n < 0)
 		return EXIT_IOMMU_ERROR;
 	for (int i = 0; i < n; i++)
-		report_row((unsigned)i, &rows[i]);
-	report_finish(rows, (unsigned)n, EXIT_NO_NIC);
+		report_row((unsigned)i, &rows[i], 0, (unsigned)i);
+	report_finish(rows, (unsigned)n, 1, EXIT_NO_NIC);
 	return EXIT_NO_NIC;
 }
 
@@ -214,11 +218,15 @@ int experiment_run(const struct kernel_options *opt, bool check_streams, bool st
 	}
 	plan_rows(opt, u && vtd_has_qi(u));
 	report_context(opt, &nic);
-	unsigned done = 0;
-	for (; done < nrows && verdict == EXIT_OK; done++) {
-		verdict = run_row(opt, &nic, u, &rows[done], check_streams, stale, &failed);
-		if (verdict == EXIT_OK)
-			report_row(done, &rows[done]);
+	unsigned round = 0;
+	for (; round < opt->rounds && verdict == EXIT_OK; round++) {
+		kprintf("stream: round %u of %u\n", round + 1, opt->rounds);
+		for (unsigned pos = 0; pos < nrows && verdict == EXIT_OK; pos++) {
+			unsigned i = rounds_row_at(nrows, round, pos);
+			verdict = run_row(opt, &nic, u, &rows[i], round, check_streams, stale, &failed);
+			if (verdict == EXIT_OK)
+				report_row(i, &rows[i], round, pos);
+		}
 	}
 	if (u && vtd_get_inval_mode(u) != opt->inval)
 		vtd_set_inval_mode(u, opt->inval);
@@ -229,6 +237,8 @@ int experiment_run(const struct kernel_options *opt, bool check_streams, bool st
 	}
 	if (verdict == EXIT_OK && failed)
 		verdict = EXIT_TEST_FAILED;
-	report_finish(rows, verdict == EXIT_OK || verdict == EXIT_TEST_FAILED ? done : done - 1, verdict);
+	/* A row that stopped on an error has no figures of that round; the
+	 * summaries cover the rounds each row completed. */
+	report_finish(rows, nrows, round, verdict);
 	return verdict;
 }

@@ -23,7 +23,7 @@ static const char *const font_scale_choices[] = { "auto", "1", "2", "3", "4", NU
 
 enum {
 	OPT_EXIT, OPT_SELFTEST, OPT_DMAR, OPT_VTD, OPT_INVAL, OPT_DEFAULT_DOMAIN,
-	OPT_POLICY, OPT_PACKETS, OPT_WARMUP, OPT_SIZE, OPT_HWM, OPT_FLUSH_MS, OPT_BATCH_INVAL, OPT_LOOPBACK,
+	OPT_POLICY, OPT_PACKETS, OPT_ROUNDS, OPT_WARMUP, OPT_SIZE, OPT_HWM, OPT_FLUSH_MS, OPT_BATCH_INVAL, OPT_LOOPBACK,
 	OPT_SAVE, OPT_REPORT_WAIT, OPT_AFTER_SAVE, OPT_FONT_SCALE, OPT_SCREEN,
 	OPT_COUNT
 };
@@ -48,8 +48,11 @@ static const struct opt_spec specs[OPT_COUNT] = {
 				 "pass-through (needs ECAP.PT)", 1 },
 	[OPT_POLICY] = { "policy", OPT_ENUM_LIST, dma_policy_names, 0, 0, "off,strict,batched,pool",
 			 "DMA mapping policies to run, in turn", OPTIONS_MAX_POLICIES },
-	[OPT_PACKETS] = { "packets", OPT_UINT, NULL, 1, 100000000, "100000",
-			  "frames per policy", 1 },
+	[OPT_PACKETS] = { "packets", OPT_UINT, NULL, 1, 100000000, "50000",
+			  "frames per measured stream (one row of one round)", 1 },
+	[OPT_ROUNDS] = { "rounds", OPT_UINT, NULL, 1, ROUNDS_MAX, "5",
+			 "times every row is measured, each round in a rotated order; the report "
+			 "gives each row's median, range and spread over them", 1 },
 	[OPT_SIZE] = { "size", OPT_UINT_LIST, NULL, 60, 1514, "64",
 		       "frame size in bytes (Ethernet header included, FCS excluded); a list sweeps",
 		       OPT_MAX_LIST },
@@ -118,6 +121,7 @@ int options_parse(const char *cmdline, struct kernel_options *out)
 	for (unsigned i = 0; i < out->policies; i++)
 		out->policy[i] = (enum dma_policy)values[OPT_POLICY].v[i];
 	out->packets = values[OPT_PACKETS].v[0];
+	out->rounds = (unsigned)values[OPT_ROUNDS].v[0];
 	out->warmup = values[OPT_WARMUP].v[0];
 	copy_uints(&out->size_list, &values[OPT_SIZE]);
 	copy_uints(&out->hwm_list, &values[OPT_HWM]);

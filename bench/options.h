@@ -9,6 +9,7 @@
 #include "kernel/exit.h"
 #include "lib/dma/dma.h"
 #include "lib/options.h"
+#include "lib/rounds.h"
 
 enum selftest_id {
 	SELFTEST_BOOT,   /* memory map and allocator sanity */
@@ -58,7 +59,8 @@ struct kernel_options {
 	/* The packet stream. */
 	unsigned policies;    /* how many entries of policy[] are used */
 	enum dma_policy policy[OPTIONS_MAX_POLICIES]; /* in the order given */
-	uint64_t packets;
+	uint64_t packets;     /* per measured stream */
+	unsigned rounds;      /* every row measured this many times (lib/rounds.h) */
 	uint64_t warmup;      /* frames sent before each measured stream */
 	unsigned size;        /* the first of each list */
 	unsigned hwm;

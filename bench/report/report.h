@@ -1,24 +1,48 @@
 /* The TSC cost report: a table for people and, on lines starting with
- * "REPORT ", one JSON object each for programs (schema in the README). */
+ * "REPORT ", one JSON object each for programs (schema in the README).
+ * Every row is measured once per round; the rounds' figures are kept in
+ * the row, and the report's end gives each row's median, range and spread
+ * over them. */
 #ifndef BENCH_REPORT_REPORT_H
 #define BENCH_REPORT_REPORT_H
 
 #include "drivers/e1000/e1000.h"
 #include "bench/options.h"
 #include "bench/net/stream.h"
+#include "lib/rounds.h"
 
-#define REPORT_SCHEMA 1
+/* Schema 2: rows once per round, summaries, costs (README). */
+#define REPORT_SCHEMA 2
+
+/* What one round of a row comes to; the summary is made of these. */
+struct report_round {
+	uint64_t cycles_per_packet;  /* the round's mean over its frames */
+	uint64_t p99;
+	uint64_t pps;
+	uint64_t inval_permille;     /* share of the cycles spent invalidating */
+	uint64_t inval_per_packet_x1000;
+	uint64_t phase[PHASE_COUNT]; /* cycles per packet */
+};
 
 struct report_row {
-	const char *sweep;           /* "policy", "hwm", "inval", "batch_inval", "size" */
+	const char *sweep;           /* "policy", "hwm", "inval", "batch_inval", "size", "micro" */
 	struct stream_config cfg;
 	enum vtd_inval_mode inval;
-	struct stream_result res;
+	struct stream_result res;    /* the latest round's stream */
+	unsigned rounds;             /* rounds measured so far */
+	struct report_round round[ROUNDS_MAX];
+	uint64_t window_max;         /* the protection window's longest, over every round */
+	uint64_t window_unmaps_max;
+	uint64_t lost;               /* frames lost, duplicated or corrupted, over every round */
+	uint64_t faults;
 };
 
 void report_context(const struct kernel_options *opt, const struct e1000 *nic);
-void report_row(unsigned index, const struct report_row *row);
-/* The headline, the table again in one place, and the end marker. */
-void report_finish(const struct report_row *rows, unsigned n, int verdict);
+/* Keeps the figures of the stream just measured into row->res as the row's
+ * next round, and prints it (JSON and a table line). */
+void report_row(unsigned index, struct report_row *row, unsigned round, unsigned position);
+/* Each row's summary over its rounds, the headline, the table of medians
+ * in one place, and the end marker. */
+void report_finish(const struct report_row *rows, unsigned n, unsigned rounds, int verdict);
 
 #endif

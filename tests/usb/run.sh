@@ -11,7 +11,7 @@ runner=$here/../../tools/qemu-run.sh
 efivars=$here/efivars.py
 guid=fde40004-496c-4882-bb0d-c32a0d37734d
 limit=${USB_QEMU_TIMEOUT:-90}    # seconds per QEMU run (a run takes ~15 s)
-quick="save=uefi exit=reboot packets=2000 warmup=200 policy=strict,batched report_wait=0"
+quick="save=uefi exit=reboot rounds=1 packets=2000 warmup=200 policy=strict,batched report_wait=0"
 export MTOOLS_SKIP_CHECK=1
 
 rm -rf "$out" && mkdir -p "$out"
