@@ -200,6 +200,7 @@ static int micro_only(const struct kernel_options *opt)
 		return EXIT_IOMMU_ERROR;
 	for (int i = 0; i < n; i++)
 		report_row((unsigned)i, &rows[i], 0, (unsigned)i);
+	microbench_costs(u);
 	report_finish(rows, (unsigned)n, 1, EXIT_NO_NIC);
 	return EXIT_NO_NIC;
 }
@@ -230,6 +231,8 @@ int experiment_run(const struct kernel_options *opt, bool check_streams, bool st
 	}
 	if (u && vtd_get_inval_mode(u) != opt->inval)
 		vtd_set_inval_mode(u, opt->inval);
+	if (u && verdict == EXIT_OK && microbench_costs(u))
+		verdict = EXIT_IOMMU_ERROR;
 	/* The stream's edges, after the rows (their report is complete). */
 	if (check_streams && u && verdict == EXIT_OK && nrows) {
 		failed += stream_lost_frames_test(&nic, u, &rows[0].cfg);

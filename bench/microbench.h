@@ -12,4 +12,13 @@
  * each (at most max); returns how many, or -1. */
 int microbench_run(struct vtd_unit *u, struct report_row *rows, unsigned max);
 
+/* The costs every report carries (bench/microbench_cost.c), on unit u in a
+ * domain no device uses: a register read, a register write, an empty
+ * queued wait, and an invalidation + wait per interface and granularity;
+ * one `cost` JSON object and one "cost:" line each, and a split of a page
+ * invalidation into register accesses and the rest. Leaves the interface
+ * as it found it and resets the unit's counters (vtd_mmio_totals keeps
+ * them). 0, or -1 after printing what failed. */
+int microbench_costs(struct vtd_unit *u);
+
 #endif

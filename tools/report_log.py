@@ -54,6 +54,7 @@ class Run:
         self.line = line            # log line of the context
         self.context = context
         self.rows = []              # (line, row object)
+        self.costs = []             # (line, cost object): the micro-benchmarks
         self.end = None
         self.end_line = None
         self.damage = None          # why the run cannot be shown, or None
@@ -104,7 +105,7 @@ def _decode(where, n, payload):
         raise ReportError("%s:%d: report schema %s; this tool reads schema %d only "
                           "(a newer kernel needs a newer tools/report.py)"
                           % (where, n, json.dumps(schema), SCHEMA))
-    if obj.get("type") not in ("context", "row", "end"):
+    if obj.get("type") not in ("context", "row", "cost", "end"):
         raise ReportError("%s:%d: unknown report type %s"
                           % (where, n, json.dumps(obj.get("type"))))
     return obj
@@ -172,6 +173,8 @@ def parse_runs(text, where="log"):
                 _damaged(cur, str(e), warnings)
                 continue
             cur.rows.append((n, obj))
+        elif kind == "cost":
+            cur.costs.append((n, obj))
         else:
             cur.end, cur.end_line = obj, n
     return runs, warnings

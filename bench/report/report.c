@@ -102,6 +102,7 @@ static void record_round(struct report_row *row)
 		row->window_unmaps_max = r->dma.window_unmaps_max;
 	row->lost += r->lost + r->corrupted + r->duplicated;
 	row->faults += r->faults;
+	report_latency_add(&row->latency, &r->dma);
 }
 
 void report_context(const struct kernel_options *opt, const struct e1000 *nic)
@@ -190,11 +191,13 @@ void report_row(unsigned index, struct report_row *row, unsigned round, unsigned
 		"\"flushes_hwm\":%lu,\"flushes_deadline\":%lu,\"flushes_forced\":%lu,"
 		"\"timer_interrupts\":%lu,\"window\":{\"entries\":%lu,\"mean_cycles\":%lu,"
 		"\"max_cycles\":%lu,\"mean_unmaps\":%lu,\"max_unmaps\":%lu},"
-		"\"mmio_reads\":%lu,\"mmio_writes\":%lu}\n",
+		"\"mmio_reads\":%lu,\"mmio_writes\":%lu",
 		d->maps, d->unmaps, d->inval_submits, d->inval_waits, d->flushes_hwm,
 		d->flushes_deadline, d->flushes_forced, r->timer_interrupts, d->window_count,
 		window_mean, d->window_max, unmaps_mean, d->window_unmaps_max, r->mmio_reads,
 		r->mmio_writes);
+	report_latency_json(d);
+	kprintf("}\n");
 
 	print_human_row(index, round, row);
 }

@@ -9,6 +9,7 @@
 #include "drivers/e1000/e1000.h"
 #include "bench/options.h"
 #include "bench/net/stream.h"
+#include "bench/report/report_latency.h"
 #include "lib/rounds.h"
 
 /* Schema 2: rows once per round, summaries, costs (README). */
@@ -35,6 +36,7 @@ struct report_row {
 	uint64_t window_unmaps_max;
 	uint64_t lost;               /* frames lost, duplicated or corrupted, over every round */
 	uint64_t faults;
+	struct report_latency_total latency; /* every round's invalidations */
 };
 
 void report_context(const struct kernel_options *opt, const struct e1000 *nic);

@@ -5,6 +5,7 @@
 #include "bench/report/report_internal.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "lib/fmt.h"
 
 /* One figure of a row over its rounds, picked by offset into report_round. */
 static void summarize(const struct report_row *row, size_t offset, struct rounds_summary *s)
@@ -59,7 +60,9 @@ static void summary_json(unsigned index, const struct report_row *row)
 		kprintf("%s\"%s\":{\"median\":%lu,\"min\":%lu,\"max\":%lu}", p ? "," : "",
 			stream_phase_names[p], s.median, s.min, s.max);
 	}
-	kprintf("}}\n");
+	kprintf("}");
+	report_latency_total_json(&row->latency);
+	kprintf("}\n");
 }
 
 void report_summaries(const struct report_row *rows, unsigned n)
@@ -103,6 +106,12 @@ void report_median_table(const struct report_row *rows, unsigned n)
 	for (unsigned i = 0; i < n; i++)
 		if (rows[i].rounds)
 			print_median_row(i, &rows[i]);
+	/* Each row's invalidations, all rounds together. */
+	for (unsigned i = 0; i < n; i++) {
+		char label[48];
+		fmt_snprintf(label, sizeof(label), "row %u %s", i, dma_policy_name(rows[i].cfg.policy));
+		report_latency_total_line(label, rows[i].inval, &rows[i].latency);
+	}
 }
 
 /* ---- the headline --------------------------------------------------------- */

@@ -148,6 +148,23 @@ struct vtd_global_status {
 };
 struct vtd_global_status vtd_read_global_status(struct vtd_unit *u);
 
+/* Probes for the cost micro-benchmarks: one register access each, through
+ * the counting accessors below, that changes nothing on the unit.
+ * vtd_probe_read reads VER (read-only, VT-d spec 10.4.1).
+ * vtd_probe_fedata reads FEDATA (10.4.11), the value vtd_probe_write then
+ * writes back to it: FEDATA only holds the data of the fault-event
+ * interrupt message, which the unit reads when it signals a fault, so
+ * rewriting the value it holds starts nothing and changes nothing. */
+uint32_t vtd_probe_read(struct vtd_unit *u);
+uint32_t vtd_probe_fedata(struct vtd_unit *u);
+void vtd_probe_write(struct vtd_unit *u, uint32_t fedata);
+/* Queued interface only: a wait descriptor with its status write and no
+ * request before it, waited for (one IQT write, then the poll of the
+ * status word). -1 without printing when the unit is not in queued mode
+ * or has descriptors not yet handed over (the wait would carry them);
+ * otherwise as vtd_inval_wait. */
+int vtd_qi_empty_wait(struct vtd_unit *u);
+
 /* Moves a device into its own domain with the given page tables (DID is
  * chosen by the driver). Returns the domain id or a negative error. */
 int vtd_attach(struct vtd_unit *u, uint8_t bus, uint8_t devfn, const struct iopt *pt);

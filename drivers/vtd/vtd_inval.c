@@ -395,6 +395,14 @@ int vtd_inval_wait(struct vtd_unit *u)
 	return reg_wait(u);
 }
 
+int vtd_qi_empty_wait(struct vtd_unit *u)
+{
+	if (u->inval != VTD_INVAL_QI || u->iq_published != u->iq_tail)
+		return -1;
+	u->stats.waits++;
+	return qi_wait(u);
+}
+
 int vtd_inval_sync(struct vtd_unit *u, enum dma_gran g, uint16_t did, uint64_t iova,
 		   uint64_t npages)
 {

@@ -123,3 +123,18 @@ struct vtd_global_status vtd_read_global_status(struct vtd_unit *u)
 	return (struct vtd_global_status){ .raw = gsts, .translating = gsts & DMA_GSTS_TES,
 					   .queued_inval = gsts & DMA_GSTS_QIES };
 }
+
+uint32_t vtd_probe_read(struct vtd_unit *u)
+{
+	return vtd_read32(u, DMAR_VER_REG);
+}
+
+uint32_t vtd_probe_fedata(struct vtd_unit *u)
+{
+	return vtd_read32(u, DMAR_FEDATA_REG);
+}
+
+void vtd_probe_write(struct vtd_unit *u, uint32_t fedata)
+{
+	vtd_write32(u, DMAR_FEDATA_REG, fedata);
+}

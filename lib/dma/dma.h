@@ -45,6 +45,7 @@
 #include "lib/dma/flushq.h"
 #include "lib/iopt/iopt.h"
 #include "lib/dma/iova.h"
+#include "lib/log2_hist.h"
 
 /* The policies, in the order of enum dma_policy: X(NAME, word) gives
  * DMA_POLICY_NAME, its word in dma_policy_names and its table of entry
@@ -141,6 +142,12 @@ struct dma_stats {
 	uint64_t window_count, window_sum, window_max;
 	uint64_t window_unmaps_sum, window_unmaps_max;
 	uint64_t phase[DMA_PHASE_COUNT]; /* ops.now units, when timing */
+	/* One entry per wait, by the granularity of what it waited for
+	 * (strict and caching mode: pages; batched: batch_gran): the time
+	 * from the first submission the wait covers to the wait's return,
+	 * ops.now units. Only with `timing`, from the clock reads the phases
+	 * take anyway. */
+	struct log2_hist inval_latency[DMA_GRAN_COUNT];
 };
 
 /* Memory for the domain's bookkeeping comes from the caller (no malloc):

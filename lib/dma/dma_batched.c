@@ -77,13 +77,14 @@ static void retire(struct dma_domain *d, uint64_t done, bool timing)
 static int flush_queue(struct dma_domain *d, uint64_t *reason)
 {
 	bool timing = d->cfg.timing;
-	uint64_t t = 0;
+	uint64_t t = 0, submitted;
 	int rc;
 
 	if (flushq_count(&d->q) == 0)
 		return 0;
 	if (timing)
 		t = dma_now(d);
+	submitted = t;
 	if (d->cfg.batch_gran == DMA_GRAN_PAGES) {
 		rc = flushq_ranges(&d->q, submit_range, d);
 	} else {
@@ -98,6 +99,7 @@ static int flush_queue(struct dma_domain *d, uint64_t *reason)
 	dma_lap(d, timing, &t, DMA_PHASE_WAIT);
 	if (rc)
 		return DMA_EIO;
+	dma_note_latency(d, timing, d->cfg.batch_gran, submitted, &t);
 	retire(d, t, timing);
 	(*reason)++;
 	return 0;

@@ -111,10 +111,22 @@ static DMA_ALWAYS_INLINE uint32_t dma_span(uint64_t addr, size_t len)
 	return (uint32_t)(((addr & PAGE_MASK) + len + PAGE_MASK) >> PAGE_SHIFT);
 }
 
-/* Page-selective invalidation of one range, waited for. */
+/* With timing, records one wait's latency: from `submitted`, the clock
+ * read that started the submit phase, to *t, the one that ended the wait
+ * phase (no clock read of its own). */
+static DMA_ALWAYS_INLINE void dma_note_latency(struct dma_domain *d, bool timing, enum dma_gran g,
+					       uint64_t submitted, const uint64_t *t)
+{
+	if (timing)
+		log2_hist_add(&d->stats.inval_latency[g], *t - submitted);
+}
+
+/* Page-selective invalidation of one range, waited for; *t is the time the
+ * submission starts at (timing only). */
 static DMA_ALWAYS_INLINE int dma_inval_sync(struct dma_domain *d, bool timing, uint64_t *t,
 					    uint64_t iova, uint64_t npages)
 {
+	uint64_t submitted = *t;
 	int rc;
 
 	d->stats.inval_submits++;
@@ -125,7 +137,10 @@ static DMA_ALWAYS_INLINE int dma_inval_sync(struct dma_domain *d, bool timing, u
 	d->stats.inval_waits++;
 	rc = d->ops.inval_wait(d->ops.ctx);
 	dma_lap(d, timing, t, DMA_PHASE_WAIT);
-	return rc ? DMA_EIO : 0;
+	if (rc)
+		return DMA_EIO;
+	dma_note_latency(d, timing, DMA_GRAN_PAGES, submitted, t);
+	return 0;
 }
 
 /* After a PTE clear at time t (timing only): invalidate and wait, then free

@@ -1133,6 +1133,125 @@ static void test_policy_table_wiring(void)
 
 /* dma_reset_stats zeroes every counter and the stream counts from there;
  * blocks queued before still get the right window. */
+static void timed_cm(struct dma_config *c)
+{
+	c->timing = true;
+	c->caching_mode = true;
+}
+
+static void timed_hwm4_domain(struct dma_config *c)
+{
+	c->timing = true;
+	c->hwm = 4;
+	c->batch_gran = DMA_GRAN_DOMAIN;
+}
+
+/* How many latency entries each granularity holds. */
+static void check_latency_counts(const struct env *e, uint64_t pages, uint64_t domain,
+				 uint64_t global)
+{
+	CHECK_EQ_U64(stats(e)->inval_latency[DMA_GRAN_PAGES].count, pages);
+	CHECK_EQ_U64(stats(e)->inval_latency[DMA_GRAN_DOMAIN].count, domain);
+	CHECK_EQ_U64(stats(e)->inval_latency[DMA_GRAN_GLOBAL].count, global);
+}
+
+/* One latency entry per wait, from the first submission it covers to its
+ * completion, under the granularity asked for; none without timing. */
+static void test_inval_latency(void)
+{
+	/* Strict: one page entry per unmap, submit + wait cycles each. */
+	struct env *e = env_start(DMA_POLICY_STRICT, 64, timed);
+	const struct log2_hist *h = &stats(e)->inval_latency[DMA_GRAN_PAGES];
+
+	e->submit_cost = 7;
+	for (unsigned k = 0; k < 5; k++) {
+		CHECK_EQ_U64(map(e, k, 0x100000 + k * PAGE, PAGE, DMA_TO_DEVICE), 0);
+		e->wait_cost = 100 * (k + 1);      /* 107, 207, 307, 407, 507 */
+		CHECK_EQ_U64(unmap(e, k), 0);
+	}
+	check_latency_counts(e, 5, 0, 0);
+	CHECK_EQ_U64(h->max, 507);
+	CHECK_EQ_U64(h->bucket[6], 1);             /* 107 */
+	CHECK_EQ_U64(h->bucket[7], 1);             /* 207 */
+	CHECK_EQ_U64(h->bucket[8], 3);             /* 307, 407, 507 */
+	CHECK_EQ_U64(log2_hist_percentile(h, 50), 511);
+	/* A failed wait is not a latency. */
+	CHECK_EQ_U64(map(e, 5, 0x200000, PAGE, DMA_TO_DEVICE), 0);
+	e->fail_waits = 1;
+	e->quiet = true;
+	CHECK_EQ_U64(unmap(e, 5), DMA_EIO);
+	check_latency_counts(e, 5, 0, 0);
+	dma_reset_stats(&e->d);
+	check_latency_counts(e, 0, 0, 0);
+	CHECK_EQ_U64(h->max, 0);
+	CHECK_EQ_U64(h->bucket[8], 0);
+	env_free(e);
+
+	/* Without timing nothing is recorded. */
+	e = env_start(DMA_POLICY_STRICT, 64, NULL);
+	e->wait_cost = 50;
+	for (unsigned k = 0; k < 3; k++) {
+		CHECK_EQ_U64(map(e, k, 0x100000 + k * PAGE, PAGE, DMA_TO_DEVICE), 0);
+		CHECK_EQ_U64(unmap(e, k), 0);
+	}
+	check_latency_counts(e, 0, 0, 0);
+	env_free(e);
+
+	/* Caching mode: the map's invalidation counts too, as pages. */
+	e = env_start(DMA_POLICY_STRICT, 64, timed_cm);
+	e->wait_cost = 3;
+	for (unsigned k = 0; k < 4; k++) {
+		CHECK_EQ_U64(map(e, k, 0x100000 + k * PAGE, PAGE, DMA_TO_DEVICE), 0);
+		CHECK_EQ_U64(unmap(e, k), 0);
+	}
+	check_latency_counts(e, 8, 0, 0);
+	CHECK_EQ_U64(stats(e)->inval_latency[DMA_GRAN_PAGES].bucket[1], 8);
+	env_free(e);
+
+	/* Batched, domain flushes: one entry per flush, not per unmap. */
+	e = env_start(DMA_POLICY_BATCHED, 64, timed_hwm4_domain);
+	e->submit_cost = 1;
+	e->wait_cost = 1000;
+	for (unsigned k = 0; k < 9; k++) {
+		CHECK_EQ_U64(map(e, k, 0x100000 + k * PAGE, PAGE, DMA_TO_DEVICE), 0);
+		CHECK_EQ_U64(unmap(e, k), 0);
+	}
+	check_latency_counts(e, 0, 2, 0);
+	CHECK_EQ_U64(stats(e)->inval_latency[DMA_GRAN_DOMAIN].max, 1001);
+	CHECK_EQ_U64(dma_flush(&e->d), 0);
+	check_latency_counts(e, 0, 3, 0);
+	env_free(e);
+
+	/* Batched, page-range flushes: several submissions share one wait,
+	 * and the entry spans all of them. Non-adjacent buffers: 4 ranges. */
+	e = env_start(DMA_POLICY_BATCHED, 64, timed_batched);
+	e->submit_cost = 10;
+	e->wait_cost = 5;
+	for (unsigned k = 0; k < 8; k++)
+		CHECK_EQ_U64(map(e, k, 0x100000 + k * PAGE, PAGE, DMA_TO_DEVICE), 0);
+	for (unsigned k = 0; k < 8; k += 2)
+		CHECK_EQ_U64(unmap(e, k), 0);
+	CHECK_EQ_U64(stats(e)->inval_waits, 1);
+	check_latency_counts(e, 1, 0, 0);
+	CHECK_EQ_U64(stats(e)->inval_latency[DMA_GRAN_PAGES].max,
+		     10 * stats(e)->inval_submits + 5);
+	CHECK_EQ_U64(e->violations, 0);
+	env_free(e);
+
+	/* Batched, global flushes. */
+	e = env_start(DMA_POLICY_BATCHED, 64, gran_global);
+	e->cfg.timing = true;
+	CHECK_EQ_U64(env_init(e), 0);
+	for (unsigned k = 0; k < 3; k++)
+		CHECK_EQ_U64(map(e, k, 0x100000 + k * PAGE, PAGE, DMA_TO_DEVICE), 0);
+	for (unsigned k = 0; k < 3; k++)
+		CHECK_EQ_U64(unmap(e, k), 0);
+	CHECK_EQ_U64(dma_flush(&e->d), 0);
+	check_latency_counts(e, 0, 0, stats(e)->inval_waits);
+	CHECK(stats(e)->inval_waits > 0);
+	env_free(e);
+}
+
 static void test_reset_stats(void)
 {
 	static const struct dma_stats zero;
@@ -1360,6 +1479,7 @@ int main(void)
 	RUN_TEST("dma", test_batched_deadline_across_clock_wrap);
 	RUN_TEST("dma", test_policy_table_wiring);
 	RUN_TEST("dma", test_reset_stats);
+	RUN_TEST("dma", test_inval_latency);
 	RUN_TEST("dma", test_invariant_random_streams);
 	RUN_TEST("dma", test_invariant_checks_catch_early_reuse);
 	return CHECK_EXIT_STATUS();

@@ -240,6 +240,55 @@ static void test_register_invalidation_makes_only_the_required_accesses(void)
 	CHECK_EQ_U64(vtd_last_iaig(&u), 2);
 }
 
+/* The cost micro-benchmarks' probes: one access each, and the FEDATA
+ * write puts back the value the register holds. */
+static void test_register_probes_make_one_access_and_change_nothing(void)
+{
+	struct vtd_unit u;
+
+	vtd_sim_reset(&u, 0, 0);
+	vtd_sim.ver = 0x10;
+	vtd_sim.fedata = 0xfe;
+	vtd_sim.reads = vtd_sim.writes = 0;
+	CHECK_EQ_U64(vtd_probe_read(&u), 0x10);
+	CHECK_EQ_U64(vtd_sim.reads, 1);
+	CHECK_EQ_U64(vtd_sim.writes, 0);
+	uint32_t fedata = vtd_probe_fedata(&u);
+	CHECK_EQ_U64(fedata, 0xfe);
+	for (unsigned i = 0; i < 5; i++)
+		vtd_probe_write(&u, fedata);
+	CHECK_EQ_U64(vtd_sim.fedata, 0xfe);
+	CHECK_EQ_U64(vtd_sim.fedata_writes, 5);
+	CHECK_EQ_U64(vtd_sim.reads, 2);
+	CHECK_EQ_U64(vtd_sim.writes, 5);
+	CHECK_EQ_U64(vtd_get_stats(&u)->mmio_reads, 2);
+	CHECK_EQ_U64(vtd_get_stats(&u)->mmio_writes, 5);
+}
+
+/* An empty wait: one descriptor (the wait), one IQT write, no read; not
+ * in register mode, and not with a request queued before it. */
+static void test_empty_wait_is_one_descriptor(void)
+{
+	struct vtd_unit u;
+
+	vtd_sim_reset(&u, 0, 0);
+	CHECK(vtd_qi_empty_wait(&u) < 0);
+	queued_unit(&u);
+	CHECK_EQ_U64(vtd_qi_empty_wait(&u), 0);
+	CHECK_EQ_U64(vtd_sim.writes, 1);
+	CHECK_EQ_U64(vtd_sim.reads, 0);
+	CHECK_EQ_U64(vtd_sim.qi_descriptors_run, 1);
+	CHECK_EQ_U64(vtd_sim.qi_status_writes, 1);
+	CHECK_EQ_U64(vtd_get_stats(&u)->waits, 1);
+	CHECK_EQ_U64(vtd_inval_submit(&u, DMA_GRAN_GLOBAL, 0, 0, 0), 0);
+	CHECK(vtd_qi_empty_wait(&u) < 0);
+	CHECK_EQ_U64(vtd_sim.qi_descriptors_run, 1);
+	CHECK_EQ_U64(vtd_inval_wait(&u), 0);
+	CHECK_EQ_U64(vtd_qi_empty_wait(&u), 0);
+	CHECK_EQ_U64(vtd_sim.qi_descriptors_run, 4);
+	queued_unit_free(&u);
+}
+
 int main(void)
 {
 	RUN_TEST("vtd_regs", test_write_buffer_flush_waits_until_done);
@@ -255,5 +304,7 @@ int main(void)
 	RUN_TEST("vtd_regs", test_queued_batch_shares_one_write);
 	RUN_TEST("vtd_regs", test_queue_error_is_still_reported);
 	RUN_TEST("vtd_regs", test_register_invalidation_makes_only_the_required_accesses);
+	RUN_TEST("vtd_regs", test_register_probes_make_one_access_and_change_nothing);
+	RUN_TEST("vtd_regs", test_empty_wait_is_one_descriptor);
 	return CHECK_EXIT_STATUS();
 }

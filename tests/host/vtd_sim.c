@@ -136,6 +136,8 @@ static void fsts_write(uint32_t v)
 static uint64_t reg_read(unsigned off)
 {
 	switch (off) {
+	case DMAR_VER_REG: return vtd_sim.ver;
+	case DMAR_FEDATA_REG: return vtd_sim.fedata;
 	case DMAR_CAP_REG: return vtd_sim.cap;
 	case DMAR_ECAP_REG: return vtd_sim.ecap;
 	case DMAR_GSTS_REG: return gsts_read();
@@ -160,6 +162,10 @@ static void reg_write(unsigned off, uint64_t v)
 		qi_run();
 		break;
 	case DMAR_IQA_REG: vtd_sim.iqa = v & ~0xfffull; break;
+	case DMAR_FEDATA_REG:
+		vtd_sim.fedata = (uint32_t)v;
+		vtd_sim.fedata_writes++;
+		break;
 	case DMAR_CCMD_REG:
 		/* Done at once: ICC clears, CAIG (60:59) says how it was done. */
 		vtd_sim.ccmd = (v & ~DMA_CCMD_ICC & ~(3ull << 59)) | ((uint64_t)vtd_sim.caig << 59);

@@ -37,6 +37,10 @@ struct vtd_sim {
 	 * queue at it with FSTS.IQE (6.5.2.10), and clearing IQE resumes. */
 	uint64_t iqa;
 	unsigned qi_descriptors_run, qi_status_writes;
+	/* VER (read-only) and FEDATA (a plain data register), for the
+	 * driver's register-access probes. */
+	uint32_t ver, fedata;
+	unsigned fedata_writes;
 	/* Register accesses, as the bus would see them. */
 	unsigned reads, writes;
 	/* Changes of GCMD's persistent bits, in order: "TE-", "IRE-", "QIE-",
