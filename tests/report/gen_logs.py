@@ -12,6 +12,10 @@ reboot, a crash) is what real logs hold.
 import json
 import os
 import re
+import sys
+
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
+import gen_rounds as schema2  # noqa: E402
 
 HZ = 2445501858
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "logs")
@@ -166,6 +170,7 @@ def write(name, lines, crlf=True, final_newline=True):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
+    schema2.write_all(write, OVMF, BOOT, context, row, report)
     # Two boots: a short policy run, then the full sweep after a reboot.
     first = OVMF + run_lines("exit=reboot packets=20000", policy_rows(packets=20000))
     second = OVMF + run_lines("exit=qemu sweep=hwm,inval,batch_inval,size",
@@ -185,7 +190,7 @@ def main():
 
     # A kernel newer than the tool.
     newer = run_lines("exit=qemu", policy_rows())
-    newer = [l.replace('"schema":1', '"schema":2', 1) if '"type":"context"' in l else l
+    newer = [l.replace('"schema":1', '"schema":3', 1) if '"type":"context"' in l else l
              for l in newer]
     write("bad_schema.log", OVMF + newer)
 

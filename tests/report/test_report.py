@@ -240,8 +240,8 @@ class Errors(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(WORK, name[:-4] + ".html")))
 
     def test_bad_schema(self):
-        self.expect_error("bad_schema.log", "bad_schema.log:15:", "schema 2",
-                          "reads schema 1 only")
+        self.expect_error("bad_schema.log", "bad_schema.log:15:", "schema 3",
+                          "reads schemas 1 and 2 only")
 
     def test_malformed_json(self):
         self.expect_error("malformed.log", "malformed.log:24: malformed REPORT line")
