@@ -393,7 +393,7 @@ class Html(unittest.TestCase):
         self.assertEqual(c["refs"], ["off (no window)", "strict (no window)",
                                      "pool (no window)"])
         self.assertIn("protection window, \u00b5s", p.plain)
-        self.assertIn("TSC cycles per packet (mean)", p.plain)
+        self.assertIn("TSC cycles per packet (median of the rounds)", p.plain)
 
     def test_sweep_charts(self):
         p = render("two_runs.log")
