@@ -7,7 +7,9 @@ TCG, so that each row is self-consistent the way the kernel's are: phases
 add up to tsc_total, the mean cost per packet is tsc_total / packets,
 batched windows follow from hwm, the packet rate and flush_ms. The noise
 around the report lines (OVMF's escapes, \\r\\n, the kernel's own lines, a
-reboot, a crash) is what real logs hold.
+reboot, a crash) is what real logs hold. The schema-2 logs come from
+gen_rounds.py; kernel_schema1.log is not written here: it is a serial log
+of the kernel itself (`make run CMDLINE=packets=3000`), kept as it came.
 """
 import json
 import os

@@ -687,6 +687,31 @@ class Rounds(unittest.TestCase):
         self.assertFalse(any("summary" in w for w in d["warnings"]), d["warnings"])
         self.assertIn("One round per row (schema 1 log)", render("two_runs.log").plain)
 
+    def test_kernel_schema1_log(self):
+        # A serial log of today's kernel (make run CMDLINE=packets=3000),
+        # schema 1: summaries, headline, page and compare all work on it.
+        d = load("kernel_schema1.log")
+        self.assertEqual((d["schema"], d["rounds"], d["complete"], d["warnings"]),
+                         (1, 1, True, []))
+        self.assertEqual([r["policy"] for r in d["rows"]], ["off", "strict", "batched", "pool"])
+        for r in d["rows"]:
+            m = r["cycles_per_packet"]["mean"]
+            self.assertEqual(r["summary"]["cycles_per_packet"],
+                             {"median": m, "min": m, "max": m, "spread_permille": 0})
+            self.assertEqual(r["totals"]["packets"], 3000)
+        self.assertAlmostEqual(d["headline"]["batched_vs_strict_pct"],
+                               (52458 - 22317) * 100 / 52458)
+        p = render("kernel_schema1.log")
+        self.assertEqual(p.errors, [])
+        self.assertIn("batched costs 22,317 cycles per packet against strict's 52,458", p.plain)
+        self.assertIn("Measured under QEMU TCG, an emulator", p.plain)
+        self.assertEqual(len(chart(p, "Cycles per packet by phase, policy")["whiskers"]), 4)
+        st, out, err = compare_cli(work_copy("kernel_schema1.log"),
+                                   work_copy("kernel_schema1.log"),
+                                   "--html", os.path.join(WORK, "self.html"))
+        self.assertEqual(st, 0, err)
+        self.assertIn("compare: all 4 rows agree within their spreads", out)
+
     def test_latency_merge(self):
         a = [{"gran": "pages", "count": 10, "p50": 7, "p99": 7, "max": 5, "buckets": [0, 0, 10]}]
         b = [{"gran": "pages", "count": 2, "p50": 1, "p99": 1, "max": 1, "buckets": [2]},
