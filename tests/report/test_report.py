@@ -495,6 +495,31 @@ class Robustness(unittest.TestCase):
             json.dumps(d)
 
 
+    def test_random_schema2_numbers(self):
+        # rounds.log with numbers replaced by zeros, ones and huge values
+        # (latencies, summaries, costs included): a page, or a ReportError
+        # naming a damaged run, never a traceback.
+        import random
+        import re
+        rnd = random.Random(2)
+        text = read("rounds.log")
+        spots = [m.span() for m in re.finditer(r'(?<!"schema":)(?<=:)[0-9]+', text)]
+        for case in range(60):
+            chosen = sorted(rnd.sample(spots, 25), reverse=True)
+            t = text
+            for a, b in chosen:
+                t = t[:a] + str(rnd.choice([0, 0, 1, 3, 2 ** 63])) + t[b:]
+            try:
+                d = rl.load(t, "t")
+            except rl.ReportError as e:
+                self.assertIn("damaged", str(e))
+                continue
+            p = parse_page(report.page(d))
+            self.assertEqual(p.errors, [], "case %d" % case)
+            json.dumps(d)
+            compare.compare(d, d)
+
+
 class Damaged(unittest.TestCase):
     """A run the tool cannot read is reported as damaged; the others are
     still read, and the tool never prints a traceback."""
