@@ -7,9 +7,11 @@ usage: report.py LOG [-o OUT.html] [--run N] [--json]
 
 The page has no script and no external resource (fonts, styles, images are
 all inline or the browser's own), so it can be mailed or opened offline.
-The log format (REPORT lines, schema 1) is read by tools/report_log.py; the
-charts are drawn by tools/report_svg.py. Exit status: 0 page written, 1 the
-log could not be read or holds no usable report.
+The log format (REPORT lines, schema 1 or 2) is read by tools/report_log.py
+(summaries over rounds: tools/report_summary.py); the charts are drawn by
+tools/report_svg.py, the parts that come with rounds by tools/report_parts.py.
+Exit status: 0 page written, 1 the log could not be read or holds no usable
+report.
 """
 import argparse
 import json
