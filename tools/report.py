@@ -7,9 +7,11 @@ usage: report.py LOG [-o OUT.html] [--run N] [--json]
 
 The page has no script and no external resource (fonts, styles, images are
 all inline or the browser's own), so it can be mailed or opened offline.
-The log format (REPORT lines, schema 1) is read by tools/report_log.py; the
-charts are drawn by tools/report_svg.py. Exit status: 0 page written, 1 the
-log could not be read or holds no usable report.
+The log format (REPORT lines, schema 1 or 2) is read by tools/report_log.py
+(summaries over rounds: tools/report_summary.py); the charts are drawn by
+tools/report_svg.py, the parts that come with rounds by tools/report_parts.py.
+Exit status: 0 page written, 1 the log could not be read or holds no usable
+report.
 """
 import argparse
 import json
@@ -20,17 +22,20 @@ from html import escape
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import report_log as rl  # noqa: E402
+import report_parts as rp  # noqa: E402
+from report_html import CSS, h, kv, table  # noqa: E402
 from report_svg import num, pct, scatter, stacked_bars  # noqa: E402
 
 PHASE_SERIES = [
     ("iova", "IOVA alloc/free", "#4e79a7"),
     ("pte", "page-table update", "#a0cbe8"),
+    ("copy", "bounce copy", "#b07aa1"),
     ("inval_submit", "invalidation submit", "#f28e2b"),
     ("inval_wait", "invalidation wait", "#e15759"),
     ("nic", "NIC (send + receive)", "#59a14f"),
     ("other", "other", "#bab0ac"),
 ]
-DMA_PHASES = ("iova", "pte", "inval_submit", "inval_wait")
+DMA_PHASES = ("iova", "pte", "copy", "inval_submit", "inval_wait")
 SWEEP_NAMES = {
     "hwm": "high-water mark (hwm)",
     "inval": "invalidation interface (inval)",
@@ -48,62 +53,6 @@ HYPERVISORS = {
     " lrpepyh  vr": "Parallels",
 }
 
-CSS = """
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222;
-       max-width: 1240px; margin: 1.5em auto; padding: 0 1em; }
-h1 { font-size: 1.5em; margin-bottom: 0.1em; }
-h2 { font-size: 1.2em; margin-top: 1.8em; border-bottom: 1px solid #ccc; }
-h3 { font-size: 1.05em; margin-bottom: 0.3em; }
-.sub { color: #666; margin-top: 0; }
-.banner { padding: 0.7em 1em; margin: 1em 0; border-radius: 4px; }
-.incomplete { background: #fde2e1; border: 2px solid #c00; color: #800; font-weight: bold;
-              font-size: 1.1em; }
-.warn { background: #fff4d6; border: 1px solid #d9a400; }
-.warn ul { margin: 0.2em 0; padding-left: 1.2em; }
-.cards { display: flex; flex-wrap: wrap; gap: 0.8em; margin: 1em 0; }
-.card { border: 1px solid #ccc; border-radius: 6px; padding: 0.6em 1em; min-width: 12em; }
-.card .big { font-size: 1.8em; font-weight: bold; }
-.card .what { color: #555; }
-.good { color: #2a7a2a; } .bad { color: #b00; }
-table { border-collapse: collapse; margin: 0.5em 0; font-variant-numeric: tabular-nums; }
-th, td { padding: 0.25em 0.5em; border-bottom: 1px solid #e3e3e3; vertical-align: top; }
-th { background: #f3f3f3; text-align: left; }
-td.n, th.n { text-align: right; }
-td.n { white-space: nowrap; }
-tr.problem td { background: #fde2e1; }
-table.kv th { background: none; font-weight: 600; width: 11em; }
-.results { font-size: 12.5px; }
-.results th { font-size: 12px; }
-.scroll { overflow-x: auto; }
-code, .mono { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12.5px; }
-svg.chart { max-width: 100%; height: auto; display: block; margin: 0.6em 0;
-            font-family: system-ui, sans-serif; }
-svg.chart text { fill: #222; }
-.note { color: #555; font-size: 13px; }
-"""
-
-
-def h(tag, content, **attrs):
-    """One element; `content` is already HTML. Attribute `cls` is class."""
-    a = "".join(' %s="%s"' % ("class" if k == "cls" else k, escape(str(v), quote=True))
-                for k, v in attrs.items() if v is not None)
-    return "<%s%s>%s</%s>" % (tag, a, content, tag)
-
-
-def table(head, rows, cls=None, numeric=(), row_cls=None):
-    """rows: lists of HTML cells; columns in `numeric` are right-aligned."""
-    th = "".join(h("th", c, cls="n" if i in numeric else None) for i, c in enumerate(head))
-    body = []
-    for r, cells in enumerate(rows):
-        tds = "".join(h("td", c, cls="n" if i in numeric else None)
-                      for i, c in enumerate(cells))
-        body.append(h("tr", tds, cls=row_cls[r] if row_cls else None))
-    return h("table", h("thead", h("tr", th)) + h("tbody", "\n".join(body)), cls=cls)
-
-
-def kv(pairs):
-    return h("table", "".join(h("tr", h("th", escape(k)) + h("td", v)) for k, v in pairs),
-             cls="kv")
 
 
 # --- context -------------------------------------------------------------
@@ -244,41 +193,22 @@ def context_html(ctx):
 
 # --- results -------------------------------------------------------------
 
-def _window(r, key="mean"):
-    if r["window"]["entries"] == 0:
-        return "\u2013"
-    return num(r["derived"]["window_us"][key])
-
-
-def results_table(rows):
-    head = ["#", "row", "policy", "packets", "received", "lost", "dup.", "corrupt",
-            "faults", "packets /s", "cycles/pkt mean", "p50", "p99", "max", "inval. /pkt",
-            "inval. share", "window \u00b5s mean", "window \u00b5s max"]
-    out, cls = [], []
-    for r in rows:
-        d, c = r["derived"], r["cycles_per_packet"]
-        bad = r["lost"] or r["duplicated"] or r["corrupted"] or r["faults"] or \
-            r["received"] != r["packets"] or not r["packets"]
-        cls.append("problem" if bad else None)
-        out.append([str(r["row"]), escape(d["label"]), escape(r["policy"])] +
-                   [num(r[k]) for k in ("packets", "received", "lost", "duplicated",
-                                        "corrupted", "faults", "pps")] +
-                   [num(c[k]) if r["packets"] else "\u2013"
-                    for k in ("mean", "p50", "p99", "max")] +
-                   [num(d["inval_per_packet"]), pct(d["inval_share"]), _window(r),
-                    _window(r, "max")])
-    return h("div", table(head, out, cls="results", numeric=range(3, 18), row_cls=cls),
-             cls="scroll")
+_window = rp._window
 
 
 def phase_chart(rows, title, phases=None, label=None):
+    """The median round's phases per packet; over the whole cost (no
+    `phases` chosen) a whisker from the rows' min to max over the rounds."""
     series = [s for s in PHASE_SERIES if phases is None or s[0] in phases]
     bars = []
     for r in rows:
         name = str(r[label]) if label else r["derived"]["label"]
+        c = r["summary"]["cycles_per_packet"]
         bars.append((name, {k: r["derived"]["phase_per_packet"][k] for k, _, _ in series},
-                     r["derived"]["label"] + " "))
-    return stacked_bars(bars, series, title, "TSC cycles per packet")
+                     r["derived"]["label"] + " ") +
+                    (((c["min"], c["max"], len(r["rounds_seen"])),) if phases is None else ()))
+    return stacked_bars(bars, series, title, "TSC cycles per packet" + (
+        " (the median round; whisker: min to max over the rounds)" if phases is None else ""))
 
 
 def hwm_chart(rows, policy_rows):
@@ -287,19 +217,19 @@ def hwm_chart(rows, policy_rows):
         w = r["derived"]["window_us"]
         if w["mean"] is None or not r["packets"]:
             continue
-        pts.append(("hwm=%d" % r["hwm"], w["mean"], r["cycles_per_packet"]["mean"], w["max"],
+        med = r["summary"]["cycles_per_packet"]["median"]
+        pts.append(("hwm=%d" % r["hwm"], w["mean"], med, w["max"],
                     "hwm %d: %s cycles/packet, window %s \u00b5s mean, %s \u00b5s max, "
-                    "%s unmaps mean" % (r["hwm"], num(r["cycles_per_packet"]["mean"]),
-                                        num(w["mean"]), num(w["max"]),
+                    "%s unmaps mean" % (r["hwm"], num(med), num(w["mean"]), num(w["max"]),
                                         num(r["window"]["mean_unmaps"]))))
     if not pts:
         return h("p", "The hwm rows have no window in \u00b5s (no TSC rate, or no packets): "
                  "nothing to plot.", cls="note")
-    refs = [("%s (no window)" % r["policy"], r["cycles_per_packet"]["mean"])
+    refs = [("%s (no window)" % r["policy"], r["summary"]["cycles_per_packet"]["median"])
             for r in policy_rows if r["policy"] in ("strict", "pool", "off") and r["packets"]]
     svg = scatter(pts, refs, "Cost against protection window, batched, per hwm",
                   "protection window, \u00b5s (dot: mean, line: to max)",
-                  "TSC cycles per packet (mean)", width=940, height=420)
+                  "TSC cycles per packet (median of the rounds)", width=940, height=420)
     return svg + h("p", "Each point is one hwm: a larger batch is cheaper per packet and leaves "
                    "unmapped buffers reachable longer, until the flush_ms deadline caps the "
                    "window. Dashed lines: the other policies of the policy sweep.", cls="note")
@@ -312,11 +242,12 @@ def sweep_section(sweep, rows):
                                                          "hwm", "flush_ms", "size")
                       if k != sweep)
     out.append(h("p", "Fixed: " + h("code", escape(fixed)), cls="note"))
-    base = first["cycles_per_packet"]["mean"] if first["packets"] else 0
+    base = first["summary"]["cycles_per_packet"]["median"] if first["packets"] else 0
     trs = []
     for r in rows:
-        cpp = r["cycles_per_packet"]["mean"] if r["packets"] else None
-        trs.append([escape(r["derived"]["label"] if sweep == "micro" else str(r[sweep])), num(cpp),
+        cpp = r["summary"]["cycles_per_packet"]["median"] if r["packets"] else None
+        trs.append([escape(r["derived"]["label"] if sweep == "micro" else str(r[sweep])),
+                    num(cpp),
                     "%+.1f%%" % ((cpp - base) * 100.0 / base) if base and cpp is not None
                     else "\u2013",
                     num(r["derived"]["inval_per_packet"]), pct(r["derived"]["inval_share"]),
@@ -341,6 +272,46 @@ def _vs(p):
     return ("%.1f%% cheaper" % p) if p >= 0 else ("%.1f%% dearer" % -p)
 
 
+def _range(s):
+    c = s["cycles_per_packet"]
+    return "%s–%s" % (num(c["min"]), num(c["max"]))
+
+
+def _versus(p, mine, strict, v, overlap, rounds, cards):
+    """The headline's sentence on policy p against strict; a card only when
+    the difference is beyond both rows' spread over the rounds."""
+    med = lambda s: num(s["cycles_per_packet"]["median"])  # noqa: E731
+    if overlap and rounds > 1:
+        cards.append(_card("≈", "%s and strict cannot be told apart" % p))
+        return ("<b>%s</b> and strict <b>cannot be told apart</b>: over the rounds %s ranges "
+                "%s and strict %s cycles per packet, which overlap (medians %s and %s)."
+                % (p, p, _range(mine), _range(strict), med(mine), med(strict)))
+    cards.append(_card("%+.1f%%" % -v, "%s against strict, cycles per packet" % p,
+                       "good" if v >= 0 else "bad"))
+    tail = (" Medians over %d rounds; the ranges, %s and %s, do not overlap."
+            % (rounds, _range(mine), _range(strict)) if rounds > 1 else
+            " One round only: how much of that is noise is unknown.")
+    return ("<b>%s</b> costs %s cycles per packet against strict's %s: <b>%s</b>.%s"
+            % (p, med(mine), med(strict), _vs(v), tail))
+
+
+def machine_note(ctx):
+    """Under the headline: what kind of machine the cycles were counted on,
+    when it is not bare metal."""
+    hv = str(_g(ctx, "machine", "hypervisor", default="")).strip()
+    cpu = str(_g(ctx, "machine", "cpu", default=""))
+    if hv == "TCGTCGTCGTCG" or cpu.startswith("QEMU TCG"):
+        return h("p", "Measured under QEMU TCG, an emulator: compare ratios, not absolute "
+                 "cycles (an emulated instruction, register access or device costs nothing "
+                 "like silicon's).", cls="banner warn machine")
+    if hv:
+        name = HYPERVISORS.get(hv, "hypervisor %s" % hv)
+        return h("p", "Measured in a virtual machine (%s): register accesses and the "
+                 "emulated IOMMU and NIC exit to the hypervisor, so absolute cycles are not "
+                 "bare metal's; compare ratios." % escape(name), cls="banner warn machine")
+    return ""
+
+
 def headline_html(data):
     hl, rows = data["headline"], data["rows"]
     pol = {r["policy"]: r for r in rows if r["sweep"] == "policy"}
@@ -348,22 +319,20 @@ def headline_html(data):
     if "strict" not in pol:
         says.append("No <i>strict</i> row in this run: there is nothing to compare the other "
                     "policies against.")
-    for p in ("batched", "pool"):
+    for p in ("batched", "pool", "identity", "bounce"):
         key = "%s_vs_strict_pct" % p
         if p not in pol:
-            says.append("No <i>%s</i> row in this run%s." % (
-                p, "" if data["complete"] else " (it died before getting there?)"))
+            if p in ("batched", "pool"):
+                says.append("No <i>%s</i> row in this run%s." % (
+                    p, "" if data["complete"] else " (it died before getting there?)"))
         elif key in hl:
             v = hl[key]
-            cpp = lambda q: num(pol[q]["cycles_per_packet"]["mean"])  # noqa: E731
             if v is None:
                 says.append("<i>%s</i> cannot be compared with strict: a stream sent no "
                             "packets." % p)
                 continue
-            cards.append(_card("%+.1f%%" % -v, "%s against strict, cycles per packet" % p,
-                               "good" if v >= 0 else "bad"))
-            says.append("<b>%s</b> costs %s cycles per packet against strict's %s: <b>%s</b>."
-                        % (p, cpp(p), cpp("strict"), _vs(v)))
+            says.append(_versus(p, pol[p]["summary"], pol["strict"]["summary"], v,
+                                hl["%s_vs_strict_overlap" % p], data["rounds"], cards))
     if hl.get("strict_inval_share") is not None:
         s = hl["strict_inval_share"]
         cards.append(_card(pct(s), "of strict's time goes to invalidation (submit + wait)"))
@@ -386,7 +355,8 @@ def headline_html(data):
                         "</b> at worst, while %s more unmaps (up to %s) happen."
                         % (hl["batched_hwm"], hl["batched_flush_ms"], num(w["mean"]),
                            num(w["max"]), num(u["mean"]), num(u["max"])))
-    return h("div", "".join(cards), cls="cards") + h("p", " ".join(says), cls="headline")
+    return (h("div", "".join(cards), cls="cards") + h("p", " ".join(says), cls="headline") +
+            machine_note(data["context"]))
 
 
 # --- page ----------------------------------------------------------------
@@ -396,10 +366,12 @@ def page(data):
     parts = []
     title = "vtdbench report: %s" % os.path.basename(data["log"])
     parts.append(h("h1", escape(title)))
-    parts.append(h("p", "Run %d of %d in %s (line %d), build %s, %d row%s, verdict %s."
+    parts.append(h("p", "Run %d of %d in %s (line %d), build %s, schema %d, %d row%s in %d "
+                   "round%s, verdict %s."
                    % (data["run"], data["runs"], h("code", escape(data["log"])), data["line"],
-                      h("code", escape(str(_g(ctx, "build")))), len(rows),
-                      "" if len(rows) == 1 else "s",
+                      h("code", escape(str(_g(ctx, "build")))), data["schema"], len(rows),
+                      "" if len(rows) == 1 else "s", data["rounds"],
+                      "" if data["rounds"] == 1 else "s",
                       escape(str(data["end"].get("verdict"))) if data["end"] else "none"),
                    cls="sub"))
     if not data["complete"]:
@@ -416,7 +388,8 @@ def page(data):
 
     parts.append(h("h2", "Results"))
     if rows:
-        parts.append(results_table(rows))
+        parts.append(rp.results_table(rows, data["rounds"]))
+        parts.append(h("p", rp.results_note(data), cls="note"))
         parts.append(h("p", "cycles/pkt: TSC cycles per packet over the whole loop, rdtsc "
                        "overhead subtracted. inval./pkt: invalidation requests per packet. "
                        "inval. share: (submit + wait) / all cycles. window: time from an unmap to "
@@ -431,7 +404,7 @@ def page(data):
     if policy:
         parts.append(h("h2", "Where the cycles go"))
         parts.append(phase_chart(policy, "Cycles per packet by phase, policy sweep"))
-        if any(r["phase"][k] for r in policy for k in DMA_PHASES):
+        if any(r["phase"].get(k) for r in policy for k in DMA_PHASES):
             parts.append(phase_chart(policy, "The DMA layer alone (same rows, scale zoomed)",
                                      DMA_PHASES))
     hwm = [r for r in rows if r["sweep"] == "hwm"]
@@ -444,6 +417,8 @@ def page(data):
         parts.append(h("p", "Each sweep varies one option and keeps the rest fixed.", cls="note"))
         for s in others:
             parts.append(sweep_section(s, [r for r in rows if r["sweep"] == s]))
+    parts.append(rp.latency_section(rows))
+    parts.append(rp.cost_section(data["costs"]))
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<title>%s</title>\n<style>%s</style>\n</head>\n<body>\n%s\n</body>\n</html>\n"
             % (escape(title), CSS, "\n".join(parts)))

@@ -3,7 +3,10 @@ the numbers the page shows (tools/report.py is the command-line tool).
 
 A serial log is mostly other text: OVMF's output with its ANSI escapes, the
 kernel's own lines, \r\n line ends. Report lines are `REPORT {json}` (schema
-1), grouped in runs: one `context`, its `row`s, one `end`. A run that has no
+1 or 2), grouped in runs: one `context`, its `row`s (schema 2: once per
+round), then (schema 2) one `summary` per row and the `cost` lines, one
+`end`. Without summaries (schema 1, or a run cut short) the tool computes
+them from the rounds present (tools/report_summary.py). A run that has no
 `end` is kept, marked incomplete: the machine died, its rows still count.
 A run with a line the tool cannot read (a reset cut it and the next boot's
 output ran on, serial noise, a number no 64-bit counter holds) is kept,
@@ -13,16 +16,25 @@ problem that stops the tool is a ReportError naming the log line.
 import json
 import re
 
-SCHEMA = 1
+import report_summary as rs
+
+SCHEMAS = (1, 2)
 # The kernel's counters are 64-bit: a larger number is damage, not data
 # (and would overflow the floats of the derived numbers).
 COUNTER_LIMIT = 2 ** 64
 PREFIX = "REPORT "
-PHASES = ("iova", "pte", "inval_submit", "inval_wait", "nic", "other")
+# Every row has the first six; "copy" (the bounce policy's copies) only
+# schema 2.
+PHASES = ("iova", "pte", "copy", "inval_submit", "inval_wait", "nic", "other")
+REQUIRED_PHASES = ("iova", "pte", "inval_submit", "inval_wait", "nic", "other")
 # "micro": the invalidation micro-benchmarks (map + unmap + invalidate +
 # wait of one page, no device DMA), one row per interface and granularity.
 SWEEPS = ("policy", "hwm", "inval", "batch_inval", "size", "micro")
-POLICIES = ("off", "strict", "batched", "pool")
+POLICIES = ("off", "identity", "strict", "batched", "pool", "bounce")
+GRANS = ("pages", "domain", "global")
+# What tells a row apart from the other rows of a run, and matches it with
+# the same row of another run (tools/compare.py).
+ROW_KEY = ("sweep", "policy", "inval", "batch_inval", "hwm", "size")
 
 # CSI sequences (colours, cursor moves), two-byte escapes and bare carriage
 # returns that firmware consoles leave at the start of a line. Only a line's
@@ -37,7 +49,7 @@ _ROW_INTS = ("row", "hwm", "flush_ms", "size", "packets", "received", "lost",
 _ROW_STRS = ("sweep", "policy", "inval", "batch_inval")
 _ROW_OBJS = {
     "cycles_per_packet": ("mean", "p50", "p99", "max"),
-    "phase": PHASES,
+    "phase": REQUIRED_PHASES,
     "window": ("entries", "mean_cycles", "max_cycles", "mean_unmaps", "max_unmaps"),
 }
 
@@ -53,8 +65,9 @@ class Run:
         self.index = index          # 1-based position in the log
         self.line = line            # log line of the context
         self.context = context
-        self.rows = []              # (line, row object)
-        self.costs = []             # (line, cost object): the micro-benchmarks
+        self.rows = []              # (line, row object), every round's
+        self.summaries = []         # (line, summary object)
+        self.costs = []             # (line, cost object)
         self.end = None
         self.end_line = None
         self.damage = None          # why the run cannot be shown, or None
@@ -101,11 +114,12 @@ def _decode(where, n, payload):
         raise ReportError("%s:%d: REPORT line holds a JSON %s, not an object"
                           % (where, n, type(obj).__name__))
     schema = obj.get("schema")
-    if schema != SCHEMA:
-        raise ReportError("%s:%d: report schema %s; this tool reads schema %d only "
+    if schema not in SCHEMAS:
+        raise ReportError("%s:%d: report schema %s; this tool reads schemas 1 and 2 only "
                           "(a newer kernel needs a newer tools/report.py)"
-                          % (where, n, json.dumps(schema), SCHEMA))
-    if obj.get("type") not in ("context", "row", "cost", "end"):
+                          % (where, n, json.dumps(schema)))
+    types = ("context", "row", "end") + (("summary", "cost") if schema >= 2 else ())
+    if obj.get("type") not in types:
         raise ReportError("%s:%d: unknown report type %s"
                           % (where, n, json.dumps(obj.get("type"))))
     return obj
@@ -127,11 +141,71 @@ def _check_row(where, n, row):
     if row["sweep"] not in SWEEPS:
         raise ReportError("%s:%d: unknown sweep %s (known: %s)"
                           % (where, n, json.dumps(row["sweep"]), ", ".join(SWEEPS)))
+    if row["schema"] >= 2:
+        bad = [k for k in ("round", "position") if not _is_counter(row.get(k))]
+        bad += [k for k in ("translation",) if not isinstance(row.get(k), str)]
+        bad += ["phase.copy"] if "copy" in row["phase"] and not _is_counter(
+            row["phase"]["copy"]) else []
+        bad += _bad_latency(row.get("latency", []))
+        if bad:
+            raise ReportError("%s:%d: schema-2 row is missing or has bad fields: %s"
+                              % (where, n, ", ".join(bad)))
+
+
+def _bad_latency(arr):
+    """The fields of a latency array that are not what schema 2 says."""
+    if not isinstance(arr, list):
+        return ["latency"]
+    bad = []
+    for i, e in enumerate(arr):
+        if not isinstance(e, dict) or not isinstance(e.get("gran"), str):
+            bad.append("latency[%d]" % i)
+            continue
+        bad += ["latency[%d].%s" % (i, k) for k in ("count", "p50", "p99", "max")
+                if not _is_counter(e.get(k))]
+        b = e.get("buckets")
+        if not isinstance(b, list) or len(b) > 64 or not all(_is_counter(v) for v in b):
+            bad.append("latency[%d].buckets" % i)
+    return bad
+
+
+def _check_summary(where, n, s):
+    bad = [k for k in ("row", "hwm", "size", "rounds") if not _is_counter(s.get(k))]
+    bad += [k for k in ("sweep", "policy", "inval", "batch_inval") if not isinstance(s.get(k), str)]
+    for k in rs.PER_ROUND:
+        sub = s.get(k)
+        if not isinstance(sub, dict):
+            bad.append(k)
+            continue
+        bad += ["%s.%s" % (k, f) for f in ("median", "min", "max", "spread_permille")
+                if not _is_counter(sub.get(f))]
+    ph = s.get("phase", {})
+    if not isinstance(ph, dict) or not all(
+            isinstance(v, dict) and all(_is_counter(v.get(f)) for f in ("median", "min", "max"))
+            for v in ph.values()):
+        bad.append("phase")
+    bad += _bad_latency(s.get("latency", []))
+    if bad:
+        raise ReportError("%s:%d: summary is missing or has bad fields: %s"
+                          % (where, n, ", ".join(bad)))
+
+
+def _check_cost(where, n, c):
+    bad = [k for k in ("what", "inval", "gran") if not isinstance(c.get(k), str)]
+    bad += [k for k in ("iterations", "mean", "p50", "p99", "min", "max")
+            if not _is_counter(c.get(k))]
+    if bad:
+        raise ReportError("%s:%d: cost is missing or has bad fields: %s"
+                          % (where, n, ", ".join(bad)))
 
 
 def _damaged(run, why, warnings):
     run.damage = why
     warnings.append("run %d (line %d) is damaged and not shown: %s" % (run.index, run.line, why))
+
+
+_CHECKS = {"row": (_check_row, "rows"), "summary": (_check_summary, "summaries"),
+           "cost": (_check_cost, "costs")}
 
 
 def parse_runs(text, where="log"):
@@ -166,15 +240,14 @@ def parse_runs(text, where="log"):
         elif cur is None or cur.complete:
             # Capture started late, or a line got duplicated: not fatal.
             warnings.append("%s:%d: %s line outside any run, ignored" % (where, n, kind))
-        elif kind == "row":
+        elif kind in _CHECKS:
+            check, into = _CHECKS[kind]
             try:
-                _check_row(where, n, obj)
+                check(where, n, obj)
             except ReportError as e:
                 _damaged(cur, str(e), warnings)
                 continue
-            cur.rows.append((n, obj))
-        elif kind == "cost":
-            cur.costs.append((n, obj))
+            getattr(cur, into).append((n, obj))
         else:
             cur.end, cur.end_line = obj, n
     return runs, warnings
@@ -236,9 +309,9 @@ def derive(row, hz):
     per_us = 1e6 / hz if hz else None
     return {
         "label": row_label(row),
-        "phase_per_packet": {k: _ratio(ph[k], pk) for k in PHASES},
-        "phase_share": {k: _ratio(ph[k], total) for k in PHASES},
-        "phase_sum": sum(ph[k] for k in PHASES),  # keys of a newer kernel aside
+        "phase_per_packet": {k: _ratio(ph.get(k, 0), pk) for k in PHASES},
+        "phase_share": {k: _ratio(ph.get(k, 0), total) for k in PHASES},
+        "phase_sum": sum(ph.get(k, 0) for k in PHASES),  # keys of a newer kernel aside
         "cycles_per_packet": _ratio(total, pk),
         "inval_cycles_per_packet": _ratio(inval, pk),
         "inval_share": _ratio(inval, total),
@@ -253,13 +326,26 @@ def derive(row, hz):
     }
 
 
+def row_key(row):
+    """The identity of a row across runs (a tuple of ROW_KEY's values)."""
+    return tuple(row.get(k) for k in ROW_KEY)
+
+
+def ranges_overlap(a, b):
+    """Whether two summaries' [min, max] cycles-per-packet ranges meet:
+    then the rounds cannot tell the two rows apart."""
+    x, y = a["cycles_per_packet"], b["cycles_per_packet"]
+    return x["min"] <= y["max"] and y["min"] <= x["max"]
+
+
 def _cheaper(base, other):
     """How much cheaper `other` is than `base` per packet, in percent
-    (negative: dearer); None when either cost is unknown."""
+    (negative: dearer), medians over the rounds; None when either cost is
+    unknown."""
     if not base["packets"] or not other["packets"]:
         return None
-    b = base["cycles_per_packet"]["mean"]
-    o = other["cycles_per_packet"]["mean"]
+    b = base["summary"]["cycles_per_packet"]["median"]
+    o = other["summary"]["cycles_per_packet"]["median"]
     return (b - o) * 100.0 / b if b else None
 
 
@@ -271,9 +357,10 @@ def headline(rows):
             by.setdefault(r["policy"], r)
     h = {"policies": [p for p in POLICIES if p in by] + sorted(set(by) - set(POLICIES))}
     strict = by.get("strict")
-    for p in ("batched", "pool", "off"):
+    for p in ("batched", "pool", "identity", "bounce", "off"):
         if strict and p in by:
             h["%s_vs_strict_pct" % p] = _cheaper(strict, by[p])
+            h["%s_vs_strict_overlap" % p] = ranges_overlap(strict["summary"], by[p]["summary"])
     if strict:
         h["strict_inval_share"] = strict["derived"]["inval_share"]
     b = by.get("batched")
@@ -286,10 +373,69 @@ def headline(rows):
     return h
 
 
+_COUNTS = ("packets", "received", "lost", "duplicated", "corrupted", "faults")
+
+
+def _group_rounds(where, run, warnings):
+    """The run's rows by row index, each index's rounds in log order."""
+    by = {}
+    for n, row in run.rows:
+        by.setdefault(row["row"], []).append((n, row))
+    for i, rounds in by.items():
+        seen = [r.get("round", 0) for _, r in rounds]
+        if len(set(seen)) != len(seen):
+            warnings.append("%s: run %d: row %d has round numbers %s: a round printed twice?"
+                            % (where, run.index, i, seen))
+        if len({row_key(r) for _, r in rounds}) != 1:
+            warnings.append("%s: run %d: row %d's rounds do not agree on what they measured "
+                            "(sweep, policy, inval, batch_inval, hwm, size)"
+                            % (where, run.index, i))
+    return by
+
+
+def _rows(where, run, hz, warnings):
+    """One dict per row index: the median round's row, with `derived`, the
+    `summary` (the kernel's, else computed: summary_source says which),
+    `rounds_seen` (each round's figures) and `totals` (counts over rounds)."""
+    kernel = {}
+    for n, s in run.summaries:
+        if s["row"] in kernel:
+            warnings.append("%s:%d: a second summary of row %d, ignored" % (where, n, s["row"]))
+            continue
+        kernel[s["row"]] = s
+    rows = []
+    for i, rounds in sorted(_group_rounds(where, run, warnings).items()):
+        objs = [r for _, r in rounds]
+        summary = dict(kernel[i]) if i in kernel else rs.compute(objs)
+        summary["source"] = "kernel" if i in kernel else "computed"
+        summary.setdefault("latency", [])
+        rep = rs.representative(objs, summary["cycles_per_packet"]["median"])
+        line = next(n for n, r in rounds if r is rep)
+        row = dict(rep)
+        row["summary"] = summary
+        row["rounds_seen"] = [{"round": r.get("round", 0), "position": r.get("position", 0),
+                               "cycles_per_packet": r["cycles_per_packet"]["mean"],
+                               "pps": r["pps"], "line": n} for n, r in rounds]
+        row["totals"] = {k: sum(r[k] for r in objs) for k in _COUNTS}
+        row["derived"] = derive(row, hz)
+        row["derived"]["line"] = line
+        for n, r in rounds:
+            ps = sum(r["phase"].get(k, 0) for k in PHASES)
+            if ps != r["tsc_total"]:
+                warnings.append("%s:%d: row %d: phases add up to %d cycles, not tsc_total %d"
+                                % (where, n, r["row"], ps, r["tsc_total"]))
+        rows.append(row)
+    extra = sorted(set(kernel) - {r["row"] for r in rows})
+    if extra:
+        warnings.append("%s: run %d: summaries of rows %s, which have no round"
+                        % (where, run.index, extra[:12]))
+    return rows
+
+
 def load(text, where="log", number=None):
     """Parses a log and returns the chosen run as a plain dict (what --json
-    prints): context, rows each with a `derived` dict, end, headline, and
-    the warnings a reader must see."""
+    prints): context, rows (one per row index, see _rows), costs, end,
+    headline, and the warnings a reader must see."""
     runs, warnings = parse_runs(text, where)
     run, notes = pick_run(runs, number, where)
     ctx = run.context
@@ -299,25 +445,32 @@ def load(text, where="log", number=None):
     if not hz:
         warnings.append("%s:%d: context has no TSC rate (tsc.hz); windows cannot be "
                         "shown in microseconds" % (where, run.line))
-    rows = []
-    for n, row in run.rows:
-        row = dict(row)
-        row["derived"] = derive(row, hz)
-        row["derived"]["line"] = n
-        if row["derived"]["phase_sum"] != row["tsc_total"]:
-            warnings.append("%s:%d: row %d: phases add up to %d cycles, not tsc_total %d"
-                            % (where, n, row["row"], row["derived"]["phase_sum"],
-                               row["tsc_total"]))
-        rows.append(row)
+    schema = ctx.get("schema", 1)
+    rounds = ctx.get("rounds") if schema >= 2 and _is_counter(ctx.get("rounds")) else 1
+    rows = _rows(where, run, hz, warnings)
     seen = [r["row"] for r in rows]
     if seen != list(range(len(seen))):
         warnings.append("%s: run %d: row numbers are %s, expected 0..%d: lines lost?"
                         % (where, run.index, seen[:12], len(seen) - 1))
+    short = [r["row"] for r in rows if len(r["rounds_seen"]) < rounds]
+    if short:
+        warnings.append("%s: run %d: row%s %s measured in fewer than the %d rounds the "
+                        "context announces" % (where, run.index, "s" if len(short) > 1 else "",
+                                               short[:12], rounds))
+    sources = {r["summary"]["source"] for r in rows}
+    if schema >= 2 and "computed" in sources:
+        warnings.append("%s: run %d: %s (the run was cut short): median, min and max "
+                        "computed here from the rounds present"
+                        % (where, run.index, "no summary line" if sources == {"computed"}
+                           else "some rows have no summary line"))
     end = run.end
     if end is not None:
         if end.get("rows") != len(rows):
             warnings.append("%s:%d: end says %s rows, the run has %d: lines lost?"
                             % (where, run.end_line, end.get("rows"), len(rows)))
+        if schema >= 2 and end.get("rounds") != rounds:
+            warnings.append("%s:%d: end says %s rounds, the context %d"
+                            % (where, run.end_line, end.get("rounds"), rounds))
         if end.get("verdict") != 0:
             warnings.append("%s:%d: the kernel's verdict is %s, not 0 (ok): a check "
                             "failed; see the log" % (where, run.end_line, end.get("verdict")))
@@ -327,8 +480,13 @@ def load(text, where="log", number=None):
         "runs": len(runs),
         "complete": run.complete,
         "line": run.line,
+        "schema": schema,
+        "rounds": rounds,
+        "summaries": ("kernel" if sources == {"kernel"} else "computed"
+                      if sources <= {"computed"} else "mixed"),
         "context": ctx,
         "rows": rows,
+        "costs": [c for _, c in run.costs],
         "end": end,
         "headline": headline(rows),
         "warnings": warnings,

@@ -2,7 +2,8 @@
 page shares with them.
 
 Each chart is one <svg> string with a viewBox, so the page can scale it.
-Marks carry a class (`bar`, `seg`, `point`) and data-* attributes naming
+Marks carry a class (`bar`, `seg`, `whisker`, `point`, `strip`, `bucket`)
+and data-* attributes naming
 what they show: the tests count them, and a reader's browser shows the
 <title> of each mark as a tooltip without any script.
 """
@@ -117,7 +118,9 @@ def _legend(series, x0, y, width):
 def stacked_bars(bars, series, title, xlabel, width=780):
     """Horizontal stacked bars.
 
-    bars: list of (label, {series key: value or None}, tooltip prefix)
+    bars: list of (label, {series key: value or None}, tooltip prefix) or
+    (label, values, tooltip prefix, (lo, hi, rounds)): the last draws a
+    whisker from lo to hi across the bar's end (the range over rounds).
     series: list of (key, display name, colour), in stacking order.
     A bar whose values are all None (nothing to divide by) gets a note
     instead of segments.
@@ -130,7 +133,8 @@ def stacked_bars(bars, series, title, xlabel, width=780):
     body += legend
     top = 30 + lh + 8
     totals = [sum(v for v in b[1].values() if v) for b in bars]
-    ticks = nice_ticks(max(totals + [0]))
+    whiskers = [b[3] if len(b) > 3 else None for b in bars]
+    ticks = nice_ticks(max(totals + [w[1] for w in whiskers if w] + [0]))
     scale = plot_w / ticks[-1]
     height = top + len(bars) * (bar_h + gap) + 46
     axis_y = top + len(bars) * (bar_h + gap)
@@ -142,7 +146,8 @@ def stacked_bars(bars, series, title, xlabel, width=780):
     body.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s"/>'
                 % (left, axis_y, left + plot_w, axis_y, INK))
     body.append(_text(left + plot_w / 2, axis_y + 36, xlabel, anchor="middle"))
-    for i, ((label, values, tip), total) in enumerate(zip(bars, totals)):
+    for i, (bar, total, wh) in enumerate(zip(bars, totals, whiskers)):
+        label, values, tip = bar[:3]
         y = top + i * (bar_h + gap) + gap / 2
         body.append('<g class="bar" data-label="%s">' % escape(label))
         body.append(_text(left - 8, y + bar_h / 2 + 4, label, anchor="end"))
@@ -160,10 +165,98 @@ def stacked_bars(bars, series, title, xlabel, width=780):
                         'width="%.2f" height="%d" fill="%s"><title>%s%s: %s cycles (%s)'
                         '</title></rect>'
                         % (escape(key), repr(float(v)), x, y, w, bar_h, colour,
-                           escape(tip), escape(name), num(v), pct(share)))
+                           escape(tip), escape(name), num(v), escape(pct(share))))
             x += w
+        if wh and any(values.get(k) is not None for k, _, _ in series):
+            body.append(_whisker(left + wh[0] * scale, left + wh[1] * scale, y, bar_h, wh,
+                                 label))
+            x = max(x, left + wh[1] * scale)
         if any(values.get(k) is not None for k, _, _ in series):
             body.append(_text(x + 6, y + bar_h / 2 + 4, num(total)))
+        body.append('</g>')
+    return _svg(width, height, title, body)
+
+
+def _whisker(x0, x1, y, bar_h, wh, label):
+    """A min-max range across a bar: a line with a cap at each end."""
+    lo, hi, rounds = wh
+    mid, cap = y + bar_h / 2, bar_h / 2 - 2
+    return ('<g class="whisker" data-label="%s" data-min="%d" data-max="%d" stroke="%s" '
+            'stroke-width="1.5"><title>%s: %s to %s cycles per packet over %d round%s'
+            '</title><line x1="%.2f" y1="%.1f" x2="%.2f" y2="%.1f"/>'
+            '<line x1="%.2f" y1="%.1f" x2="%.2f" y2="%.1f"/>'
+            '<line x1="%.2f" y1="%.1f" x2="%.2f" y2="%.1f"/></g>'
+            % (escape(label), lo, hi, INK, escape(label), num(lo), num(hi), rounds,
+               "" if rounds == 1 else "s", x0, mid, x1, mid, x0, mid - cap, x0, mid + cap,
+               x1, mid - cap, x1, mid + cap))
+
+
+def histograms(strips, title, xlabel, width=940):
+    """Small multiples of log2-bucket histograms on one shared x axis.
+
+    strips: list of (label, buckets, marks) where bucket i counts values v
+    with 2^i <= v < 2^(i+1) and marks holds count, p50, p99 (upper bounds
+    of buckets) and max (exact). Bar heights are log(1 + count), scaled
+    per strip, so one outlier among thousands still shows.
+    """
+    label_w = max([len(s[0]) for s in strips] + [4]) * CHAR_W + 14
+    stat_w = 300
+    left, strip_h, gap, top = label_w + 6, 34, 8, 32
+    plot_w = width - left - stat_w
+    # The axis runs from an even bucket below the first one used to one
+    # past the slowest value.
+    used = [i for s in strips for i, c in enumerate(s[1]) if c]
+    first = max(0, min(used) - 1) // 2 * 2 if used else 0
+    nb = max([len(s[1]) for s in strips] + [
+        int(math.log2(max(1, s[2]["max"]))) + 2 for s in strips] + [first + 8]) - first
+    bw = plot_w / nb
+
+    def fx(v):
+        return left + (math.log2(max(1, v)) - first) * bw
+
+    height = top + len(strips) * (strip_h + gap) + 46
+    axis_y = top + len(strips) * (strip_h + gap)
+    body = [_text(8, 18, title, size=FONT + 2, extra=' font-weight="bold"')]
+    step = 2 if nb <= 24 else 4
+    for i in range(0, nb + 1, step):
+        x = left + i * bw
+        body.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="%s"/>'
+                    % (x, top - 4, x, axis_y, GRID))
+        body.append(_text(x, axis_y + 15, short(2 ** (first + i)), anchor="middle"))
+    body.append('<line x1="%d" y1="%d" x2="%.1f" y2="%d" stroke="%s"/>'
+                % (left, axis_y, left + plot_w, axis_y, INK))
+    body.append(_text(left + plot_w / 2, axis_y + 36, xlabel, anchor="middle"))
+    for k, (label, buckets, m) in enumerate(strips):
+        y0 = top + k * (strip_h + gap)
+        base = y0 + strip_h
+        peak = math.log1p(max(buckets + [1]))
+        body.append('<g class="strip" data-label="%s">' % escape(label))
+        body.append(_text(left - 8, y0 + strip_h / 2 + 4, label, anchor="end"))
+        body.append('<line x1="%d" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s"/>'
+                    % (left, base, left + plot_w, base, GRID))
+        for i, c in enumerate(buckets):
+            if not c:
+                continue
+            bh = max(1.5, math.log1p(c) / peak * (strip_h - 2))
+            body.append('<rect class="bucket" data-bucket="%d" data-count="%d" x="%.2f" '
+                        'y="%.1f" width="%.2f" height="%.1f" fill="#4e79a7"><title>%s: %s '
+                        'of %s took %s to %s cycles</title></rect>'
+                        % (i, c, left + (i - first) * bw + 0.5, base - bh, max(0.5, bw - 1),
+                           bh,
+                           escape(label), num(c), num(m["count"]), num(2 ** i if i else 0),
+                           num(2 ** (i + 1) - 1)))
+        for key, colour in (("p50", "#1f5fbf"), ("p99", "#e15759")):
+            x = fx(m[key] + 1)
+            body.append('<line class="mark" data-mark="%s" x1="%.1f" y1="%.1f" x2="%.1f" '
+                        'y2="%.1f" stroke="%s" stroke-width="2"/>'
+                        % (key, x, y0, x, base, colour))
+        x = fx(m["max"])
+        body.append('<path class="mark" data-mark="max" d="M%.1f %.1f l4 5 l-4 5 l-4 -5 z" '
+                    'fill="%s"/>' % (x, y0 - 2, INK))
+        body.append(_text(left + plot_w + 10, y0 + strip_h / 2 + 4,
+                          "n=%s  p50≤%s  p99≤%s  max %s"
+                          % (short(m["count"]), short(m["p50"]), short(m["p99"]),
+                             short(m["max"])), size=11))
         body.append('</g>')
     return _svg(width, height, title, body)
 

@@ -23,10 +23,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 LOGS = os.path.join(HERE, "logs")
 TOOL = os.path.join(ROOT, "tools", "report.py")
+COMPARE = os.path.join(ROOT, "tools", "compare.py")
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import report  # noqa: E402
 import report_log as rl  # noqa: E402
+import report_summary as rs  # noqa: E402
+import compare  # noqa: E402
 
 WORK = None     # set by main()
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
@@ -42,9 +45,9 @@ def load(name, run=None):
     return rl.load(read(name), name, run)
 
 
-def cli(*args):
+def cli(*args, tool=TOOL):
     """Runs the tool as users do; returns (status, stdout, stderr)."""
-    p = subprocess.run([sys.executable, TOOL] + list(args), capture_output=True, text=True,
+    p = subprocess.run([sys.executable, tool] + list(args), capture_output=True, text=True,
                        timeout=30, cwd=WORK)
     return p.returncode, p.stdout, p.stderr
 
@@ -78,11 +81,19 @@ class Page(HTMLParser):
         self.attrs += [(tag, k, v or "") for k, v in attrs]
         if tag == "svg":
             self.svgs.append({"label": a.get("aria-label"), "bars": [], "segs": [],
-                              "points": [], "refs": []})
+                              "points": [], "refs": [], "whiskers": [], "strips": [],
+                              "buckets": []})
         elif self.svgs and "svg" in self.stack:
             svg, cls = self.svgs[-1], a.get("class")
             if tag == "g" and cls == "bar":
                 svg["bars"].append(a["data-label"])
+            elif tag == "g" and cls == "whisker":
+                svg["whiskers"].append((a["data-label"], int(a["data-min"]), int(a["data-max"])))
+            elif tag == "g" and cls == "strip":
+                svg["strips"].append(a["data-label"])
+            elif tag == "rect" and cls == "bucket":
+                svg["buckets"].append((len(svg["strips"]) - 1, int(a["data-bucket"]),
+                                       int(a["data-count"])))
             elif tag == "rect" and cls == "seg":
                 svg["segs"].append((len(svg["bars"]) - 1, a["data-phase"], float(a["width"]),
                                     float(a["data-value"])))
@@ -127,6 +138,13 @@ def parse_page(html):
 
 def render(name, run=None):
     return parse_page(report.page(load(name, run)))
+
+
+def cells(name):
+    """The page's text with a space after each table cell, so that a
+    table row reads as its cells one after the other."""
+    html = report.page(load(name)).replace("</td>", " </td>").replace("</th>", " </th>")
+    return parse_page(html).plain
 
 
 def chart(p, starts):
@@ -240,8 +258,8 @@ class Errors(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(WORK, name[:-4] + ".html")))
 
     def test_bad_schema(self):
-        self.expect_error("bad_schema.log", "bad_schema.log:15:", "schema 2",
-                          "reads schema 1 only")
+        self.expect_error("bad_schema.log", "bad_schema.log:15:", "schema 3",
+                          "reads schemas 1 and 2 only")
 
     def test_malformed_json(self):
         self.expect_error("malformed.log", "malformed.log:24: malformed REPORT line")
@@ -393,7 +411,7 @@ class Html(unittest.TestCase):
         self.assertEqual(c["refs"], ["off (no window)", "strict (no window)",
                                      "pool (no window)"])
         self.assertIn("protection window, \u00b5s", p.plain)
-        self.assertIn("TSC cycles per packet (mean)", p.plain)
+        self.assertIn("TSC cycles per packet (median of the rounds)", p.plain)
 
     def test_sweep_charts(self):
         p = render("two_runs.log")
@@ -475,6 +493,31 @@ class Robustness(unittest.TestCase):
             p = parse_page(report.page(d))
             self.assertEqual(p.errors, [], "case %d" % case)
             json.dumps(d)
+
+
+    def test_random_schema2_numbers(self):
+        # rounds.log with numbers replaced by zeros, ones and huge values
+        # (latencies, summaries, costs included): a page, or a ReportError
+        # naming a damaged run, never a traceback.
+        import random
+        import re
+        rnd = random.Random(2)
+        text = read("rounds.log")
+        spots = [m.span() for m in re.finditer(r'(?<!"schema":)(?<=:)[0-9]+', text)]
+        for case in range(60):
+            chosen = sorted(rnd.sample(spots, 25), reverse=True)
+            t = text
+            for a, b in chosen:
+                t = t[:a] + str(rnd.choice([0, 0, 1, 3, 2 ** 63])) + t[b:]
+            try:
+                d = rl.load(t, "t")
+            except rl.ReportError as e:
+                self.assertIn("damaged", str(e))
+                continue
+            p = parse_page(report.page(d))
+            self.assertEqual(p.errors, [], "case %d" % case)
+            json.dumps(d)
+            compare.compare(d, d)
 
 
 class Damaged(unittest.TestCase):
@@ -584,6 +627,317 @@ class Cli(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(p.stdout.strip(), os.path.join(WORK, "incomplete.html"))
         self.assertIn("INCOMPLETE", p.stderr)
+
+
+def without(text, kind):
+    """A log's text with its REPORT lines of one type left out."""
+    return "\n".join(l for l in text.split("\n") if '"type":"%s"' % kind not in l)
+
+
+def edit_summary(text, row, **cycles):
+    """rounds.log's text with row `row`'s summary cycles figures replaced."""
+    out = []
+    for l in text.split("\n"):
+        if '"type":"summary"' in l and '"row":%d,' % row in l:
+            o = json.loads(l.strip()[len("REPORT "):])
+            o["cycles_per_packet"].update(cycles)
+            l = "REPORT " + json.dumps(o)
+        out.append(l)
+    return "\n".join(out)
+
+
+class Rounds(unittest.TestCase):
+    """Schema 2: rows once per round, the kernel's summaries, costs,
+    latency; schema 1 and runs cut short get a computed summary."""
+
+    def test_schema2_run(self):
+        d = load("rounds.log")
+        self.assertEqual((d["schema"], d["rounds"], d["summaries"], d["complete"]),
+                         (2, 3, "kernel", True))
+        self.assertEqual(d["warnings"], [])
+        self.assertEqual([r["derived"]["label"] for r in d["rows"]],
+                         ["off", "identity", "strict", "batched", "pool", "bounce", "hwm=16",
+                          "hwm=250"])
+        self.assertEqual(len(d["costs"]), 9)
+        strict = d["rows"][2]
+        self.assertEqual(strict["summary"]["cycles_per_packet"],
+                         {"median": 28730, "min": 28500, "max": 28960, "spread_permille": 16})
+        self.assertEqual([x["position"] for x in strict["rounds_seen"]], [2, 1, 0])
+        # The charts draw the median round; counts add up over the rounds.
+        self.assertEqual(strict["cycles_per_packet"]["mean"], 28730)
+        self.assertEqual(strict["totals"]["packets"], 300000)
+        self.assertEqual(strict["translation"], "remapped")
+        self.assertEqual(d["rows"][0]["translation"], "passthrough")
+        self.assertEqual(d["rows"][5]["derived"]["phase_per_packet"]["copy"], 1800)
+
+    def test_kernel_summary_is_used(self):
+        text = edit_summary(read("rounds.log"), 2, median=28600, min=20000, max=30000)
+        s = rl.load(text, "t")["rows"][2]["summary"]
+        self.assertEqual((s["source"], s["cycles_per_packet"]["min"]), ("kernel", 20000))
+
+    def test_computed_summary_matches_kernel(self):
+        # Without its summary lines, the tool's figures are the kernel's.
+        kernel = load("rounds.log")
+        d = rl.load(without(read("rounds.log"), "summary"), "t")
+        self.assertEqual(d["summaries"], "computed")
+        self.assertTrue(any("no summary line" in w for w in d["warnings"]), d["warnings"])
+        for a, b in zip(kernel["rows"], d["rows"]):
+            for k in ("cycles_per_packet", "pps", "latency", "rounds", "phase"):
+                self.assertEqual(a["summary"][k], b["summary"][k], (a["row"], k))
+
+    def test_cut_short(self):
+        d = load("rounds_cut.log")
+        self.assertFalse(d["complete"])
+        self.assertEqual(d["summaries"], "computed")
+        self.assertEqual([len(r["rounds_seen"]) for r in d["rows"]], [1, 2, 2, 2, 1, 1, 1, 1])
+        c = d["rows"][2]["summary"]["cycles_per_packet"]
+        self.assertEqual(c, {"median": 28500, "min": 28500, "max": 28960,
+                             "spread_permille": 16})
+        w = "\n".join(d["warnings"])
+        self.assertIn("no summary line (the run was cut short)", w)
+        self.assertIn("fewer than the 3 rounds", w)
+        p = render("rounds_cut.log")
+        self.assertEqual(p.errors, [])
+        self.assertIn("this page computed their median, min and max from the rounds present",
+                      p.plain)
+        self.assertIn("2 of 3", p.plain)
+        self.assertIn("INCOMPLETE RUN", p.plain)
+
+    def test_schema1_is_one_round(self):
+        d = load("two_runs.log")
+        self.assertEqual((d["schema"], d["rounds"]), (1, 1))
+        for r in d["rows"]:
+            c, m = r["summary"]["cycles_per_packet"], r["cycles_per_packet"]["mean"]
+            self.assertEqual(c, {"median": m, "min": m, "max": m, "spread_permille": 0})
+        self.assertFalse(any("summary" in w for w in d["warnings"]), d["warnings"])
+        self.assertIn("One round per row (schema 1 log)", render("two_runs.log").plain)
+
+    def test_kernel_schema1_log(self):
+        # A serial log of today's kernel (make run CMDLINE=packets=3000),
+        # schema 1: summaries, headline, page and compare all work on it.
+        d = load("kernel_schema1.log")
+        self.assertEqual((d["schema"], d["rounds"], d["complete"], d["warnings"]),
+                         (1, 1, True, []))
+        self.assertEqual([r["policy"] for r in d["rows"]], ["off", "strict", "batched", "pool"])
+        for r in d["rows"]:
+            m = r["cycles_per_packet"]["mean"]
+            self.assertEqual(r["summary"]["cycles_per_packet"],
+                             {"median": m, "min": m, "max": m, "spread_permille": 0})
+            self.assertEqual(r["totals"]["packets"], 3000)
+        self.assertAlmostEqual(d["headline"]["batched_vs_strict_pct"],
+                               (52458 - 22317) * 100 / 52458)
+        p = render("kernel_schema1.log")
+        self.assertEqual(p.errors, [])
+        self.assertIn("batched costs 22,317 cycles per packet against strict's 52,458", p.plain)
+        self.assertIn("Measured under QEMU TCG, an emulator", p.plain)
+        self.assertEqual(len(chart(p, "Cycles per packet by phase, policy")["whiskers"]), 4)
+        st, out, err = compare_cli(work_copy("kernel_schema1.log"),
+                                   work_copy("kernel_schema1.log"),
+                                   "--html", os.path.join(WORK, "self.html"))
+        self.assertEqual(st, 0, err)
+        self.assertIn("compare: all 4 rows agree within their spreads", out)
+
+    def test_latency_merge(self):
+        a = [{"gran": "pages", "count": 10, "p50": 7, "p99": 7, "max": 5, "buckets": [0, 0, 10]}]
+        b = [{"gran": "pages", "count": 2, "p50": 1, "p99": 1, "max": 1, "buckets": [2]},
+             {"gran": "global", "count": 1, "p50": 1023, "p99": 1023, "max": 600,
+              "buckets": [0] * 9 + [1]}]
+        m = {e["gran"]: e for e in rs.merge_latency([a, b])}
+        self.assertEqual(m["pages"], {"gran": "pages", "count": 12, "max": 5,
+                                      "buckets": [2, 0, 10], "p50": 7, "p99": 7})
+        self.assertEqual((m["global"]["p50"], m["global"]["max"]), (1023, 600))
+        self.assertEqual(rs.rank_bound([90, 9, 1], 100, 99), 3)
+        self.assertEqual(rs.rank_bound([90, 9, 1], 100, 50), 1)
+        self.assertEqual(rs.rank_bound([], 0, 50), 0)
+
+    def test_bad_schema2_lines(self):
+        text = read("rounds.log")
+        for old, new, why in (('"round":1,', '"round":"1",', "round"),
+                              ('"what":"wait","inval":"qi","gran":"","iterations":1000',
+                               '"what":"wait","inval":"qi","gran":"","iterations":-1',
+                               "cost is missing or has bad fields: iterations"),
+                              ('"buckets":[0,0,0', '"buckets":[0,"x",0', "buckets")):
+            with self.assertRaisesRegex(rl.ReportError, "every run is damaged.*" + why):
+                rl.load(text.replace(old, new, 1), "t")
+        with self.assertRaisesRegex(rl.ReportError, "unknown report type \"summary\""):
+            rl.load(synth(CONTEXT, dict(EXAMPLE_ROW, type="summary")), "t")
+
+    def test_json_cli(self):
+        st, out, err = cli(work_copy("rounds.log"), "--json")
+        self.assertEqual((st, err), (0, ""))
+        d = json.loads(out)
+        self.assertEqual(d["rows"][2]["summary"]["cycles_per_packet"]["median"], 28730)
+        self.assertEqual(d["rows"][2]["summary"]["latency"][0]["gran"], "pages")
+        self.assertEqual(d["costs"][3]["what"], "inval")
+
+
+class RoundsPage(unittest.TestCase):
+    def test_whiskers_on_every_bar(self):
+        d, p = load("rounds.log"), render("rounds.log")
+        c = chart(p, "Cycles per packet by phase, policy sweep")
+        want = [(r["derived"]["label"], r["summary"]["cycles_per_packet"]["min"],
+                 r["summary"]["cycles_per_packet"]["max"]) for r in d["rows"][:6]]
+        self.assertEqual(c["whiskers"], want)
+        self.assertEqual(len(c["whiskers"]), len(c["bars"]))
+        self.assertEqual(chart(p, "The DMA layer alone")["whiskers"], [])
+        # Schema 1: a whisker of one point, still on every bar.
+        c = chart(render("two_runs.log"), "Cycles per packet by phase, policy sweep")
+        self.assertEqual([w[1] == w[2] for w in c["whiskers"]], [True] * 4)
+
+    def test_latency_chart(self):
+        d, p = load("rounds.log"), render("rounds.log")
+        c = chart(p, "Invalidation latency")
+        self.assertEqual(c["strips"], ["strict, qi pages", "batched, qi global",
+                                       "hwm=16, qi global", "hwm=250, qi global"])
+        b = d["rows"][2]["summary"]["latency"][0]["buckets"]
+        self.assertEqual([(i, n) for s, i, n in c["buckets"] if s == 0],
+                         [(i, n) for i, n in enumerate(b) if n])
+        self.assertIn("strict qi pages 600,000 4,095 16,383 66,770", cells("rounds.log"))
+        self.assertEqual([s for s in render("two_runs.log").svgs
+                          if s["label"].startswith("Invalidation latency")], [])
+
+    def test_results_and_costs(self):
+        p = cells("rounds.log")
+        self.assertIn("cycles/pkt median min max spread", p)
+        self.assertIn("2 strict strict remapped 3 300,000 300,000 0 0 0 0 85,117 28,730 "
+                      "28,500 28,960 1.6%", p)
+        self.assertIn("Costs of single operations", p)
+        self.assertIn("what interface granularity iterations p50 p99 mean", p)
+        self.assertIn("inval qi pages 1,000 2,047 4,095 2,800", p)
+        self.assertNotIn("Costs of single operations", render("two_runs.log").plain)
+
+    def test_machine_note(self):
+        emulated = "Measured under QEMU TCG, an emulator: compare ratios, not absolute cycles"
+        self.assertIn(emulated, render("rounds.log").plain)
+
+        def note(machine):
+            ctx = dict(CONTEXT, machine=dict(CONTEXT["machine"], **machine))
+            return parse_page(report.page(rl.load(synth(ctx, EXAMPLE_ROW, end(1)), "t"))).plain
+        self.assertIn(emulated, note({"cpu": "QEMU TCG CPU version 2.5+"}))
+        kvm = note({"hypervisor": "KVMKVMKVM"})
+        self.assertIn("Measured in a virtual machine (KVM)", kvm)
+        self.assertNotIn("emulator", kvm)
+        bare = note({})
+        self.assertNotIn("Measured under", bare)
+        self.assertNotIn("virtual machine", bare)
+
+    def test_overlap_wording(self):
+        p = render("rounds.log")
+        self.assertIn("batched costs 23,204 cycles per packet against strict's 28,730: 19.2% "
+                      "cheaper. Medians over 3 rounds; the ranges, 23,018\u201323,390 and "
+                      "28,500\u201328,960, do not overlap.", p.plain)
+        self.assertNotIn("cannot be told apart", p.plain)
+        text = edit_summary(read("rounds.log"), 3, max=28600)
+        p = parse_page(report.page(rl.load(text, "t")))
+        self.assertIn("batched and strict cannot be told apart: over the rounds batched "
+                      "ranges 23,018\u201328,600 and strict 28,500\u201328,960", p.plain)
+        self.assertNotIn("batched costs", p.plain)
+        self.assertIn("pool costs", p.plain)
+
+
+def compare_cli(*args):
+    return cli(*args, tool=COMPARE)
+
+
+class Compare(unittest.TestCase):
+    def verdicts(self, out):
+        return {l.split()[0]: l.split("  ")[-1] for l in out.splitlines()
+                if not l.startswith(("compare:", "only in", "row "))}
+
+    def test_agree(self):
+        page = os.path.join(WORK, "agree.html")
+        st, out, err = compare_cli(work_copy("rounds.log"), work_copy("rounds_same.log"),
+                                   "--html", page)
+        self.assertEqual((st, err), (0, ""))
+        self.assertEqual(set(self.verdicts(out).values()), {"within the spread"})
+        self.assertEqual(len(self.verdicts(out)), 8)
+        self.assertEqual(out.splitlines()[-2], "compare: all 8 rows agree within their spreads")
+        self.assertEqual(out.splitlines()[-1], "compare: page written to " + page)
+        self.assertNotIn("warning", out)
+        with open(page, encoding="utf-8") as f:
+            p = parse_page(f.read())
+        self.assertEqual(p.errors, [])
+        self.assertNotIn("script", p.tags)
+        self.assertIn("compare: all 8 rows agree within their spreads", p.plain)
+
+    def test_differ(self):
+        st, out, err = compare_cli(work_copy("rounds.log"), work_copy("rounds_changed.log"),
+                                   "--html", os.path.join(WORK, "differ.html"))
+        self.assertEqual(st, 0, err)
+        v = self.verdicts(out)
+        self.assertEqual(v.pop("strict"), "B faster")
+        self.assertEqual(v.pop("batched"), "B slower")
+        self.assertEqual(set(v.values()), {"within the spread"})
+        self.assertEqual(sorted(v), ["bounce", "hwm=250", "identity", "off", "pool"])
+        self.assertRegex(out, r"\nstrict +28,730 +21,548 +0\.750  B faster\n")
+        self.assertRegex(out, r"\nbatched +23,204 +26,685 +1\.150  B slower\n")
+        # Matched by what they measured: hwm=250 is row 7 in both, hwm=16 and
+        # hwm=1024 (both row 6) are not one row.
+        self.assertIn("only in A: hwm=16 (sweep=hwm policy=batched inval=qi "
+                      "batch_inval=global hwm=16 size=64)", out)
+        self.assertIn("only in B: hwm=1024 (", out)
+        self.assertIn("compare: 2 of 7 rows differ beyond their spreads", out)
+        self.assertIn("warning: the machines differ: machine.microcode 0x00000001 vs "
+                      "0x00000002", out)
+        self.assertIn("warning: the options differ", out)
+        for s in ("rounds.log (run 1 of 1): build v0.3-41-g7762918, CPU QEMU TCG CPU version "
+                  "2.5+, started unknown, 3 rounds", "compare: B = "):
+            self.assertIn(s, out)
+
+    def test_schema1_against_schema2(self):
+        st, out, err = compare_cli(work_copy("two_runs.log"), work_copy("rounds.log"),
+                                   "--html", os.path.join(WORK, "mixed.html"))
+        self.assertEqual(st, 0, err)
+        self.assertIn("A has one round per row: its spread is unknown", out)
+        self.assertIn("only in B: identity", out)
+        self.assertIn("compare: all 6 rows agree within their spreads", out)
+
+    def test_verdict_edges(self):
+        def s(lo, med, hi):
+            return {"cycles_per_packet": {"min": lo, "median": med, "max": hi}}
+        self.assertEqual(compare.verdict(s(10, 11, 12), s(12, 13, 14)), "within the spread")
+        self.assertEqual(compare.verdict(s(10, 11, 12), s(13, 13, 14)), "B slower")
+        self.assertEqual(compare.verdict(s(10, 11, 12), s(5, 6, 9)), "B faster")
+
+    def test_bad_input(self):
+        empty = os.path.join(WORK, "no_rows.log")
+        with open(empty, "w") as f:
+            f.write(synth(CONTEXT, end(0)))
+        good = work_copy("rounds.log")
+        for a, b, why in ((os.path.join(WORK, "missing.log"), good, "cannot read"),
+                          (good, work_copy("no_run.log"), "no report in this log"),
+                          (work_copy("bad_schema.log"), good, "report schema 3"),
+                          (good, empty, "has no rows: nothing to compare")):
+            st, out, err = compare_cli(a, b)
+            self.assertEqual((st, out), (2, ""), (a, b, err))
+            self.assertIn(why, err)
+            self.assertNotIn("Traceback", err)
+
+    def test_default_page_beside_b(self):
+        sub = os.path.join(WORK, "beside")
+        os.makedirs(sub, exist_ok=True)
+        b = os.path.join(sub, "b.log")
+        shutil.copyfile(os.path.join(LOGS, "rounds_same.log"), b)
+        st, out, err = compare_cli(work_copy("rounds.log"), b)
+        self.assertEqual(st, 0, err)
+        self.assertTrue(out.rstrip().endswith(os.path.join(sub, "compare.html")))
+        self.assertTrue(os.path.exists(os.path.join(sub, "compare.html")))
+
+    def test_make_target(self):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
+        page = os.path.join(WORK, "make.html")
+        p = subprocess.run(["make", "--no-print-directory", "-s", "compare",
+                            "A=" + work_copy("rounds.log"), "B=" + work_copy("rounds_changed.log"),
+                            "OUT=" + page], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                           env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("compare: 2 of 7 rows differ beyond their spreads", p.stdout)
+        self.assertTrue(os.path.exists(page))
+        p = subprocess.run(["make", "--no-print-directory", "-s", "compare",
+                            "A=" + work_copy("rounds.log")], cwd=ROOT, capture_output=True,
+                           text=True, timeout=60, env=env)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("usage: make compare A=", p.stderr)
 
 
 class Lines(unittest.TextTestResult):
