@@ -90,14 +90,18 @@ def check(log):
             if policy == "strict":
                 continue
             overlap = a <= hi and lo <= b
-            said = re.search(r"\b%s (cannot be told apart|[0-9.]+%% (fewer|more))" % policy,
-                             head.group(2))
-            if not said:
-                problems.append("the headline does not compare %s with strict" % policy)
-            elif overlap != (said.group(1).startswith("cannot")):
-                problems.append("the headline says '%s %s' but the ranges [%d, %d] and strict's "
-                                "[%d, %d] %s" % (policy, said.group(1), a, b, lo, hi,
-                                                 "overlap" if overlap else "do not overlap"))
+            text_ = head.group(2)
+            apart = re.search(r"(?:^|, )%s [0-9.]+%% (?:fewer|more)" % policy, text_)
+            together = re.search(r"(?:^|; )((?:\w+, )*\w+) cannot be told apart from strict", text_)
+            in_together = bool(together) and policy in together.group(1).split(", ")
+            if apart and in_together or not (apart or in_together):
+                problems.append("the headline does not compare %s with strict once" % policy)
+            elif overlap != in_together:
+                problems.append("the headline says %s %s strict, but the ranges [%d, %d] and "
+                                "strict's [%d, %d] %s" % (policy, "is like" if in_together
+                                                           else "differs from", a, b, lo, hi,
+                                                           "overlap" if overlap else
+                                                           "do not overlap"))
     return problems
 
 
