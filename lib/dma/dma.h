@@ -42,7 +42,7 @@
  *   must not call back into the same domain.
  * - ops.now is called when `timing` is on; with timing off only by the
  *   batched policy with a deadline, once per batch (when the queue becomes
- *   non-empty) and in dma_poll. Strict, pool and off never call it then.
+ *   non-empty) and in dma_poll. The other policies never call it then.
  * - Off and identity: nothing is checked on unmap (there is no state to
  *   check against); the buffer is released at once.
  * - Bounce: buffers of at most a page; ops.phys_to_ptr reaches the buffers
