@@ -1,7 +1,9 @@
 /* Glue between the DMA layer (lib/dma, policy logic) and the VT-d driver
  * (drivers/vtd, hardware): the DMA layer's invalidation requests become
  * vtd_inval_submit/vtd_inval_wait on the device's unit and domain id, and
- * its write-buffer flushes (CAP.RWBF units) vtd_write_buffer_flush. */
+ * its write-buffer flushes (CAP.RWBF units) vtd_write_buffer_flush. Where
+ * the device goes follows the policy: pass-through for off, a 1:1
+ * translated domain for identity, a domain of its own for the others. */
 #include "bench/dma_vtd.h"
 #include "drivers/pci/pci.h"
 #include "kernel/console.h"
@@ -58,13 +60,49 @@ static void release(void *ctx, uint64_t cookie)
 		v->release(v->release_ctx, cookie);
 }
 
+/* The kernel maps RAM one-to-one. */
+static void *phys_to_ptr(void *ctx, uint64_t phys)
+{
+	(void)ctx;
+	return (void *)phys;
+}
+
+/* Where the device goes for the policy; v->did 0 when it stays where it
+ * was (VT-d off). */
+static int place_device(struct dma_vtd *v, struct vtd_unit *u, enum dma_policy policy)
+{
+	if (!u) {
+		v->translation = "none";
+		return 0;
+	}
+	if (policy == DMA_POLICY_OFF && vtd_has_passthrough(u)) {
+		v->translation = "passthrough";
+		v->did = vtd_attach_passthrough(u, v->bus, v->devfn);
+	} else if (policy == DMA_POLICY_OFF || policy == DMA_POLICY_IDENTITY) {
+		if (policy == DMA_POLICY_OFF)
+			kprintf("dma: vtd%u has no pass-through (ECAP.PT=0): policy off runs in the "
+				"identity domain\n", vtd_unit_index(u));
+		v->translation = "identity";
+		v->did = vtd_attach_identity(u, v->bus, v->devfn);
+	} else {
+		v->translation = "remapped";
+		v->did = vtd_attach(u, v->bus, v->devfn, &v->pt);
+	}
+	return v->did < 0 ? -1 : 0;
+}
+
+static bool remaps(enum dma_policy p)
+{
+	return p != DMA_POLICY_OFF && p != DMA_POLICY_IDENTITY;
+}
+
 int dma_vtd_attach(struct dma_vtd *v, struct vtd_unit *u, uint8_t bus, uint8_t devfn,
 		   const struct dma_config *cfg, void (*rel)(void *, uint64_t), void *ctx)
 {
 	struct dma_config c = *cfg;
 	struct dma_ops ops = { .inval_submit = submit, .inval_wait = wait, .now = now,
 			       .release = release, .write_buffer_flush = write_buffer_flush,
-			       .ctx = v };
+			       .phys_to_ptr = phys_to_ptr, .ctx = v };
 
 	*v = (struct dma_vtd){ .unit = u, .bus = bus, .devfn = devfn, .release = rel,
 			       .release_ctx = ctx };
@@ -72,13 +110,17 @@ int dma_vtd_attach(struct dma_vtd *v, struct vtd_unit *u, uint8_t bus, uint8_t d
 	c.write_buffer_flush = u && vtd_needs_write_buffer_flush(u);
 	if (u && vtd_iopt_init(u, &v->pt))
 		return -1;
-	if (u && c.policy != DMA_POLICY_OFF) {
-		v->did = vtd_attach(u, bus, devfn, &v->pt);
-		if (v->did < 0)
+	if (place_device(v, u, c.policy))
+		return -1;
+	if (c.policy == DMA_POLICY_BOUNCE) {
+		v->bounce_pages = c.bounce_slots;
+		v->bounce_phys = c.bounce_slots ? page_alloc(c.bounce_slots) : 0;
+		if (!v->bounce_phys) {
+			kprintf("dma: no memory for %u bounce slots\n", c.bounce_slots);
 			return -1;
+		}
+		c.bounce_phys = v->bounce_phys;
 	}
-	/* policy=off keeps the device where it was: in the identity (or
-	 * pass-through) domain, so its bus addresses are physical ones. */
 	size_t bytes = dma_storage_bytes(&c);
 	v->storage_pages = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
 	v->storage = v->storage_pages ? (void *)page_alloc(v->storage_pages) : NULL;
@@ -86,13 +128,18 @@ int dma_vtd_attach(struct dma_vtd *v, struct vtd_unit *u, uint8_t bus, uint8_t d
 		kprintf("dma: no memory for %lu KiB of DMA bookkeeping\n", bytes / 1024);
 		return -1;
 	}
-	int rc = dma_domain_init(&v->dom, c.policy == DMA_POLICY_OFF ? NULL : &v->pt, &c, &ops,
-				 v->storage, bytes);
+	int rc = dma_domain_init(&v->dom, remaps(c.policy) ? &v->pt : NULL, &c, &ops, v->storage,
+				 bytes);
 	if (rc < 0) {
 		kprintf("dma: cannot set up the DMA layer (%d)\n", rc);
 		return -1;
 	}
 	return 0;
+}
+
+const char *dma_vtd_translation(const struct dma_vtd *v)
+{
+	return v->translation ? v->translation : "none";
 }
 
 void dma_vtd_reset_stats(struct dma_vtd *v)
@@ -120,5 +167,8 @@ int dma_vtd_detach(struct dma_vtd *v)
 		iopt_destroy(&v->pt);
 	if (v->storage)
 		page_free((uint64_t)v->storage, v->storage_pages);
+	/* The slots are reachable through the tables as long as they are. */
+	if (v->bounce_phys && !keep_tables)
+		page_free(v->bounce_phys, v->bounce_pages);
 	return keep_tables ? 1 : 0;
 }

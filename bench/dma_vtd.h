@@ -22,13 +22,23 @@ struct dma_vtd {
 	uint64_t inval_failures;     /* failed invalidations over the domain's life */
 	unsigned fail_waits;         /* test hook: report this many waits as failed */
 	bool master_at_detach;       /* the device's bus mastering when detach began */
+	const char *translation;     /* what the device's context entry does, see below */
+	uint64_t bounce_phys;        /* bounce: the slots' pages */
+	uint32_t bounce_pages;
 };
 
 /* Puts the device in a fresh domain for this policy (off: pass-through
- * where the unit has it, else the identity domain) and initialises the DMA
- * layer over it. Returns 0 or a negative error after printing why. */
+ * where the unit has ECAP.PT, else the identity domain, with a line saying
+ * so; identity: a translated 1:1 domain, whatever default_domain says) and
+ * initialises the DMA layer over it; bounce: cfg->bounce_slots pages are
+ * allocated here for the slots. Returns 0 or a negative error after
+ * printing why. */
 int dma_vtd_attach(struct dma_vtd *v, struct vtd_unit *u, uint8_t bus, uint8_t devfn,
 		   const struct dma_config *cfg, void (*release)(void *, uint64_t), void *ctx);
+/* What the device's context entry did while attached: "passthrough",
+ * "identity" (a 1:1 translated domain), "remapped" (a domain of its own
+ * with the DMA layer's page tables) or "none" (VT-d not in use). */
+const char *dma_vtd_translation(const struct dma_vtd *v);
 /* Zeroes the DMA layer's counters and the count of its TSC reads, so a
  * measured stream starts from nothing. */
 void dma_vtd_reset_stats(struct dma_vtd *v);

@@ -21,8 +21,9 @@ static int check(int ok, const char *policy, const char *what)
 
 /* What the policy promises about invalidations, checked against what the
  * DMA layer counted: strict one per unmap, batched one per flush (or one
- * per queued entry when flushing page ranges), pool and off none per
- * packet. Caching mode adds one per map. */
+ * per queued entry when flushing page ranges), pool, off, identity and
+ * bounce none per packet. Caching mode adds one per map (bounce's slots
+ * are mapped before the stream). */
 static int check_counts(const struct stream_config *cfg, const struct stream_result *r, bool cm)
 {
 	const struct dma_stats *d = &r->dma;
@@ -52,10 +53,17 @@ static int check_counts(const struct stream_config *cfg, const struct stream_res
 				"no per-packet map, unmap or invalidation");
 		break;
 	case DMA_POLICY_OFF:
+	case DMA_POLICY_IDENTITY:
 		/* The driver still calls map/unmap; without remapping they cost
 		 * nothing and never invalidate. */
 		failed += check(d->inval_submits == 0 && d->maps == d->unmaps, name,
 				"no invalidation");
+		break;
+	case DMA_POLICY_BOUNCE:
+		/* The slots stay mapped: copies, never an invalidation. */
+		failed += check(d->maps == d->unmaps && d->unmaps >= 2 * cfg->packets &&
+					d->inval_submits == 0,
+				name, "a copy per map and unmap, no invalidation");
 		break;
 	}
 	return failed;

@@ -46,7 +46,8 @@ static const struct opt_spec specs[OPT_COUNT] = {
 	[OPT_DEFAULT_DOMAIN] = { "default_domain", OPT_ENUM, domain_choices, 0, 0, "identity",
 				 "where devices not under test live: an identity-mapped domain, or "
 				 "pass-through (needs ECAP.PT)", 1 },
-	[OPT_POLICY] = { "policy", OPT_ENUM_LIST, dma_policy_names, 0, 0, "off,strict,batched,pool",
+	[OPT_POLICY] = { "policy", OPT_ENUM_LIST, dma_policy_names, 0, 0,
+			 "off,identity,strict,batched,pool,bounce",
 			 "DMA mapping policies to run, in turn", OPTIONS_MAX_POLICIES },
 	[OPT_PACKETS] = { "packets", OPT_UINT, NULL, 1, 100000000, "50000",
 			  "frames per measured stream (one row of one round)", 1 },

@@ -13,8 +13,8 @@
 
 /* Where a packet's cycles go: the DMA layer's phases, then the NIC. */
 enum stream_phase {
-	PHASE_IOVA, PHASE_PTE, PHASE_INVAL_SUBMIT, PHASE_INVAL_WAIT, PHASE_NIC, PHASE_OTHER,
-	PHASE_COUNT
+	PHASE_IOVA, PHASE_PTE, PHASE_INVAL_SUBMIT, PHASE_INVAL_WAIT, PHASE_COPY, PHASE_NIC,
+	PHASE_OTHER, PHASE_COUNT
 };
 extern const char *const stream_phase_names[PHASE_COUNT];
 
@@ -41,6 +41,7 @@ struct stream_result {
 	uint64_t phase[PHASE_COUNT]; /* cycles over the stream; they add up to tsc_cycles */
 	struct stats_summary per_packet; /* cycles per packet */
 	struct dma_stats dma;
+	const char *translation;  /* the NIC's context entry: dma_vtd_translation */
 };
 
 /* Brings the NIC up for one policy: domain, rings, receive buffers. */

@@ -80,15 +80,20 @@ static int alloc_buffers(struct stream *s)
 
 /* Rings and the probe buffer (the last one) are mapped once for the
  * stream's life, and so is every buffer under pool; the others go to the
- * free list unmapped. */
+ * free list unmapped. Rings and probe are memory the CPU writes while the
+ * device may read it (the probe frame is written after the mapping): under
+ * bounce they are mapped straight, not through a slot. */
 static int map_for_life(struct stream *s)
 {
 	struct dma_domain *d = &s->dv.dom;
 
 	s->probe_buf = s->nbufs - 1;
-	if (dma_map(d, (uint64_t)s->nic->tx_ring, PAGE_SIZE, DMA_BIDIRECTIONAL, &s->tx_ring_dev) ||
-	    dma_map(d, (uint64_t)s->nic->rx_ring, PAGE_SIZE, DMA_BIDIRECTIONAL, &s->rx_ring_dev) ||
-	    dma_map(d, s->bufs[s->probe_buf].phys, PAGE_SIZE, DMA_TO_DEVICE, &s->probe_dev))
+	if (dma_map_coherent(d, (uint64_t)s->nic->tx_ring, PAGE_SIZE, DMA_BIDIRECTIONAL,
+			     &s->tx_ring_dev) ||
+	    dma_map_coherent(d, (uint64_t)s->nic->rx_ring, PAGE_SIZE, DMA_BIDIRECTIONAL,
+			     &s->rx_ring_dev) ||
+	    dma_map_coherent(d, s->bufs[s->probe_buf].phys, PAGE_SIZE, DMA_TO_DEVICE,
+			     &s->probe_dev))
 		return -1;
 	for (unsigned i = 0; i + 1 < s->nbufs; i++) {
 		if (s->cfg.policy == DMA_POLICY_POOL &&
@@ -126,6 +131,8 @@ struct stream *stream_open(struct e1000 *nic, struct vtd_unit *u, const struct s
 		.hwm = cfg->hwm, .flush_deadline = tsc_from_us((uint64_t)cfg->flush_ms * 1000),
 		.batch_gran = cfg->batch_gran, .timing = cfg->timing,
 	};
+	/* Bounce: a slot for every buffer that can be mapped at once (both
+	 * rings in flight and the spares); set once the buffers are counted. */
 
 	memset(s, 0, sizeof(*s));
 	s->nic = nic;
@@ -135,8 +142,10 @@ struct stream *stream_open(struct e1000 *nic, struct vtd_unit *u, const struct s
 		kprintf("stream: policy %s needs VT-d\n", dma_policy_name(cfg->policy));
 		return NULL;
 	}
-	if (alloc_buffers(s) ||
-	    dma_vtd_attach(&s->dv, u, nic->bus, PCI_DEVFN(nic->dev, nic->fn), &dc,
+	if (alloc_buffers(s))
+		return NULL;
+	dc.bounce_slots = s->nbufs;
+	if (dma_vtd_attach(&s->dv, u, nic->bus, PCI_DEVFN(nic->dev, nic->fn), &dc,
 			   stream_buf_release, s) ||
 	    map_for_life(s))
 		return NULL;

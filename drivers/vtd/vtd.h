@@ -168,9 +168,21 @@ int vtd_qi_empty_wait(struct vtd_unit *u);
 /* Moves a device into its own domain with the given page tables (DID is
  * chosen by the driver). Returns the domain id or a negative error. */
 int vtd_attach(struct vtd_unit *u, uint8_t bus, uint8_t devfn, const struct iopt *pt);
+/* ECAP.PT (VT-d spec 10.4.3): context entries may ask for pass-through. */
+bool vtd_has_passthrough(const struct vtd_unit *u);
+/* Moves a device into pass-through (no translation) under a domain id of
+ * its own; -1 on a unit without ECAP.PT. Returns the domain id or a
+ * negative error. vtd_detach gives it back. */
+int vtd_attach_passthrough(struct vtd_unit *u, uint8_t bus, uint8_t devfn);
+/* Moves a device into a translated 1:1 domain: the shared identity domain
+ * (DID 1), or, when the other devices are in pass-through, 1:1 tables
+ * built for it under a domain id of its own. Prints which. Returns the
+ * domain id or a negative error. */
+int vtd_attach_identity(struct vtd_unit *u, uint8_t bus, uint8_t devfn);
 /* A domain id no device uses, for invalidation micro-benchmarks. */
 int vtd_reserve_did(struct vtd_unit *u);
-/* Gives the device back to the identity domain. */
+/* Gives the device back to where the devices not under test are: the
+ * identity domain, or pass-through. */
 int vtd_detach(struct vtd_unit *u, uint8_t bus, uint8_t devfn);
 /* Empty page tables shaped for this unit (levels, superpages, cache
  * flushing when its page walks are not coherent). */

@@ -153,6 +153,7 @@ int vtd_iopt_init(struct vtd_unit *u, struct iopt *pt)
 	return 0;
 }
 
+/* dmar NULL: no RMRR mappings (the tables are for a device under test). */
 static int build_identity(struct vtd_unit *u, const struct dmar_table *dmar)
 {
 	struct iopt *pt = &scope[u->index].identity;
@@ -167,6 +168,8 @@ static int build_identity(struct vtd_unit *u, const struct dmar_table *dmar)
 	 * gets its own mapping so the device that names it keeps working. */
 	struct dmar_iter it;
 	struct dmar_struct s;
+	if (!dmar)
+		goto ready;
 	dmar_iter_start(&it, dmar);
 	while (dmar_iter_next(&it, &s)) {
 		if (s.type != DMAR_TYPE_RMRR)
@@ -175,6 +178,7 @@ static int build_identity(struct vtd_unit *u, const struct dmar_table *dmar)
 		if (base >= top && iopt_map(pt, base, base, end - base, IOPT_R | IOPT_W))
 			kprintf("vtd%u: cannot map RMRR 0x%lx-0x%lx\n", u->index, base, end - 1);
 	}
+ready:
 	scope[u->index].identity_ready = true;
 	return 0;
 }
@@ -245,6 +249,59 @@ int vtd_attach(struct vtd_unit *u, uint8_t bus, uint8_t devfn, const struct iopt
 	}
 	kprintf("vtd%u: %02x:%02x.%u now in its own domain (DID %u, tables at 0x%lx)\n", u->index,
 		bus, PCI_SLOT(devfn), PCI_FUNC(devfn), did, pt->root);
+	return did;
+}
+
+bool vtd_has_passthrough(const struct vtd_unit *u)
+{
+	return ecap_pt(u->ecap);
+}
+
+/* A pass-through entry (TT = 10b, VT-d spec 9.3) still carries a domain
+ * id, which tags what the unit caches for it: a fresh one, so that nothing
+ * cached for the shared domain mixes with it. */
+int vtd_attach_passthrough(struct vtd_unit *u, uint8_t bus, uint8_t devfn)
+{
+	int did;
+
+	if (!ecap_pt(u->ecap))
+		return -1;
+	did = vtd_did_alloc(&scope[u->index].dids);
+	if (did < 0) {
+		kprintf("vtd%u: out of domain ids (%u)\n", u->index, cap_ndoms(u->cap));
+		return -1;
+	}
+	if (switch_context(u, bus, devfn, (uint16_t)did, NULL, true))
+		return -1; /* the id stays taken, as in vtd_attach */
+	kprintf("vtd%u: %02x:%02x.%u now in pass-through (DID %u)\n", u->index, bus,
+		PCI_SLOT(devfn), PCI_FUNC(devfn), did);
+	return did;
+}
+
+/* When the other devices are in pass-through, the 1:1 tables were never
+ * built: build them now (once, kept for later rows), without the RMRRs,
+ * which belong to the devices that name them, and give them a domain id of
+ * the device's own. */
+int vtd_attach_identity(struct vtd_unit *u, uint8_t bus, uint8_t devfn)
+{
+	bool shared = !scope[u->index].passthrough;
+	int did = VTD_IDENTITY_DID;
+
+	if (!shared && !scope[u->index].identity_ready && build_identity(u, NULL))
+		return -1;
+	if (!shared && (did = vtd_did_alloc(&scope[u->index].dids)) < 0) {
+		kprintf("vtd%u: out of domain ids (%u)\n", u->index, cap_ndoms(u->cap));
+		return -1;
+	}
+	if (switch_context(u, bus, devfn, (uint16_t)did, &scope[u->index].identity, false))
+		return -1;
+	if (shared)
+		kprintf("vtd%u: %02x:%02x.%u translated by the shared identity domain (DID %u)\n",
+			u->index, bus, PCI_SLOT(devfn), PCI_FUNC(devfn), did);
+	else
+		kprintf("vtd%u: %02x:%02x.%u translated by a 1:1 domain of its own (DID %u; the "
+			"other devices are in pass-through)\n", u->index, bus, PCI_SLOT(devfn),
+			PCI_FUNC(devfn), did);
 	return did;
 }
 

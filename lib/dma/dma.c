@@ -255,6 +255,17 @@ int dma_map(struct dma_domain *d, uint64_t phys, size_t len, enum dma_dir dir, u
 	return d->policy->map(d, phys, len, dir, iova);
 }
 
+/* Every policy that remaps maps shared memory through its page tables as
+ * dma_map_remapped does (bounce too, instead of through a slot); the others
+ * hand out the physical address as dma_map does. */
+int dma_map_coherent(struct dma_domain *d, uint64_t phys, size_t len, enum dma_dir dir,
+		     uint64_t *iova)
+{
+	if (d->policy->remaps)
+		return dma_map_remapped(d, phys, len, dir, iova);
+	return d->policy->map(d, phys, len, dir, iova);
+}
+
 int dma_unmap(struct dma_domain *d, uint64_t iova, size_t len, enum dma_dir dir, uint64_t cookie)
 {
 	return d->policy->unmap(d, iova, len, dir, cookie);

@@ -2,7 +2,12 @@
  * I/O page tables under one of the invalidation policies under study.
  *
  *   off      no remapping: the device sees physical addresses (the kernel
- *            puts it in pass-through); map returns phys, unmap does nothing.
+ *            puts it in pass-through where the unit has it, else in the
+ *            identity domain); map returns phys, unmap does nothing.
+ *   identity the device is translated, but through a fixed 1:1 domain: map
+ *            returns phys and unmap does nothing, as under off, so what
+ *            the row adds over off is the cost of translation itself
+ *            (IOTLB misses, page walks).
  *   strict   unmap clears the PTEs, invalidates that range and waits, then
  *            frees the IOVA: one invalidation per unmap.
  *   batched  unmap clears the PTEs and queues the IOVA; one invalidation
@@ -11,6 +16,12 @@
  *            invalidation completed do the IOVAs return to the allocator.
  *   pool     buffers are mapped once at start-up and reused (the driver
  *            makes no per-packet calls); map/unmap behave as in strict.
+ *   bounce   shadow buffers: a pool of bounce slots (one page each) is
+ *            mapped once at init; map copies the buffer into a free slot
+ *            (when the device reads it) and returns the slot's IOVA, unmap
+ *            copies the slot back (when the device wrote it), frees the
+ *            slot and releases the buffer at once, since the device never
+ *            had a translation to it. No invalidation per packet.
  *
  * Each policy is one file, lib/dma/dma_<name>.c, behind a table of entry
  * points; lib/dma/dma.c holds what they share (set-up, the IOVA and
@@ -31,9 +42,11 @@
  *   must not call back into the same domain.
  * - ops.now is called when `timing` is on; with timing off only by the
  *   batched policy with a deadline, once per batch (when the queue becomes
- *   non-empty) and in dma_poll. Strict, pool and off never call it then.
- * - Off: nothing is checked on unmap (there is no state to check against);
- *   the buffer is released at once.
+ *   non-empty) and in dma_poll. The other policies never call it then.
+ * - Off and identity: nothing is checked on unmap (there is no state to
+ *   check against); the buffer is released at once.
+ * - Bounce: buffers of at most a page; ops.phys_to_ptr reaches the buffers
+ *   and the slots by physical address.
  * - After a failed dma_domain_init only dma_poll, dma_flush, dma_deadline,
  *   dma_get_stats and dma_reset_stats may be called (they do nothing). */
 #ifndef LIB_DMA_DMA_H
@@ -52,10 +65,12 @@
  * points, dma_<word>_policy in lib/dma/dma_<word>.c. A new policy is one
  * line here and that file. */
 #define DMA_POLICIES(X)   \
-	X(OFF, off)         \
-	X(STRICT, strict)   \
-	X(BATCHED, batched) \
-	X(POOL, pool)
+	X(OFF, off)           \
+	X(IDENTITY, identity) \
+	X(STRICT, strict)     \
+	X(BATCHED, batched)   \
+	X(POOL, pool)         \
+	X(BOUNCE, bounce)
 
 #define DMA_POLICY_ENUMERATOR(name, word) DMA_POLICY_##name,
 enum dma_policy { DMA_POLICIES(DMA_POLICY_ENUMERATOR) };
@@ -82,6 +97,7 @@ enum dma_phase {
 	DMA_PHASE_PTE,     /* page-table writes, including cache flushes */
 	DMA_PHASE_SUBMIT,  /* invalidation submission */
 	DMA_PHASE_WAIT,    /* invalidation wait */
+	DMA_PHASE_COPY,    /* bounce: copying into and out of the slots */
 	DMA_PHASE_COUNT
 };
 
@@ -107,6 +123,9 @@ struct dma_ops {
 	 * of a new mapping reach it before the device uses the mapping
 	 * (VT-d CAP.RWBF, spec 6.8). Needed only with cfg.write_buffer_flush. */
 	int (*write_buffer_flush)(void *ctx);
+	/* Where the CPU reaches the memory at a physical address (bounce
+	 * only: the copies into and out of the slots). */
+	void *(*phys_to_ptr)(void *ctx, uint64_t phys);
 	void *ctx;
 };
 
@@ -120,6 +139,8 @@ struct dma_config {
 	bool timing;                     /* accumulate phase times (costs now() calls) */
 	bool caching_mode;               /* CAP.CM: map must invalidate too (not-present entries cached) */
 	bool write_buffer_flush;         /* CAP.RWBF without CM: map flushes the write buffer */
+	uint32_t bounce_slots;           /* bounce: slots, one page each, at most in flight */
+	uint64_t bounce_phys;            /* bounce: the first of bounce_slots contiguous pages */
 };
 
 struct dma_stats {
@@ -153,10 +174,13 @@ struct dma_stats {
 /* Memory for the domain's bookkeeping comes from the caller (no malloc):
  * dma_storage_bytes says how much for a given IOVA range and hwm: 5 bytes
  * per page of the range (rounded up to 8), plus 40 per queue entry (hwm)
- * for batched; 0 for off. A 64 MiB range with hwm 250 takes 90 KiB. */
+ * for batched, plus 32 per slot for bounce; 0 for off and identity. A 64
+ * MiB range with hwm 250 takes 90 KiB. (The bounce slots' pages themselves
+ * are cfg.bounce_phys.) */
 size_t dma_storage_bytes(const struct dma_config *cfg);
 
 struct dma_policy_ops; /* lib/dma/dma_core.h */
+struct dma_bounce_slot; /* lib/dma/dma_bounce.c */
 
 /* Public so that callers can place it; its fields are the implementation's. */
 struct dma_domain {
@@ -171,11 +195,19 @@ struct dma_domain {
 	struct dma_stats stats;
 	bool fast;                       /* the per-packet path is open: no timing, no
 					  * caching mode, no write-buffer flush */
+	struct {                         /* bounce only */
+		struct dma_bounce_slot *slot; /* per slot, in the storage */
+		uint32_t free;           /* first free slot; count when none */
+		uint32_t count;
+		uint64_t iova;           /* slot i is at iova + i pages */
+	} bounce;
 };
 
 /* storage: 8-byte aligned, at least dma_storage_bytes(cfg) long, owned by
- * the domain from now on (NULL and 0 for off). pt: the device's tables,
- * iova_limit - 1 within iopt_max_iova(pt); NULL for off. */
+ * the domain from now on (NULL and 0 for off and identity). pt: the
+ * device's tables, iova_limit - 1 within iopt_max_iova(pt); NULL for off
+ * and identity. Bounce maps its slots into pt here, first in the range
+ * (with caching mode, one invalidation covers them). */
 int dma_domain_init(struct dma_domain *d, struct iopt *pt, const struct dma_config *cfg,
 		    const struct dma_ops *ops, void *storage, size_t storage_bytes);
 /* Maps [phys, phys + len) (any alignment; whole pages are mapped) with the
@@ -185,6 +217,12 @@ int dma_domain_init(struct dma_domain *d, struct iopt *pt, const struct dma_conf
  * the write-buffer flush, or the flush above, failed); nothing is mapped
  * then. */
 int dma_map(struct dma_domain *d, uint64_t phys, size_t len, enum dma_dir dir, uint64_t *iova);
+/* Memory the CPU and the device share for the domain's life (descriptor
+ * rings, a buffer the CPU writes after mapping it): mapped as dma_map does
+ * for every policy but bounce, which maps it straight through its page
+ * tables instead of a slot. Never unmapped (the domain goes as a whole). */
+int dma_map_coherent(struct dma_domain *d, uint64_t phys, size_t len, enum dma_dir dir,
+		     uint64_t *iova);
 /* Unmaps what dma_map returned; the buffer goes back through ops.release
  * (with cookie) when the policy says it is safe. DMA_EINVAL: nothing was
  * done (not mapped, or not what dma_map returned). DMA_EIO: the unmap was

@@ -60,6 +60,15 @@ struct dma_policy_ops {
 DMA_POLICIES(DMA_POLICY_TABLE)
 #undef DMA_POLICY_TABLE
 
+/* ---- shared by the policies that do not remap (dma_off.c) ---------------- */
+
+/* The device's address for a buffer is its physical one (off, identity):
+ * map and unmap only check their arguments and count. */
+int dma_phys_map(struct dma_domain *d, uint64_t phys, size_t len, enum dma_dir dir,
+		 uint64_t *iova);
+int dma_phys_unmap(struct dma_domain *d, uint64_t iova, size_t len, enum dma_dir dir,
+		   uint64_t cookie);
+
 /* ---- shared by the policies that remap (dma.c) -------------------------- */
 
 /* The map of every policy that remaps: IOVA, then page tables (and the

@@ -188,7 +188,7 @@ static void fake_release(void *ctx, uint64_t cookie)
 	if (m->live || m->released)
 		violation(e, "buffer %" PRIu64 " released while mapped or twice", cookie);
 	m->released = true;
-	if (e->cfg.policy == DMA_POLICY_OFF)
+	if (e->cfg.policy == DMA_POLICY_OFF || e->cfg.policy == DMA_POLICY_IDENTITY)
 		return;
 	for (uint64_t p = first_page(m->iova); p < first_page(m->iova) + npages_of(m->iova, m->len);
 	     p++)
@@ -198,6 +198,12 @@ static void fake_release(void *ctx, uint64_t cookie)
 }
 
 /* ---- environment --------------------------------------------------------- */
+
+/* Off and identity hand out physical addresses and keep no page tables. */
+static bool phys_policy(const struct env *e)
+{
+	return e->cfg.policy == DMA_POLICY_OFF || e->cfg.policy == DMA_POLICY_IDENTITY;
+}
 
 static struct env *env_new(enum dma_policy policy, uint64_t pages, void (*tweak)(struct dma_config *))
 {
@@ -275,9 +281,9 @@ static int map(struct env *e, unsigned k, uint64_t phys, size_t len, enum dma_di
 	if (rc)
 		return rc;
 	*m = (struct mapping){ phys, iova, len, dir, true, false };
-	if (e->cfg.policy == DMA_POLICY_OFF) {
+	if (phys_policy(e)) {
 		if (iova != phys)
-			violation(e, "off: iova 0x%" PRIx64 " for phys 0x%" PRIx64, iova, phys);
+			violation(e, "off/identity: iova 0x%" PRIx64 " for phys 0x%" PRIx64, iova, phys);
 		return 0;
 	}
 	if ((iova & (PAGE - 1)) != (phys & (PAGE - 1)) || iova < BASE ||
@@ -310,7 +316,7 @@ static int unmap(struct env *e, unsigned k)
 	rc = dma_unmap(&e->d, m->iova, m->len, m->dir, k);
 	if (rc != 0 && rc != DMA_EIO)
 		m->live = was_live;
-	if (e->cfg.policy == DMA_POLICY_OFF)
+	if (phys_policy(e))
 		return rc;
 	for (uint64_t p = first_page(m->iova); p < first_page(m->iova) + npages_of(m->iova, m->len);
 	     p++)
@@ -387,9 +393,9 @@ static void test_init_checks(void)
 	env_free(e);
 }
 
-static void test_off_returns_phys(void)
+static void phys_returned(enum dma_policy policy)
 {
-	struct env *e = env_start(DMA_POLICY_OFF, 16, NULL);
+	struct env *e = env_start(policy, 16, NULL);
 
 	CHECK_EQ_U64(map(e, 0, 0x12345678, 1500, DMA_TO_DEVICE), 0);
 	CHECK_EQ_U64(e->map[0].iova, 0x12345678);
@@ -405,6 +411,19 @@ static void test_off_returns_phys(void)
 	CHECK_EQ_U64(dma_map(&e->d, 0x1000, 0, DMA_TO_DEVICE, &e->map[2].iova), DMA_EINVAL);
 	CHECK_EQ_U64(e->violations, 0);
 	env_free(e);
+}
+
+static void test_off_returns_phys(void)
+{
+	phys_returned(DMA_POLICY_OFF);
+}
+
+/* Identity: the device is translated by a 1:1 domain the kernel built, so
+ * the DMA layer does what it does under off: no page-table write, no
+ * invalidation. */
+static void test_identity_returns_phys(void)
+{
+	phys_returned(DMA_POLICY_IDENTITY);
 }
 
 /* Strict and pool: each unmap is one page-selective invalidation of exactly
@@ -1028,10 +1047,12 @@ static void test_phase_times(void)
 /* Timing off: the map/unmap path never reads the clock. */
 static void test_timing_off_never_reads_clock(void)
 {
-	static const enum dma_policy policies[] = { DMA_POLICY_OFF, DMA_POLICY_STRICT,
-						    DMA_POLICY_POOL, DMA_POLICY_BATCHED };
+	static const enum dma_policy policies[] = { DMA_POLICY_OFF, DMA_POLICY_IDENTITY,
+						    DMA_POLICY_STRICT, DMA_POLICY_POOL,
+						    DMA_POLICY_BATCHED };
 
-	for (unsigned i = 0; i < 4; i++) {
+	/* Bounce's own test checks the same of it. */
+	for (unsigned i = 0; i < sizeof(policies) / sizeof(policies[0]); i++) {
 		struct env *e = env_start(policies[i], 64, NULL);
 
 		for (unsigned k = 0; k < 600; k++) {
@@ -1094,14 +1115,21 @@ static void test_policy_table_wiring(void)
 		uint64_t submits_after_flush, flushes_forced;
 	} want[] = {
 		{ DMA_POLICY_OFF, "off", 0, 0, 0, 20, 0, 0, 0 },
+		{ DMA_POLICY_IDENTITY, "identity", 0, 0, 0, 20, 0, 0, 0 },
 		{ DMA_POLICY_STRICT, "strict", 64 * 5, 20, 20, 20, 0, 20, 0 },
 		{ DMA_POLICY_BATCHED, "batched", 64 * 5 + 8 * sizeof(struct flushq_entry),
 		  2, 2, 16, 2, 3, 1 },
 		{ DMA_POLICY_POOL, "pool", 64 * 5, 20, 20, 20, 0, 20, 0 },
+		/* Bounce copies through real memory: its wiring is tested in
+		 * test_dma_bounce.c; here only its name is. */
+		{ DMA_POLICY_BOUNCE, "bounce", 0, 0, 0, 0, 0, 0, 0 },
 	};
 
 	CHECK_EQ_U64(sizeof(want) / sizeof(want[0]), DMA_POLICY_COUNT);
 	for (unsigned i = 0; i < DMA_POLICY_COUNT; i++) {
+		CHECK_STR_EQ(dma_policy_names[want[i].policy], want[i].name);
+		if (want[i].policy == DMA_POLICY_BOUNCE)
+			continue;
 		struct env *e = env_start(want[i].policy, 64, hwm_8);
 
 		CHECK(strcmp(dma_policy_name(want[i].policy), want[i].name) == 0);
@@ -1459,6 +1487,7 @@ int main(void)
 {
 	RUN_TEST("dma", test_init_checks);
 	RUN_TEST("dma", test_off_returns_phys);
+	RUN_TEST("dma", test_identity_returns_phys);
 	RUN_TEST("dma", test_strict_one_invalidation_per_unmap);
 	RUN_TEST("dma", test_pool_maps_as_strict);
 	RUN_TEST("dma", test_noncoherent_tables_flush_every_pte);
