@@ -43,6 +43,7 @@ static int bench_one(struct vtd_unit *u, struct iopt *pt, uint16_t did, uint64_t
 		samples[i - WARMUP] = (uint32_t)(pte + submit + wait);
 	}
 	r->sent = r->received = ITERATIONS;
+	r->translation = "remapped"; /* a domain of its own, no device in it */
 	r->tsc_cycles = r->phase[PHASE_PTE] + r->phase[PHASE_INVAL_SUBMIT] + r->phase[PHASE_INVAL_WAIT];
 	r->dma.maps = r->dma.unmaps = r->dma.inval_submits = r->dma.inval_waits = ITERATIONS;
 	stats_summarize(samples, ITERATIONS, &r->per_packet);

@@ -178,10 +178,11 @@ void report_row(unsigned index, struct report_row *row, unsigned round, unsigned
 	kprintf("REPORT {\"type\":\"row\",\"schema\":%d,\"row\":%u,\"round\":%u,\"position\":%u,"
 		"\"sweep\":\"%s\",\"policy\":\"%s\","
 		"\"inval\":\"%s\",\"batch_inval\":\"%s\",\"hwm\":%u,\"flush_ms\":%u,\"size\":%u,"
-		"\"packets\":%lu,\"received\":%lu,\"lost\":%lu,\"duplicated\":%lu,\"corrupted\":%lu,"
+		"\"translation\":\"%s\",\"packets\":%lu,\"received\":%lu,\"lost\":%lu,\"duplicated\":%lu,\"corrupted\":%lu,"
 		"\"faults\":%lu,\"tsc_total\":%lu,\"pps\":%lu,", REPORT_SCHEMA, index, round, position, row->sweep,
 		dma_policy_name(cfg->policy), vtd_inval_mode_words[row->inval], dma_gran_name(cfg->batch_gran),
-		cfg->hwm, cfg->flush_ms, cfg->size, r->sent, r->received, r->lost, r->duplicated,
+		cfg->hwm, cfg->flush_ms, cfg->size, r->translation ? r->translation : "none", r->sent,
+		r->received, r->lost, r->duplicated,
 		r->corrupted, r->faults, r->tsc_cycles, pps);
 	kprintf("\"cycles_per_packet\":{\"mean\":%lu,\"p50\":%lu,\"p99\":%lu,\"max\":%lu},\"phase\":{",
 		r->per_packet.mean, r->per_packet.p50, r->per_packet.p99, r->per_packet.max);

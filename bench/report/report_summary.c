@@ -39,10 +39,10 @@ static void summary_json(unsigned index, const struct report_row *row)
 
 	kprintf("REPORT {\"type\":\"summary\",\"schema\":%d,\"row\":%u,\"sweep\":\"%s\","
 		"\"policy\":\"%s\",\"inval\":\"%s\",\"batch_inval\":\"%s\",\"hwm\":%u,\"size\":%u,"
-		"\"rounds\":%u,\"lost\":%lu,\"faults\":%lu,\"window_max_cycles\":%lu",
+		"\"translation\":\"%s\",\"rounds\":%u,\"lost\":%lu,\"faults\":%lu,\"window_max_cycles\":%lu",
 		REPORT_SCHEMA, index, row->sweep, dma_policy_name(cfg->policy),
 		vtd_inval_mode_words[row->inval], dma_gran_name(cfg->batch_gran), cfg->hwm, cfg->size,
-		row->rounds, row->lost, row->faults, row->window_max);
+		row->res.translation ? row->res.translation : "none", row->rounds, row->lost, row->faults, row->window_max);
 	cycles_summary(row, &s);
 	json_figure("cycles_per_packet", &s, true);
 	FIGURE(row, pps, &s);
@@ -204,7 +204,7 @@ static int phase_differing_most(const struct report_row *a, const struct report_
  * here; where the medians say otherwise, the report says whether that is
  * within the spread, or beyond it and in which phase. */
 static const enum dma_policy expected_order[] = {
-	DMA_POLICY_OFF, DMA_POLICY_POOL, DMA_POLICY_BATCHED, DMA_POLICY_STRICT,
+	DMA_POLICY_OFF, DMA_POLICY_IDENTITY, DMA_POLICY_POOL, DMA_POLICY_BATCHED, DMA_POLICY_STRICT,
 };
 
 static void order_notes(const struct report_row *rows, unsigned n)
