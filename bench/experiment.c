@@ -162,10 +162,10 @@ static int run_row(const struct kernel_options *opt, struct e1000 *nic, struct v
 	if (u && vtd_get_inval_mode(u) != row->inval &&
 	    vtd_set_inval_mode(u, row->inval))
 		return EXIT_IOMMU_ERROR;
-	kprintf("stream: %s: round %u of %u: policy %s, %s invalidation, %lu frames of %u bytes "
-		"after %lu to warm up\n", row->sweep, round + 1, opt->rounds,
-		dma_policy_name(cfg->policy), vtd_inval_mode_name(row->inval), cfg->packets,
-		cfg->size, opt->warmup);
+	kprintf("stream: row %u (%s), round %u of %u: policy %s, %s invalidation, %lu frames of %u "
+		"bytes after %lu to warm up\n", (unsigned)(row - rows), row->sweep, round + 1,
+		opt->rounds, dma_policy_name(cfg->policy), vtd_inval_mode_name(row->inval),
+		cfg->packets, cfg->size, opt->warmup);
 	struct stream *s = stream_open(nic, u, cfg);
 	if (!s) {
 		kprintf("stream: cannot start the NIC under policy %s\n", dma_policy_name(cfg->policy));

@@ -1,16 +1,21 @@
-/* Byte-at-a-time memory and string functions: correctness first, since the
- * kernel's hot paths (DMA buffers, tables) do their own wide accesses. */
+/* Memory and string functions: byte at a time, correctness first, but for
+ * memcpy, which copies bounce buffers on a measured path. */
 #include "lib/string.h"
 
 #if !defined(HOST_BUILD) || defined(LIB_STRING_PREFIX)
 
+/* String moves, eight bytes at a time and then the rest: on hardware with
+ * fast strings (Intel SDM vol. 1, 7.3.9.3) whole cache lines move, and an
+ * emulator moves a word per step, not a byte; either way a bounce
+ * buffer's copy costs here what an operating system's memcpy costs, not a
+ * byte loop's price. */
 void *memcpy(void *dst, const void *src, size_t n)
 {
-	unsigned char *d = dst;
-	const unsigned char *s = src;
+	void *d = dst;
+	size_t words = n / 8, rest = n % 8;
 
-	while (n--)
-		*d++ = *s++;
+	__asm__ volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(words) : : "memory");
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(rest) : : "memory");
 	return dst;
 }
 

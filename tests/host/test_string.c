@@ -33,6 +33,25 @@ static void test_memset_memcpy(void)
 	CHECK(lib_memcmp(dst, buf, 40) == 0);
 }
 
+/* memcpy moves eight bytes at a time and then the rest: every length and
+ * alignment up to a few words copies exactly its bytes and touches none
+ * beside them. */
+static void test_memcpy_lengths_and_alignments(void)
+{
+	unsigned char src[80], dst[80];
+
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (unsigned char)(i * 13 + 1);
+	for (size_t so = 0; so < 8; so++)
+		for (size_t doff = 0; doff < 8; doff++)
+			for (size_t n = 0; n <= 40; n++) {
+				lib_memset(dst, 0, sizeof(dst));
+				CHECK(lib_memcpy(dst + doff, src + so, n) == dst + doff);
+				for (size_t i = 0; i < sizeof(dst); i++)
+					CHECK(dst[i] == (i >= doff && i < doff + n ? src[so + i - doff] : 0));
+			}
+}
+
 static void test_strings(void)
 {
 	CHECK(lib_strlen("") == 0);
@@ -66,6 +85,7 @@ int main(void)
 {
 	RUN_TEST("string", test_memmove_overlap);
 	RUN_TEST("string", test_memset_memcpy);
+	RUN_TEST("string", test_memcpy_lengths_and_alignments);
 	RUN_TEST("string", test_strings);
 	RUN_TEST("string", test_memchr);
 	return CHECK_EXIT_STATUS();
