@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "host_pages.h"
 #include "lib/dma/dma.h"
 
 #define PAGE     4096ull
@@ -80,21 +81,6 @@ static void violation(struct env *e, const char *fmt, ...)
 }
 
 /* ---- iopt on host pages ------------------------------------------------ */
-
-static uint64_t host_page(void *ctx)
-{
-	void *p = aligned_alloc(4096, 4096);
-
-	(void)ctx;
-	memset(p, 0, 4096);
-	return (uint64_t)(uintptr_t)p;
-}
-
-static void host_free(void *ctx, uint64_t page)
-{
-	(void)ctx;
-	free((void *)(uintptr_t)page);
-}
 
 static void pte_flush(void *ctx, const void *p, size_t len)
 {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "host_pages.h"
 #include "lib/dma/dma.h"
 
 #define PAGE  4096ull
@@ -27,21 +28,6 @@ struct env {
 	uint64_t released[64];
 	unsigned nrel;
 };
-
-static uint64_t host_page(void *ctx)
-{
-	void *p = aligned_alloc(4096, 4096);
-
-	(void)ctx;
-	memset(p, 0, 4096);
-	return (uint64_t)(uintptr_t)p;
-}
-
-static void host_free(void *ctx, uint64_t page)
-{
-	(void)ctx;
-	free((void *)(uintptr_t)page);
-}
 
 static int count_submit(void *ctx, enum dma_gran g, uint64_t iova, uint64_t npages)
 {
