@@ -362,7 +362,11 @@ def headline(rows):
             h["%s_vs_strict_pct" % p] = _cheaper(strict, by[p])
             h["%s_vs_strict_overlap" % p] = ranges_overlap(strict["summary"], by[p]["summary"])
     if strict:
-        h["strict_inval_share"] = strict["derived"]["inval_share"]
+        # The kernel's median over the rounds where it gave one, else the
+        # median round's own share.
+        permille = strict["summary"].get("inval_permille")
+        h["strict_inval_share"] = (permille["median"] / 1000.0 if permille
+                                   else strict["derived"]["inval_share"])
     b = by.get("batched")
     if b:
         h["batched_window_us"] = b["derived"]["window_us"]
@@ -393,10 +397,26 @@ def _group_rounds(where, run, warnings):
     return by
 
 
+def _window_over_rounds(objs):
+    """The protection window of every round of a row together."""
+    wins = [r["window"] for r in objs]
+    entries = sum(w["entries"] for w in wins)
+
+    def mean(field):
+        return sum(w[field] * w["entries"] for w in wins) // entries if entries else 0
+
+    return {"entries": entries, "mean_cycles": mean("mean_cycles"),
+            "max_cycles": max(w["max_cycles"] for w in wins),
+            "mean_unmaps": mean("mean_unmaps"),
+            "max_unmaps": max(w["max_unmaps"] for w in wins)}
+
+
 def _rows(where, run, hz, warnings):
     """One dict per row index: the median round's row, with `derived`, the
     `summary` (the kernel's, else computed: summary_source says which),
-    `rounds_seen` (each round's figures) and `totals` (counts over rounds)."""
+    `rounds_seen` (each round's figures) and `totals` (counts over rounds);
+    its `window` is every round's together, as the kernel's table gives it
+    (the longest of any round, the mean over all entries)."""
     kernel = {}
     for n, s in run.summaries:
         if s["row"] in kernel:
@@ -417,6 +437,7 @@ def _rows(where, run, hz, warnings):
                                "cycles_per_packet": r["cycles_per_packet"]["mean"],
                                "pps": r["pps"], "line": n} for n, r in rounds]
         row["totals"] = {k: sum(r[k] for r in objs) for k in _COUNTS}
+        row["window"] = _window_over_rounds(objs)
         row["derived"] = derive(row, hz)
         row["derived"]["line"] = line
         for n, r in rounds:

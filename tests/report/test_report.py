@@ -670,6 +670,40 @@ class Rounds(unittest.TestCase):
         self.assertEqual(d["rows"][0]["translation"], "passthrough")
         self.assertEqual(d["rows"][5]["derived"]["phase_per_packet"]["copy"], 1800)
 
+    def test_window_and_share_cover_every_round(self):
+        # The protection window is every round's together (the longest of
+        # any round), and strict's invalidating share the kernel's median
+        # over the rounds, as the kernel's own table gives them.
+        text = read("kernel_rounds.log")
+        d = load("kernel_rounds.log")
+        objs = [json.loads(l[len("REPORT "):]) for l in text.splitlines()
+                if l.startswith("REPORT ")]
+        batched = [o for o in objs if o["type"] == "row" and o["sweep"] == "policy"
+                   and o["policy"] == "batched"]
+        row = next(r for r in d["rows"] if r["sweep"] == "policy" and r["policy"] == "batched")
+        self.assertEqual(row["window"]["max_cycles"],
+                         max(o["window"]["max_cycles"] for o in batched))
+        self.assertEqual(row["window"]["entries"], sum(o["window"]["entries"] for o in batched))
+        strict = next(o for o in objs if o["type"] == "summary" and o["policy"] == "strict")
+        self.assertAlmostEqual(d["headline"]["strict_inval_share"],
+                               strict["inval_permille"]["median"] / 1000.0)
+
+    def test_real_kernel_log(self):
+        # A default `make run` of the kernel itself (6 policies, 5 rounds):
+        # read without a warning, every row with its kernel summary.
+        d = load("kernel_rounds.log")
+        self.assertEqual((d["schema"], d["rounds"], d["summaries"], d["complete"]),
+                         (2, 5, "kernel", True))
+        self.assertEqual(d["warnings"], [])
+        self.assertEqual([r["policy"] for r in d["rows"]],
+                         ["off", "identity", "strict", "batched", "pool", "bounce"])
+        self.assertEqual([len(r["rounds_seen"]) for r in d["rows"]], [5] * 6)
+        self.assertEqual(d["rows"][0]["translation"], "passthrough")
+        self.assertEqual(d["rows"][1]["translation"], "identity")
+        self.assertTrue(d["costs"])
+        p = render("kernel_rounds.log")
+        self.assertEqual(p.errors, [])
+
     def test_kernel_summary_is_used(self):
         text = edit_summary(read("rounds.log"), 2, median=28600, min=20000, max=30000)
         s = rl.load(text, "t")["rows"][2]["summary"]
