@@ -1,0 +1,75 @@
+/* NVMe 1.x controller, read-only by construction, driven by polling. The
+ * driver owns its queues' memory; the caller maps it for the device (the
+ * DMA layer, through `struct nvme_dma`) once for the controller's life,
+ * and maps each read's data buffer (and PRP list page) itself, handing the
+ * driver device addresses, as Linux's nvme driver does with the streaming
+ * DMA API. The only commands the driver can build are Read (I/O) and
+ * Identify, Create/Delete I/O Submission/Completion Queue (admin): see
+ * lib/nvme/nvme_cmd.h. */
+#ifndef DRIVERS_NVME_NVME_H
+#define DRIVERS_NVME_NVME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NVME_MAX_QD 64              /* I/O queue entries the driver uses, at most */
+
+struct nvme_info {
+	uint8_t bus, dev, fn;
+	uint16_t vendor_id, device_id;
+	uint8_t ver_major, ver_minor;   /* VS */
+	uint64_t cap;                   /* CAP as read */
+	char model[41], serial[21], firmware[9]; /* Identify Controller, trimmed */
+	uint32_t nsid;                  /* the namespace read from (the first active one) */
+	uint64_t blocks;                /* its size in logical blocks (NSZE) */
+	uint32_t block_size;            /* bytes per logical block (LBAF[FLBAS].LBADS) */
+	uint32_t max_transfer;          /* bytes one command may move (MDTS; 0 in MDTS = 1 MiB here) */
+	unsigned max_qd;                /* I/O queue depth the controller and the driver allow */
+};
+
+/* How the driver gets device addresses for the memory it owns (queues,
+ * Identify buffers): `map` returns 0 and the device address of
+ * [phys, phys + len), or negative. */
+struct nvme_dma {
+	int (*map)(void *ctx, uint64_t phys, size_t len, uint64_t *dev);
+	void *ctx;
+};
+
+struct nvme_ctrl;
+
+/* Finds the first controller of class 01:08:02 and maps its registers; no
+ * DMA yet. With none, prints what storage controllers were found (an Intel
+ * VMD or RAID-mode controller hides NVMe drives: say so) and returns -1. */
+int nvme_probe(struct nvme_ctrl **out);
+const struct nvme_info *nvme_get_info(const struct nvme_ctrl *c);
+/* Resets the controller the firmware left running (CC.EN=0, CSTS.RDY=0
+ * within CAP.TO), sets up the admin queue, enables it, identifies the
+ * controller and its first namespace, and creates one I/O queue pair of
+ * `qd` entries (1..max_qd). Bus mastering is turned on here. Every wait is
+ * bounded by CAP.TO or a command time-out and says what it waited for;
+ * CSTS.CFS and command errors are reported, decoded. */
+int nvme_start(struct nvme_ctrl *c, const struct nvme_dma *dma, unsigned qd);
+/* Queues a read of `blocks` logical blocks at `lba` into prp1/prp2 (NVMe
+ * base spec 4.3: prp2 is the second page, or the device address of a PRP
+ * list when the transfer spans more than two pages). `tag` comes back
+ * with the completion. Does not ring the doorbell. -1 when the queue is full. */
+int nvme_submit_read(struct nvme_ctrl *c, uint64_t lba, uint32_t blocks, uint64_t prp1,
+		     uint64_t prp2, uint16_t tag);
+/* One write of the submission queue's tail doorbell for everything queued. */
+void nvme_ring(struct nvme_ctrl *c);
+/* Takes one completion if the phase bit says there is one: 1 and *tag,
+ * *status (0: success; else SCT << 8 | SC), or 0. The completion queue's
+ * head doorbell is written by nvme_cq_done, once per batch. */
+int nvme_poll(struct nvme_ctrl *c, uint16_t *tag, uint16_t *status);
+void nvme_cq_done(struct nvme_ctrl *c);
+/* "Generic: LBA Out of Range" etc. for a status as nvme_poll returns it. */
+const char *nvme_status_text(uint16_t status);
+/* Whether CSTS.CFS (controller fatal status) is set; reads CSTS. */
+bool nvme_fatal(struct nvme_ctrl *c);
+/* Deletes the I/O queues, disables the controller (CC.EN=0, bounded) and
+ * turns bus mastering off. 0, or negative when the controller did not
+ * answer (the caller then keeps the queue memory mapped for good). */
+int nvme_stop(struct nvme_ctrl *c);
+
+#endif
