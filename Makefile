@@ -16,6 +16,7 @@ B := build
 # QEMU run options (see README, "Options").
 CMDLINE    ?=
 NIC        ?= e1000
+NVME       ?= 64M
 IOMMU      ?=
 ACCEL      ?= tcg
 QEMU_EXTRA ?=
@@ -49,9 +50,10 @@ deps:
 	@tools/ensure-deps.sh
 
 run: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(if $(filter-out none,$(NVME)),$(NVME_IMG))
 	@tools/qemu-run.sh --image $(ESP_IMG) --cmdline "$(CMDLINE)" \
 		--nic "$(NIC)" --iommu "$(IOMMU)" --accel "$(ACCEL)" \
+		--nvme $(if $(filter-out none,$(NVME)),$(NVME_IMG),none) \
 		--timeout $(TIMEOUT) --log $(B)/serial.log -- $(QEMU_EXTRA)
 
 # Each suite writes PASS:/FAIL:/SKIP: lines to $(B)/results/; the summary

@@ -6,8 +6,10 @@
 #          [--iommu PROPS|none] [--accel tcg|kvm] [--mem SIZE] [--timeout S]
 #          [--log FILE] [--quiet] [--screendump FILE.ppm] [--vars FILE]
 #          [--usb [--readonly] [--other-disk IMG]] [--secure-boot]
-#          [-- EXTRA QEMU ARGS]
+#          [--nvme IMG|none] [-- EXTRA QEMU ARGS]
 #
+# --nvme: a raw image attached as an NVMe drive (serial vtdbench), in
+# place; none (the default) attaches no drive.
 # --screendump: the kernel halts instead of leaving QEMU; once it printed
 # its verdict the screen is saved through the QEMU monitor, then QEMU quits.
 # --vars: the OVMF variable store to use, in place (kept across runs;
@@ -37,7 +39,7 @@
 set -uo pipefail
 
 image= cmdline= nic=e1000 iommu= accel=tcg mem=512M timeout=600 log= quiet=0 screendump=
-vars= usb=0 readonly=0 secure_boot=0 other_disk=
+vars= usb=0 readonly=0 secure_boot=0 other_disk= nvme=none
 extra=()
 while (($#)); do
 	case $1 in
@@ -56,11 +58,14 @@ while (($#)); do
 	--readonly) readonly=1; shift ;;
 	--secure-boot) secure_boot=1; shift ;;
 	--other-disk) other_disk=$2; shift 2 ;;
+	--nvme) nvme=$2; shift 2 ;;
 	--) shift; extra=("$@"); break ;;
 	*) echo "qemu-run: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
 [[ -f $image ]] || { echo "qemu-run: no image '$image' (run make first)" >&2; exit 2; }
+[[ $nvme == none || -f $nvme ]] || {
+	echo "qemu-run: no NVMe drive image '$nvme' (make $nvme writes one)" >&2; exit 2; }
 if ((usb)); then
 	[[ -z $cmdline ]] || {
 		echo "qemu-run: --usb boots the stick's own configuration; edit its EFI/BOOT/VTDBENCH.CFG" \
@@ -141,6 +146,9 @@ else
 fi
 if [[ $nic != none ]]; then
 	args+=(-device "$nic,romfile=")
+fi
+if [[ $nvme != none ]]; then
+	args+=(-drive "file=$nvme,if=none,id=nvme0,format=raw" -device nvme,drive=nvme0,serial=vtdbench)
 fi
 if ((quiet)); then
 	args+=(-chardev "file,id=ser0,path=$log" -serial chardev:ser0)
