@@ -28,10 +28,22 @@ run_one() {
 	name=$(basename "$t" .test)
 	local log=$outdir/$name.log result=$outdir/$name.result
 	local cmdline nic iommu timeout qemu verdict screen_lines screen_args=() fw_args=()
+	local nvme nvme_img=none
 	cmdline=$(value "$t" cmdline)
 	nic=$(value "$t" nic e1000)
 	iommu=$(value "$t" iommu)
 	timeout=$(value "$t" timeout 180)
+	# A drive only where the section asks for one, so the others boot as
+	# before; the image of each size is written once (tests/vm/vm.mk).
+	nvme=$(value "$t" nvme none)
+	if [[ $nvme != none ]]; then
+		nvme_img=$outdir/nvme-$nvme.img
+		if [[ ! -f $nvme_img ]]; then
+			{ echo "FAIL: vm/$name"; echo "  no drive image $nvme_img (make vm-tests writes it)"; } |
+				tee "$result"
+			return
+		fi
+	fi
 	qemu=$(value "$t" qemu)
 	# {log} in the QEMU arguments names the serial log, so that a file of
 	# QEMU's own (a trace: -D {log}.trace) lands beside it.
@@ -42,7 +54,7 @@ run_one() {
 	[[ $(value "$t" firmware) == secure-boot ]] && fw_args=(--secure-boot)
 	# shellcheck disable=SC2086 # qemu holds several arguments
 	"$here/../../tools/qemu-run.sh" --quiet --image "$image" --cmdline "$cmdline" \
-		--nic "$nic" --iommu "$iommu" --timeout "$timeout" --log "$log" "${screen_args[@]}" "${fw_args[@]}" -- $qemu \
+		--nic "$nic" --iommu "$iommu" --timeout "$timeout" --nvme "$nvme_img" --log "$log" "${screen_args[@]}" "${fw_args[@]}" -- $qemu \
 		2>"$outdir/$name.err"
 	local rc=$? why=()
 	if ((rc != verdict)); then

@@ -15,9 +15,27 @@ $(B)/vm/tables/dell-xps-13-9350.dat: $(DMAR_TESTDATA)/dell-xps-13-9350.dat
 	@mkdir -p $(@D)
 	cp $< $@
 
-vm-tests: $(ESP_IMG) $(VM_TABLES)
+# The NVMe drive images the manifest's `nvme = SIZE` keys ask for, one per
+# size (tools/nvme.mk writes them; run.sh attaches $(B)/vm/nvme-SIZE.img).
+VM_NVME_IMGS := $(patsubst %,$(B)/vm/nvme-%.img,$(sort $(shell \
+	sed -n -E 's/^[ \t]*nvme[ \t]*=[ \t]*([^ \t]+)[ \t]*$$/\1/p' tests/vm/manifest)))
+
+vm-tests: $(ESP_IMG) $(VM_TABLES) $(VM_NVME_IMGS)
 	@mkdir -p $(B)/results
 	@FONT_PSF=$(FONT_PSF) tests/vm/run.sh tests/vm/manifest $(ESP_IMG) $(B)/vm $(VM_TESTS) | tee $(B)/results/vm.txt
 
 TEST_SUITES += vm-tests
 .PHONY: vm-tests
+
+# The write-free check of QEMU's NVMe trace (check_nvme_trace.py) on
+# synthetic traces, host side: one with a write must fail.
+nvme-trace-tests:
+	@mkdir -p $(B)/results
+	@$(PYTHON) tests/vm/test_check_nvme_trace.py $(B)/nvme-trace-tests > $(B)/results/nvme-trace.txt 2>&1 \
+		|| echo "FAIL: nvme-trace/runner (exited with status $$?)" >> $(B)/results/nvme-trace.txt
+	@grep -A3 '^FAIL' $(B)/results/nvme-trace.txt || true
+	@echo "nvme trace check tests: $$(grep -c '^PASS: ' $(B)/results/nvme-trace.txt) passed"
+	@! grep -q '^FAIL' $(B)/results/nvme-trace.txt
+
+TEST_SUITES += nvme-trace-tests
+.PHONY: nvme-trace-tests
