@@ -7,7 +7,7 @@ usage: report.py LOG [-o OUT.html] [--run N] [--json]
 
 The page has no script and no external resource (fonts, styles, images are
 all inline or the browser's own), so it can be mailed or opened offline.
-The log format (REPORT lines, schema 1 or 2) is read by tools/report_log.py
+The log format (REPORT lines, schema 1 to 3) is read by tools/report_log.py
 (summaries over rounds: tools/report_summary.py); the charts are drawn by
 tools/report_svg.py, the parts that come with rounds by tools/report_parts.py.
 Exit status: 0 page written, 1 the log could not be read or holds no usable
@@ -32,9 +32,15 @@ PHASE_SERIES = [
     ("copy", "bounce copy", "#b07aa1"),
     ("inval_submit", "invalidation submit", "#f28e2b"),
     ("inval_wait", "invalidation wait", "#e15759"),
-    ("nic", "NIC (send + receive)", "#59a14f"),
+    ("device", "the device", "#59a14f"),  # named per workload: DEVICE_NAMES
     ("other", "other", "#bab0ac"),
 ]
+# Per workload: what the device phase is, what one unit of work is, and
+# what the rate counts (an NVMe row's `pps` is reads per second).
+DEVICE_NAMES = {"net": "NIC (send + receive)", "nvme": "NVMe controller (command to completion)"}
+UNITS = {"net": "packet", "nvme": "read"}
+RATES = {"net": "packets /s", "nvme": "IOPS"}
+WORKLOAD_NAMES = {"net": "net: the e1000 packet stream", "nvme": "nvme: reads from the NVMe drive"}
 DMA_PHASES = ("iova", "pte", "copy", "inval_submit", "inval_wait")
 SWEEP_NAMES = {
     "hwm": "high-water mark (hwm)",
@@ -196,10 +202,17 @@ def context_html(ctx):
 _window = rp._window
 
 
-def phase_chart(rows, title, phases=None, label=None):
-    """The median round's phases per packet; over the whole cost (no
-    `phases` chosen) a whisker from the rows' min to max over the rounds."""
-    series = [s for s in PHASE_SERIES if phases is None or s[0] in phases]
+def _series(workload):
+    return [(k, DEVICE_NAMES.get(workload, "the device") if k == "device" else name, c)
+            for k, name, c in PHASE_SERIES]
+
+
+def phase_chart(rows, title, phases=None, label=None, workload="net"):
+    """The median round's phases per unit of work (packet, read); over the
+    whole cost (no `phases` chosen) a whisker from the rows' min to max over
+    the rounds."""
+    unit = UNITS.get(workload, "operation")
+    series = [s for s in _series(workload) if phases is None or s[0] in phases]
     bars = []
     for r in rows:
         name = str(r[label]) if label else r["derived"]["label"]
@@ -207,11 +220,11 @@ def phase_chart(rows, title, phases=None, label=None):
         bars.append((name, {k: r["derived"]["phase_per_packet"][k] for k, _, _ in series},
                      r["derived"]["label"] + " ") +
                     (((c["min"], c["max"], len(r["rounds_seen"])),) if phases is None else ()))
-    return stacked_bars(bars, series, title, "TSC cycles per packet" + (
+    return stacked_bars(bars, series, title, "TSC cycles per " + unit + (
         " (the median round; whisker: min to max over the rounds)" if phases is None else ""))
 
 
-def hwm_chart(rows, policy_rows):
+def hwm_chart(rows, policy_rows, unit="packet"):
     pts = []
     for r in sorted(rows, key=lambda r: r["hwm"]):
         w = r["derived"]["window_us"]
@@ -219,9 +232,9 @@ def hwm_chart(rows, policy_rows):
             continue
         med = r["summary"]["cycles_per_packet"]["median"]
         pts.append(("hwm=%d" % r["hwm"], w["mean"], med, w["max"],
-                    "hwm %d: %s cycles/packet, window %s \u00b5s mean, %s \u00b5s max, "
-                    "%s unmaps mean" % (r["hwm"], num(med), num(w["mean"]), num(w["max"]),
-                                        num(r["window"]["mean_unmaps"]))))
+                    "hwm %d: %s cycles/%s, window %s \u00b5s mean, %s \u00b5s max, "
+                    "%s unmaps mean" % (r["hwm"], num(med), unit, num(w["mean"]),
+                                        num(w["max"]), num(r["window"]["mean_unmaps"]))))
     if not pts:
         return h("p", "The hwm rows have no window in \u00b5s (no TSC rate, or no packets): "
                  "nothing to plot.", cls="note")
@@ -229,18 +242,19 @@ def hwm_chart(rows, policy_rows):
             for r in policy_rows if r["policy"] in ("strict", "pool", "off") and r["packets"]]
     svg = scatter(pts, refs, "Cost against protection window, batched, per hwm",
                   "protection window, \u00b5s (dot: mean, line: to max)",
-                  "TSC cycles per packet (median of the rounds)", width=940, height=420)
-    return svg + h("p", "Each point is one hwm: a larger batch is cheaper per packet and leaves "
+                  "TSC cycles per %s (median of the rounds)" % unit, width=940, height=420)
+    return svg + h("p", "Each point is one hwm: a larger batch is cheaper per " + unit +
+                   " and leaves "
                    "unmapped buffers reachable longer, until the flush_ms deadline caps the "
                    "window. Dashed lines: the other policies of the policy sweep.", cls="note")
 
 
-def sweep_section(sweep, rows):
-    first = rows[0]
+def sweep_section(sweep, rows, workload="net"):
+    first, unit = rows[0], UNITS.get(workload, "operation")
     out = [h("h3", "Sweep: " + escape(SWEEP_NAMES.get(sweep, sweep)))]
-    fixed = ", ".join("%s=%s" % (k, first[k]) for k in ("policy", "inval", "batch_inval",
-                                                         "hwm", "flush_ms", "size")
-                      if k != sweep)
+    keys = ("policy", "inval", "batch_inval", "hwm", "flush_ms", "size") + (
+        ("qd", "io_bytes", "pattern") if workload != "net" else ())
+    fixed = ", ".join("%s=%s" % (k, first.get(k)) for k in keys if k != sweep)
     out.append(h("p", "Fixed: " + h("code", escape(fixed)), cls="note"))
     base = first["summary"]["cycles_per_packet"]["median"] if first["packets"] else 0
     trs = []
@@ -252,10 +266,12 @@ def sweep_section(sweep, rows):
                     else "\u2013",
                     num(r["derived"]["inval_per_packet"]), pct(r["derived"]["inval_share"]),
                     _window(r), _window(r, "max")])
-    out.append(table([escape(sweep), "cycles/pkt", "vs first", "inval./pkt", "inval. share",
+    per = "/pkt" if unit == "packet" else "/" + unit
+    out.append(table([escape(sweep), "cycles" + per, "vs first", "inval." + per, "inval. share",
                       "window \u00b5s mean", "window \u00b5s max"], trs, numeric=range(1, 7)))
-    out.append(phase_chart(rows, "Cycles per packet by phase, %s sweep" % sweep,
-                           label=None if sweep == "micro" else sweep))
+    out.append(phase_chart(rows, "Cycles per %s by phase, %s sweep%s"
+                           % (unit, sweep, "" if workload == "net" else " (%s)" % workload),
+                           label=None if sweep == "micro" else sweep, workload=workload))
     return "\n".join(out)
 
 
@@ -361,6 +377,34 @@ def headline_html(data):
 
 # --- page ----------------------------------------------------------------
 
+def workload_parts(w, rows, several):
+    """One workload's charts: its policy sweep by phase, batching against
+    the window, its other sweeps. Under a heading of its own when the run
+    measured several workloads."""
+    unit, suffix = UNITS.get(w, "operation"), "" if w == "net" else " (%s)" % w
+    parts = [h("h2", "Workload " + escape(WORKLOAD_NAMES.get(w, w)))] if several else []
+    sub = "h3" if several else "h2"
+    policy = [r for r in rows if r["sweep"] == "policy"]
+    if policy:
+        parts.append(h(sub, "Where the cycles go" + escape(suffix)))
+        parts.append(phase_chart(policy, "Cycles per %s by phase, policy sweep%s"
+                                 % (unit, suffix), workload=w))
+        if any(r["phase"].get(k) for r in policy for k in DMA_PHASES):
+            parts.append(phase_chart(policy, "The DMA layer alone (same rows, scale zoomed)"
+                                     + suffix, DMA_PHASES, workload=w))
+    hwm = [r for r in rows if r["sweep"] == "hwm"]
+    if hwm:
+        parts.append(h(sub, "Batching: cost against protection window" + escape(suffix)))
+        parts.append(hwm_chart(hwm, policy, unit))
+    others = [s for s in rl.SWEEPS if s != "policy" and any(r["sweep"] == s for r in rows)]
+    if others:
+        parts.append(h(sub, "Sweeps" + escape(suffix)))
+        parts.append(h("p", "Each sweep varies one option and keeps the rest fixed.", cls="note"))
+        for s in others:
+            parts.append(sweep_section(s, [r for r in rows if r["sweep"] == s], w))
+    return parts
+
+
 def page(data):
     rows, ctx = data["rows"], data["context"]
     parts = []
@@ -400,23 +444,9 @@ def page(data):
         parts.append(h("p", "No rows: the run ended before its first stream finished.",
                        cls="bad"))
 
-    policy = [r for r in rows if r["sweep"] == "policy"]
-    if policy:
-        parts.append(h("h2", "Where the cycles go"))
-        parts.append(phase_chart(policy, "Cycles per packet by phase, policy sweep"))
-        if any(r["phase"].get(k) for r in policy for k in DMA_PHASES):
-            parts.append(phase_chart(policy, "The DMA layer alone (same rows, scale zoomed)",
-                                     DMA_PHASES))
-    hwm = [r for r in rows if r["sweep"] == "hwm"]
-    if hwm:
-        parts.append(h("h2", "Batching: cost against protection window"))
-        parts.append(hwm_chart(hwm, policy))
-    others = [s for s in rl.SWEEPS if s != "policy" and any(r["sweep"] == s for r in rows)]
-    if others:
-        parts.append(h("h2", "Sweeps"))
-        parts.append(h("p", "Each sweep varies one option and keeps the rest fixed.", cls="note"))
-        for s in others:
-            parts.append(sweep_section(s, [r for r in rows if r["sweep"] == s]))
+    for w in data["workloads"]:
+        parts += workload_parts(w, [r for r in rows if r["workload"] == w],
+                                len(data["workloads"]) > 1)
     parts.append(rp.latency_section(rows))
     parts.append(rp.cost_section(data["costs"]))
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

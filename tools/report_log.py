@@ -3,7 +3,7 @@ the numbers the page shows (tools/report.py is the command-line tool).
 
 A serial log is mostly other text: OVMF's output with its ANSI escapes, the
 kernel's own lines, \r\n line ends. Report lines are `REPORT {json}` (schema
-1 or 2), grouped in runs: one `context`, its `row`s (schema 2: once per
+1, 2 or 3), grouped in runs: one `context`, its `row`s (schema 2: once per
 round), then (schema 2) one `summary` per row and the `cost` lines, one
 `end`. Without summaries (schema 1, or a run cut short) the tool computes
 them from the rounds present (tools/report_summary.py). A run that has no
@@ -12,29 +12,41 @@ A run with a line the tool cannot read (a reset cut it and the next boot's
 output ran on, serial noise, a number no 64-bit counter holds) is kept,
 marked damaged, and not shown; the other runs are still read. Every
 problem that stops the tool is a ReportError naming the log line.
+
+Schema 3 adds the workload: every row and summary says "workload" ("net",
+the e1000 packet stream, or "nvme", the NVMe reads) and the device's phase
+is "device" (the NIC's or the NVMe controller's part). Older logs are read
+as schema 3: no workload is "net", phase "nic" is "device", and a net row's
+NVMe fields get their net values (qd 0, io_bytes the frame size, ...).
 """
 import json
 import re
 
 import report_summary as rs
 
-SCHEMAS = (1, 2)
+SCHEMAS = (1, 2, 3)
 # The kernel's counters are 64-bit: a larger number is damage, not data
 # (and would overflow the floats of the derived numbers).
 COUNTER_LIMIT = 2 ** 64
 PREFIX = "REPORT "
 # Every row has the first six; "copy" (the bounce policy's copies) only
-# schema 2.
-PHASES = ("iova", "pte", "copy", "inval_submit", "inval_wait", "nic", "other")
-REQUIRED_PHASES = ("iova", "pte", "inval_submit", "inval_wait", "nic", "other")
+# schema 2 on. "device" was "nic" up to schema 2 (read as "device").
+PHASES = ("iova", "pte", "copy", "inval_submit", "inval_wait", "device", "other")
+REQUIRED_PHASES = ("iova", "pte", "inval_submit", "inval_wait", "device", "other")
+# The workloads, in the order the page shows them; a row without one
+# (schema <= 2) is the packet stream's.
+WORKLOADS = ("net", "nvme")
+# What a net row says in the NVMe fields (schema 3), given to older rows.
+_NET_DEFAULTS = (("qd", 0), ("pattern", ""), ("command_errors", 0), ("prp_lists", 0))
 # "micro": the invalidation micro-benchmarks (map + unmap + invalidate +
 # wait of one page, no device DMA), one row per interface and granularity.
-SWEEPS = ("policy", "hwm", "inval", "batch_inval", "size", "micro")
+# "qd" and "io_bytes": the NVMe workload's nvme_qd= and nvme_io= lists.
+SWEEPS = ("policy", "hwm", "inval", "batch_inval", "size", "micro", "qd", "io_bytes")
 POLICIES = ("off", "identity", "strict", "batched", "pool", "bounce")
 GRANS = ("pages", "domain", "global")
 # What tells a row apart from the other rows of a run, and matches it with
 # the same row of another run (tools/compare.py).
-ROW_KEY = ("sweep", "policy", "inval", "batch_inval", "hwm", "size")
+ROW_KEY = ("workload", "sweep", "policy", "inval", "batch_inval", "hwm", "size", "qd")
 
 # CSI sequences (colours, cursor moves), two-byte escapes and bare carriage
 # returns that firmware consoles leave at the start of a line. Only a line's
@@ -46,7 +58,9 @@ _ROW_INTS = ("row", "hwm", "flush_ms", "size", "packets", "received", "lost",
              "duplicated", "corrupted", "faults", "tsc_total", "pps", "maps",
              "unmaps", "invalidations", "inval_waits", "flushes_hwm",
              "flushes_deadline", "flushes_forced", "timer_interrupts")
-_ROW_STRS = ("sweep", "policy", "inval", "batch_inval")
+_ROW_STRS = ("workload", "sweep", "policy", "inval", "batch_inval")
+# What an NVMe row carries beyond a net row's (schema 3).
+_NVME_INTS = ("qd", "io_bytes", "command_errors", "prp_lists")
 _ROW_OBJS = {
     "cycles_per_packet": ("mean", "p50", "p99", "max"),
     "phase": REQUIRED_PHASES,
@@ -115,14 +129,30 @@ def _decode(where, n, payload):
                           % (where, n, type(obj).__name__))
     schema = obj.get("schema")
     if schema not in SCHEMAS:
-        raise ReportError("%s:%d: report schema %s; this tool reads schemas 1 and 2 only "
+        raise ReportError("%s:%d: report schema %s; this tool reads schemas 1 to 3 only "
                           "(a newer kernel needs a newer tools/report.py)"
                           % (where, n, json.dumps(schema)))
     types = ("context", "row", "end") + (("summary", "cost") if schema >= 2 else ())
     if obj.get("type") not in types:
         raise ReportError("%s:%d: unknown report type %s"
                           % (where, n, json.dumps(obj.get("type"))))
+    if obj["type"] in ("row", "summary"):
+        _as_schema3(obj)
     return obj
+
+
+def _as_schema3(obj):
+    """A row or summary of any schema in schema 3's terms (in place): the
+    workload named, the device's phase called "device", a net row's NVMe
+    fields filled in. An NVMe row's own fields are left for _check_row."""
+    obj.setdefault("workload", "net")
+    ph = obj.get("phase")
+    if isinstance(ph, dict) and "nic" in ph and "device" not in ph:
+        ph["device"] = ph.pop("nic")
+    if obj["workload"] == "net":
+        for k, v in _NET_DEFAULTS:
+            obj.setdefault(k, v)
+        obj.setdefault("io_bytes", obj.get("size"))
 
 
 def _check_row(where, n, row):
@@ -150,6 +180,12 @@ def _check_row(where, n, row):
         if bad:
             raise ReportError("%s:%d: schema-2 row is missing or has bad fields: %s"
                               % (where, n, ", ".join(bad)))
+    if row["workload"] != "net":
+        bad = [k for k in _NVME_INTS if not _is_counter(row.get(k))]
+        bad += ["pattern"] if not isinstance(row.get("pattern"), str) else []
+        if bad:
+            raise ReportError("%s:%d: %s row is missing or has bad fields: %s"
+                              % (where, n, row["workload"], ", ".join(bad)))
 
 
 def _bad_latency(arr):
@@ -171,7 +207,9 @@ def _bad_latency(arr):
 
 def _check_summary(where, n, s):
     bad = [k for k in ("row", "hwm", "size", "rounds") if not _is_counter(s.get(k))]
-    bad += [k for k in ("sweep", "policy", "inval", "batch_inval") if not isinstance(s.get(k), str)]
+    bad += [k for k in ("workload", "sweep", "policy", "inval", "batch_inval")
+            if not isinstance(s.get(k), str)]
+    bad += ["qd"] if not _is_counter(s.get("qd", 0)) else []
     for k in rs.PER_ROUND:
         sub = s.get(k)
         if not isinstance(sub, dict):
@@ -293,7 +331,7 @@ def row_label(row):
     s = row["sweep"]
     if s == "policy":
         return row["policy"]
-    if s in ("hwm", "size"):
+    if s in ("hwm", "size", "qd", "io_bytes"):
         return "%s=%d" % (s, row[s])
     if s == "micro":
         return "%s/%s" % (row["inval"], row["batch_inval"])
@@ -349,10 +387,19 @@ def _cheaper(base, other):
     return (b - o) * 100.0 / b if b else None
 
 
+def workloads(rows):
+    """The workloads the rows measured, in WORKLOADS' order, then others."""
+    seen = {r["workload"] for r in rows}
+    return [w for w in WORKLOADS if w in seen] + sorted(seen - set(WORKLOADS))
+
+
 def headline(rows):
-    """The comparisons at the top of the page, from the policy sweep."""
+    """The comparisons at the top of the page, from the policy sweep of the
+    first workload the rows measured (the packet stream when there is one;
+    tools/report.py's per-workload sections show the others)."""
+    first = workloads(rows)[:1]
     by = {}
-    for r in rows:
+    for r in (r for r in rows if [r["workload"]] == first):
         if r["sweep"] == "policy":
             by.setdefault(r["policy"], r)
     h = {"policies": [p for p in POLICIES if p in by] + sorted(set(by) - set(POLICIES))}
@@ -392,8 +439,7 @@ def _group_rounds(where, run, warnings):
                             % (where, run.index, i, seen))
         if len({row_key(r) for _, r in rounds}) != 1:
             warnings.append("%s: run %d: row %d's rounds do not agree on what they measured "
-                            "(sweep, policy, inval, batch_inval, hwm, size)"
-                            % (where, run.index, i))
+                            "(%s)" % (where, run.index, i, ", ".join(ROW_KEY)))
     return by
 
 
@@ -509,6 +555,7 @@ def load(text, where="log", number=None):
         "rows": rows,
         "costs": [c for _, c in run.costs],
         "end": end,
+        "workloads": workloads(rows),
         "headline": headline(rows),
         "warnings": warnings,
     }

@@ -68,8 +68,8 @@ def merge_latency(arrays):
 def compute(rounds):
     """A summary object like the kernel's from a row's rounds (row dicts)."""
     first = rounds[0]
-    s = {k: first.get(k) for k in ("row", "sweep", "policy", "inval", "batch_inval", "hwm",
-                                   "size")}
+    s = {k: first.get(k) for k in ("row", "workload", "sweep", "policy", "inval",
+                                   "batch_inval", "hwm", "size", "qd")}
     s["translation"] = first.get("translation", "")
     s["rounds"] = len(rounds)
     for what in PER_ROUND:

@@ -192,7 +192,7 @@ def main():
 
     # A kernel newer than the tool.
     newer = run_lines("exit=qemu", policy_rows())
-    newer = [l.replace('"schema":1', '"schema":3', 1) if '"type":"context"' in l else l
+    newer = [l.replace('"schema":1', '"schema":4', 1) if '"type":"context"' in l else l
              for l in newer]
     write("bad_schema.log", OVMF + newer)
 

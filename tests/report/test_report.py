@@ -258,8 +258,8 @@ class Errors(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(WORK, name[:-4] + ".html")))
 
     def test_bad_schema(self):
-        self.expect_error("bad_schema.log", "bad_schema.log:15:", "schema 3",
-                          "reads schemas 1 and 2 only")
+        self.expect_error("bad_schema.log", "bad_schema.log:15:", "schema 4",
+                          "reads schemas 1 to 3 only")
 
     def test_malformed_json(self):
         self.expect_error("malformed.log", "malformed.log:24: malformed REPORT line")
@@ -273,14 +273,15 @@ class Errors(unittest.TestCase):
         self.assertIn("cannot read", err)
 
     def test_schema_on_every_line(self):
-        row = dict(EXAMPLE_ROW, schema=3)
-        with self.assertRaisesRegex(rl.ReportError, "t:4: report schema 3"):
+        row = dict(EXAMPLE_ROW, schema=4)
+        with self.assertRaisesRegex(rl.ReportError, "t:4: report schema 4"):
             rl.load(synth(CONTEXT, row, end(1)), "t")
 
     def test_missing_field(self):
         row = {k: v for k, v in EXAMPLE_ROW.items() if k != "lost"}
         row["phase"] = dict(row["phase"], nic="12")
-        with self.assertRaisesRegex(rl.ReportError, "t:4: .*fields: lost, phase.nic"):
+        # Schema 1's "nic" phase is read as schema 3's "device".
+        with self.assertRaisesRegex(rl.ReportError, "t:4: .*fields: lost, phase.device"):
             rl.load(synth(CONTEXT, row, end(1)), "t")
 
     def test_not_an_object(self):
@@ -387,10 +388,10 @@ class Html(unittest.TestCase):
         p = render("two_runs.log")
         c = chart(p, "Cycles per packet by phase, policy sweep")
         self.assertEqual(c["bars"], ["off", "strict", "batched", "pool"])
-        # off has no DMA-layer phase: only nic and other.
-        self.assertEqual([s[1] for s in c["segs"] if s[0] == 0], ["nic", "other"])
+        # off has no DMA-layer phase: only the device's and other.
+        self.assertEqual([s[1] for s in c["segs"] if s[0] == 0], ["device", "other"])
         self.assertEqual([s[1] for s in c["segs"] if s[0] == 1],
-                         ["iova", "pte", "inval_submit", "inval_wait", "nic", "other"])
+                         ["iova", "pte", "inval_submit", "inval_wait", "device", "other"])
         # Bar lengths are in proportion to the cycles they stand for.
         width = {i: sum(s[2] for s in c["segs"] if s[0] == i) for i in range(4)}
         value = {i: sum(s[3] for s in c["segs"] if s[0] == i) for i in range(4)}
@@ -907,8 +908,8 @@ class Compare(unittest.TestCase):
         self.assertRegex(out, r"\nbatched +23,204 +26,685 +1\.150  B slower\n")
         # Matched by what they measured: hwm=250 is row 7 in both, hwm=16 and
         # hwm=1024 (both row 6) are not one row.
-        self.assertIn("only in A: hwm=16 (sweep=hwm policy=batched inval=qi "
-                      "batch_inval=global hwm=16 size=64)", out)
+        self.assertIn("only in A: hwm=16 (workload=net sweep=hwm policy=batched inval=qi "
+                      "batch_inval=global hwm=16 size=64 qd=0)", out)
         self.assertIn("only in B: hwm=1024 (", out)
         self.assertIn("compare: 2 of 7 rows differ beyond their spreads", out)
         self.assertIn("warning: the machines differ: machine.microcode 0x00000001 vs "
@@ -940,7 +941,7 @@ class Compare(unittest.TestCase):
         good = work_copy("rounds.log")
         for a, b, why in ((os.path.join(WORK, "missing.log"), good, "cannot read"),
                           (good, work_copy("no_run.log"), "no report in this log"),
-                          (work_copy("bad_schema.log"), good, "report schema 3"),
+                          (work_copy("bad_schema.log"), good, "report schema 4"),
                           (good, empty, "has no rows: nothing to compare")):
             st, out, err = compare_cli(a, b)
             self.assertEqual((st, out), (2, ""), (a, b, err))
