@@ -3,9 +3,10 @@
 
 usage: compare.py A B [--html OUT] [--run-a N] [--run-b N]
 
-Rows are matched by what they measured (sweep, policy, inval, batch_inval,
-hwm, size), not by their place in the run. For each row in both runs it
-prints the median cycles per packet of A and of B, the ratio B/A and a
+Rows are matched by what they measured (workload, sweep, policy, inval,
+batch_inval, hwm, size, qd), not by their place in the run. For each row in
+both runs it prints the median cycles per packet (per read for the NVMe
+workload) of A and of B, the ratio B/A and a
 verdict: "within the spread" when the two runs' [min, max] ranges over
 their rounds overlap, else "B faster" or "B slower" (beyond both runs'
 spread). Rows in one run only are listed as such. The header names both
@@ -105,7 +106,13 @@ def differences(a, b):
 
 
 def label(row):
-    return rl.row_label(row)
+    """The row's label, with its workload and queue depth beside it when it
+    is not the packet stream's: "nvme strict qd=32"."""
+    if row.get("workload", "net") == "net":
+        return rl.row_label(row)
+    if row["sweep"] == "qd":
+        return "%s %s" % (row["workload"], rl.row_label(row))
+    return "%s %s qd=%s" % (row["workload"], rl.row_label(row), row.get("qd"))
 
 
 def full_key(row):
@@ -211,7 +218,8 @@ def html_page(a, b, warnings, results, only_a, only_b):
     parts.append(table(["row", "median A", "A min\u2013max (spread)", "median B",
                         "B min\u2013max (spread)", "B/A", "verdict"], trs,
                        numeric=range(1, 6)))
-    parts.append(h("p", "Cycles per packet, median over each run's rounds. Within the spread: "
+    parts.append(h("p", "Cycles per packet (per read in nvme rows), median over each run's "
+                   "rounds. Within the spread: "
                    "the two runs' min\u2013max ranges overlap, so the rounds cannot tell them "
                    "apart; otherwise B is faster or slower beyond both runs' spread.",
                    cls="note"))

@@ -432,14 +432,24 @@ def page(data):
 
     parts.append(h("h2", "Results"))
     if rows:
-        parts.append(rp.results_table(rows, data["rounds"]))
+        for w in data["workloads"]:
+            if len(data["workloads"]) > 1:
+                parts.append(h("h3", "Workload " + escape(WORKLOAD_NAMES.get(w, w))))
+            parts.append(rp.results_table([r for r in rows if r["workload"] == w],
+                                          data["rounds"], w))
         parts.append(h("p", rp.results_note(data), cls="note"))
         parts.append(h("p", "cycles/pkt: TSC cycles per packet over the whole loop, rdtsc "
                        "overhead subtracted. inval./pkt: invalidation requests per packet. "
                        "inval. share: (submit + wait) / all cycles. window: time from an unmap to "
                        "the completion of the invalidation that covered it (batched only). "
                        "Rows with a lost, duplicated or corrupted frame, a fault or no packets "
-                       "are shaded.", cls="note"))
+                       "are shaded." + (
+                           " NVMe rows: the same per read; IOPS: reads per second; received: "
+                           "reads that completed and checked against the drive's pattern; "
+                           "corrupt: pattern mismatches; lost: reads that never completed; "
+                           "cmd errors: commands the controller failed (shaded too); PRP "
+                           "lists: reads that needed one."
+                           if "nvme" in data["workloads"] else ""), cls="note"))
     else:
         parts.append(h("p", "No rows: the run ended before its first stream finished.",
                        cls="bad"))

@@ -26,17 +26,29 @@ def _window(r, key="mean"):
     return num(r["derived"]["window_us"][key])
 
 
-def results_table(rows, rounds):
-    head = ["#", "row", "policy", "translation", "rounds", "packets", "received", "lost",
-            "dup.", "corrupt", "faults", "packets /s median", "cycles/pkt median", "min",
-            "max", "spread", "p99", "inval. /pkt", "inval. share", "window \u00b5s mean",
-            "window \u00b5s max"]
+# An NVMe row's own columns: its queue depth, bytes per read, LBA order,
+# commands the controller failed and reads that needed a PRP list.
+NVME_COLUMNS = (("qd", "qd"), ("io_bytes", "bytes /read"), ("pattern", "pattern"),
+                ("command_errors", "cmd errors"), ("prp_lists", "PRP lists"))
+
+
+def results_table(rows, rounds, workload="net"):
+    """One workload's rows. The NVMe reads' counts sit in the packet
+    columns (packets = reads done, pps = IOPS), with NVMe_COLUMNS after."""
+    nvme = workload != "net"
+    unit, per = ("read", "/read") if nvme else ("packet", "/pkt")
+    head = ["#", "row", "policy", "translation", "rounds", unit + "s", "received", "lost",
+            "dup.", "corrupt", "faults", ("IOPS" if nvme else "packets /s") + " median",
+            "cycles%s median" % per, "min", "max", "spread", "p99", "inval. " + per,
+            "inval. share", "window \u00b5s mean", "window \u00b5s max"]
+    head += [name for _, name in NVME_COLUMNS] if nvme else []
     out, cls = [], []
     for r in rows:
         d, t, s = r["derived"], r["totals"], r["summary"]
         c = s["cycles_per_packet"]
         bad = t["lost"] or t["duplicated"] or t["corrupted"] or t["faults"] or \
-            t["received"] != t["packets"] or not t["packets"]
+            t["received"] != t["packets"] or not t["packets"] or \
+            (nvme and r.get("command_errors"))
         cls.append("problem" if bad else None)
         has = bool(r["packets"])
         out.append([str(r["row"]), escape(d["label"]), escape(r["policy"]),
@@ -48,8 +60,10 @@ def results_table(rows, rounds):
                     if has else [DASH] * 4) +
                    [num(r["cycles_per_packet"]["p99"]) if has else DASH,
                     num(d["inval_per_packet"]), pct(d["inval_share"]), _window(r),
-                    _window(r, "max")])
-    return h("div", table(head, out, cls="results", numeric=range(4, 21), row_cls=cls),
+                    _window(r, "max")] +
+                   ([escape(str(r.get(k, DASH))) if k == "pattern" else num(r.get(k))
+                     for k, _ in NVME_COLUMNS] if nvme else []))
+    return h("div", table(head, out, cls="results", numeric=range(4, len(head)), row_cls=cls),
              cls="scroll")
 
 
@@ -73,7 +87,8 @@ def results_note(data):
 
 def _strips(rows):
     """(label, row, latency entry) for every granularity a row timed."""
-    return [("%s, %s %s" % (r["derived"]["label"], r["inval"], e["gran"]), r, e)
+    return [("%s%s, %s %s" % ("" if r["workload"] == "net" else r["workload"] + " ",
+                              r["derived"]["label"], r["inval"], e["gran"]), r, e)
             for r in rows for e in r["summary"]["latency"] if e["count"]]
 
 

@@ -8,7 +8,7 @@ add up to tsc_total, the mean cost per packet is tsc_total / packets,
 batched windows follow from hwm, the packet rate and flush_ms. The noise
 around the report lines (OVMF's escapes, \\r\\n, the kernel's own lines, a
 reboot, a crash) is what real logs hold. The schema-2 logs come from
-gen_rounds.py; kernel_schema1.log is not written here: it is a serial log
+gen_rounds.py, the schema-3 ones (both workloads) from gen_workloads.py; kernel_schema1.log is not written here: it is a serial log
 of the kernel itself (`make run CMDLINE=packets=3000`), kept as it came.
 """
 import json
@@ -18,6 +18,7 @@ import sys
 
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 import gen_rounds as schema2  # noqa: E402
+import gen_workloads as schema3  # noqa: E402
 
 HZ = 2445501858
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "logs")
@@ -173,6 +174,7 @@ def write(name, lines, crlf=True, final_newline=True):
 def main():
     os.makedirs(OUT, exist_ok=True)
     schema2.write_all(write, OVMF, BOOT, context, row, report)
+    schema3.write_all(write, OVMF, BOOT, context, row, report)
     # Two boots: a short policy run, then the full sweep after a reboot.
     first = OVMF + run_lines("exit=reboot packets=20000", policy_rows(packets=20000))
     second = OVMF + run_lines("exit=qemu sweep=hwm,inval,batch_inval,size",

@@ -975,6 +975,114 @@ class Compare(unittest.TestCase):
         self.assertIn("usage: make compare A=", p.stderr)
 
 
+class Workloads(unittest.TestCase):
+    """Schema 3: the packet stream and the NVMe reads in one run
+    (workloads.log, gen_workloads.py), and older logs read in its terms."""
+
+    def test_parse_both_workloads(self):
+        d = load("workloads.log")
+        self.assertEqual(d["warnings"], [])
+        self.assertEqual((d["schema"], d["rounds"], d["summaries"]), (3, 3, "kernel"))
+        self.assertEqual(d["workloads"], ["net", "nvme"])
+        net = [r for r in d["rows"] if r["workload"] == "net"]
+        nvme = [r for r in d["rows"] if r["workload"] == "nvme"]
+        self.assertEqual((len(net), len(nvme)), (6, 8))
+        for r in d["rows"]:
+            self.assertIn("device", r["phase"])
+            self.assertNotIn("nic", r["phase"])
+            self.assertEqual(len(r["rounds_seen"]), 3)
+        self.assertEqual({(r["qd"], r["io_bytes"], r["pattern"]) for r in net}, {(0, 64, "")})
+        qd = [r for r in nvme if r["sweep"] == "qd"]
+        self.assertEqual([(r["qd"], r["io_bytes"], r["prp_lists"], r["derived"]["label"])
+                          for r in qd], [(1, 16384, 20000, "qd=1"), (32, 16384, 20000, "qd=32")])
+        self.assertEqual({r["pattern"] for r in nvme}, {"rand"})
+        # The NVMe controller's part is the device phase, per read.
+        strict = next(r for r in nvme if r["policy"] == "strict" and r["sweep"] == "policy")
+        self.assertEqual(strict["summary"]["phase"]["device"]["median"], 61000)
+        self.assertEqual(len({rl.row_key(r) for r in d["rows"]}), 14)
+
+    def test_older_logs_are_net(self):
+        for name in ("rounds.log", "kernel_schema1.log", "two_runs.log"):
+            d = load(name)
+            self.assertEqual(d["workloads"], ["net"], name)
+            for r in d["rows"]:
+                self.assertEqual((r["workload"], r["qd"], r["io_bytes"], r["command_errors"],
+                                  r["prp_lists"]), ("net", 0, r["size"], 0, 0), name)
+                self.assertIn("device", r["phase"])
+                self.assertNotIn("nic", r["phase"])
+                self.assertEqual(r["summary"]["workload"], "net")
+                self.assertIn("device", r["summary"]["phase"])
+
+    def test_headline_is_the_packet_stream(self):
+        # The net rows are rounds.log's policy rows: the same comparisons,
+        # the NVMe rows (strict there 2.3x dearer per unit) left out.
+        a, b = load("workloads.log")["headline"], load("rounds.log")["headline"]
+        for k in ("batched_vs_strict_pct", "pool_vs_strict_pct", "strict_inval_share"):
+            self.assertAlmostEqual(a[k], b[k], msg=k)
+
+    def test_nvme_row_needs_its_fields(self):
+        text = read("workloads.log")
+        line = next(l for l in text.splitlines() if '"workload":"nvme"' in l and '"qd":' in l)
+        bad = line.replace('"qd":1,', '', 1)
+        self.assertNotEqual(bad, line)
+        with self.assertRaisesRegex(rl.ReportError, r"nvme row is missing or has bad fields: "
+                                    r"qd$"):
+            rl.load(text.replace(line, bad, 1), "w")
+        bad = line.replace('"pattern":"rand"', '"pattern":7', 1)
+        with self.assertRaisesRegex(rl.ReportError, "fields: pattern$"):
+            rl.load(text.replace(line, bad, 1), "w")
+
+    def test_page_per_workload(self):
+        html = report.page(load("workloads.log"))
+        p = parse_page(html)
+        self.assertEqual(p.errors, [])
+        net = chart(p, "Cycles per packet by phase, policy sweep")
+        nvme = chart(p, "Cycles per read by phase, policy sweep (nvme)")
+        self.assertEqual(net["bars"], list(rl.POLICIES))
+        self.assertEqual(nvme["bars"], list(rl.POLICIES))
+        self.assertEqual(len(nvme["whiskers"]), 6)
+        self.assertEqual(chart(p, "Cycles per read by phase, qd sweep (nvme)")["bars"],
+                         ["1", "32"])
+        self.assertIn("TSC cycles per read (the median round", html)
+        self.assertIn("NVMe controller (command to completion)", html)
+        # The NVMe strict bar's device segment: the controller's cycles per read.
+        dev = [s for s in nvme["segs"] if s[1] == "device"]
+        self.assertEqual(len(dev), 6)
+        self.assertTrue(all(60000 < s[3] < 63000 for s in dev), dev)
+        for text in ("Workload net: the e1000 packet stream",
+                     "Workload nvme: reads from the NVMe drive", "IOPS median", "cycles/read",
+                     "PRP lists", "cmd errors"):
+            self.assertIn(text, p.plain)
+        # One results table per workload.
+        self.assertEqual(html.count('<table class="results"'), 2)
+
+    def test_single_workload_page_unchanged(self):
+        p = parse_page(report.page(load("rounds.log")))
+        self.assertNotIn("Workload net", p.plain)
+        self.assertNotIn("IOPS", p.plain)
+
+    def test_compare_workloads(self):
+        st, out, err = compare_cli(work_copy("workloads.log"), work_copy("workloads_changed.log"),
+                                   "--html", os.path.join(WORK, "workloads.html"))
+        self.assertEqual(st, 0, err)
+        self.assertRegex(out, r"\nnvme strict qd=1 +66,532 +79,839 +1\.200  B slower\n")
+        self.assertRegex(out, r"\nstrict +28,730 +28,730 +1\.000  within the spread\n")
+        self.assertIn("only in A: nvme qd=32 (workload=nvme sweep=qd policy=strict inval=qi "
+                      "batch_inval=global hwm=250 size=16384 qd=32)", out)
+        self.assertIn("only in B: nvme qd=64 (", out)
+        self.assertIn("compare: 1 of 13 rows differ beyond their spreads", out)
+
+    def test_compare_schema2_with_schema3(self):
+        # A schema-2 run's rows are the packet stream's: they meet the net
+        # rows of a schema-3 run, never its NVMe rows.
+        st, out, err = compare_cli(work_copy("rounds.log"), work_copy("workloads.log"))
+        self.assertEqual(st, 0, err)
+        for p in rl.POLICIES:
+            self.assertRegex(out, r"\n%s +[0-9,]+ +[0-9,]+ +1\.000  within the spread\n" % p)
+        self.assertEqual(out.count("only in B: nvme "), 8)
+        self.assertIn("compare: all 6 rows agree within their spreads", out)
+
+
 class Lines(unittest.TextTestResult):
     """One PASS:/FAIL: line per test, details indented below a failure."""
 
