@@ -15,6 +15,7 @@
 
 static const char usage[] =
 	"Usage: mkpattern IMAGE SIZE\n"
+	"       mkpattern --bytes SIZE   (prints SIZE in bytes, writes nothing)\n"
 	"\n"
 	"Writes IMAGE (replacing it) as a raw drive of SIZE bytes whose every\n"
 	"512-byte block holds its LBA, a magic word, filler computed from the LBA\n"
@@ -108,6 +109,10 @@ int main(int argc, char **argv)
 	if (!bytes) {
 		fprintf(stderr, "mkpattern: bad drive size '%s': %s\n", argv[2], why);
 		return 2;
+	}
+	if (!strcmp(argv[1], "--bytes")) {
+		printf("%" PRIu64 "\n", bytes);
+		return 0;
 	}
 	return write_image(argv[1], bytes);
 }

@@ -13,11 +13,15 @@ $(B)/mkpattern: tools/mkpattern.c lib/block_pattern.c lib/block_pattern.h
 HOST_TOOLS += $(B)/mkpattern
 
 # The size the image was last written with: rewritten only when NVME
-# changes, so the image is rebuilt when it is missing, of another size, or
-# its pattern changed (mkpattern rebuilt), and otherwise kept.
-$(B)/nvme.size: FORCE
+# changes or the image's file is not of that size, so the image is rebuilt
+# when it is missing, of another size, or its pattern changed (mkpattern
+# rebuilt), and otherwise kept.
+$(B)/nvme.size: $(B)/mkpattern FORCE
 	@mkdir -p $(@D)
-	@echo '$(NVME)' | cmp -s - $@ || echo '$(NVME)' > $@
+	@want=$$($(B)/mkpattern --bytes '$(NVME)') || exit 1; \
+	if ! echo '$(NVME)' | cmp -s - $@ || \
+		{ [ -f $(NVME_IMG) ] && [ "$$(stat -c %s $(NVME_IMG))" != "$$want" ]; }; then \
+		echo '$(NVME)' > $@; fi
 
 $(NVME_IMG): $(B)/mkpattern $(B)/nvme.size
 	$(B)/mkpattern $@ $(NVME)

@@ -84,10 +84,28 @@ static void test_refuses_bad_sizes(void)
 	CHECK(err_mentions("not a multiple of the 512-byte block"));
 }
 
+/* --bytes: what make compares the image's size with. */
+static void test_bytes(void)
+{
+	char cmd[256], out[64] = "";
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "%s --bytes 64M", MKPATTERN);
+	p = popen(cmd, "r");
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	CHECK(fgets(out, sizeof(out), p) != NULL);
+	CHECK_EQ_U64(pclose(p), 0);
+	CHECK_STR_EQ(out, "67108864\n");
+	CHECK_EQ_U64(run("7"), 2);
+}
+
 int main(void)
 {
 	RUN_TEST("mkpattern", test_writes_every_block);
 	RUN_TEST("mkpattern", test_refuses_bad_sizes);
+	RUN_TEST("mkpattern", test_bytes);
 	remove(IMG);
 	remove(ERR);
 	return CHECK_EXIT_STATUS();
