@@ -213,6 +213,11 @@ int nvme_start(struct nvme_ctrl *c, const struct nvme_dma *dma, unsigned qd)
 	return 0;
 }
 
+const struct nvme_info *nvme_get_info(const struct nvme_ctrl *c)
+{
+	return &c->info;
+}
+
 bool nvme_fatal(struct nvme_ctrl *c)
 {
 	return (nvme_rd32(c, NVME_REG_CSTS) & NVME_CSTS_CFS) != 0;

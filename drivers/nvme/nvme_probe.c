@@ -115,8 +115,3 @@ int nvme_probe(struct nvme_ctrl **out)
 	list_storage();
 	return -1;
 }
-
-const struct nvme_info *nvme_get_info(const struct nvme_ctrl *c)
-{
-	return &c->info;
-}
