@@ -34,7 +34,7 @@ bool nvme_queue_take(struct nvme_queue *q, struct nvme_cqe *out)
 	/* The rest of the entry is read after the phase tag said it is new. */
 	__asm__ volatile("lfence" ::: "memory");
 	out->dw0 = e->dw0;
-	out->dw1 = 0;
+	out->dw1 = 0; /* reserved (4.6, Figure 123): not read */
 	out->sqhd = e->sqhd;
 	out->sqid = e->sqid;
 	out->cid = e->cid;
