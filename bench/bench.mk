@@ -7,4 +7,4 @@ BENCH_KERNEL_SRCS := bench/main.c bench/check.c bench/options.c bench/experiment
 	bench/dma_vtd.c \
 	bench/net/stream.c bench/net/stream_setup.c bench/net/stale.c bench/net/teardown.c \
 	bench/report/report.c bench/report/report_summary.c bench/report/report_latency.c bench/report/report_save.c \
-	bench/selftest/selftest.c bench/selftest/selftest_vtd.c bench/selftest/selftest_irq.c
+	bench/selftest/selftest.c bench/selftest/selftest_vtd.c bench/selftest/selftest_irq.c bench/selftest/selftest_nvme.c

@@ -9,7 +9,7 @@
 static const char *const exit_choices[] = {
 	[EXIT_MODE_QEMU] = "qemu", [EXIT_MODE_HALT] = "halt", [EXIT_MODE_REBOOT] = "reboot", NULL
 };
-const char *const selftest_names[] = { "boot", "tsc", "timer", "ud2", "pf", "hang", "vtd", "stream", "stale", "timer_blocked", "irq", "console", "flood", "none", NULL };
+const char *const selftest_names[] = { "boot", "tsc", "timer", "ud2", "pf", "hang", "vtd", "stream", "stale", "timer_blocked", "irq", "console", "flood", "nvme", "none", NULL };
 #define SELFTEST_NONE SELFTEST_COUNT
 
 static const char *const dmar_choices[] = { "summary", "verbose", NULL };
@@ -35,7 +35,8 @@ static const struct opt_spec specs[OPT_COUNT] = {
 	[OPT_SELFTEST] = { "selftest", OPT_ENUM_LIST, selftest_names, 0, 0, "none",
 			   "in-VM self-tests to run (comma-separated); ud2 and pf end the run "
 			   "with a deliberate exception, hang never ends it, flood prints 12000 "
-			   "filler lines (a report longer than its buffers)", OPT_MAX_LIST },
+			   "filler lines (a report longer than its buffers), nvme reads the NVMe "
+			   "drive's first blocks", OPT_MAX_LIST },
 	[OPT_DMAR] = { "dmar", OPT_ENUM, dmar_choices, 0, 0, "summary",
 		       "how much of the firmware's DMAR table the boot log shows", 1 },
 	[OPT_VTD] = { "vtd", OPT_ENUM, on_off, 0, 0, "on",

@@ -25,6 +25,7 @@ enum selftest_id {
 	SELFTEST_IRQ,    /* stray vectors get their EOI where due and do not block the timer */
 	SELFTEST_CONSOLE, /* lines printed from an interrupt never land inside another line */
 	SELFTEST_FLOOD,  /* thousands of log lines, as a fault storm prints: the saved report keeps its end */
+	SELFTEST_NVME,   /* the NVMe driver: start in its own domain, Identify, read and check 256 blocks */
 	SELFTEST_COUNT
 };
 

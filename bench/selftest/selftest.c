@@ -141,6 +141,8 @@ int selftest_run(const struct kernel_options *opt, const struct boot_info *bi)
 	if (opt->selftest[SELFTEST_VTD])
 		failed += selftest_vtd(&(struct vtd_options){ opt->inval,
 							      opt->passthrough });
+	if (opt->selftest[SELFTEST_NVME])
+		failed += selftest_nvme();
 	if (opt->selftest[SELFTEST_FLOOD])
 		flood();
 	if (opt->selftest[SELFTEST_UD2]) {

@@ -13,6 +13,9 @@ int selftest_run(const struct kernel_options *opt, const struct boot_info *bi);
 /* The VT-d checks (bench/selftest/selftest_vtd.c); returns the failed checks. */
 struct vtd_options;
 int selftest_vtd(const struct vtd_options *opt);
+/* The NVMe driver on the first controller (bench/selftest/selftest_nvme.c);
+ * returns the failed checks, 0 with a SKIP line when there is none. */
+int selftest_nvme(void);
 /* Stray interrupt vectors and console output from interrupt context
  * (bench/selftest/selftest_irq.c); each returns the failed checks. */
 int selftest_irq(void);

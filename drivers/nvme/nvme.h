@@ -5,7 +5,7 @@
  * driver device addresses, as Linux's nvme driver does with the streaming
  * DMA API. The only commands the driver can build are Read (I/O) and
  * Identify, Create/Delete I/O Submission/Completion Queue (admin): see
- * lib/nvme/nvme_cmd.h. */
+ * lib/nvme_cmd.h. */
 #ifndef DRIVERS_NVME_NVME_H
 #define DRIVERS_NVME_NVME_H
 
@@ -53,7 +53,9 @@ int nvme_start(struct nvme_ctrl *c, const struct nvme_dma *dma, unsigned qd);
 /* Queues a read of `blocks` logical blocks at `lba` into prp1/prp2 (NVMe
  * base spec 4.3: prp2 is the second page, or the device address of a PRP
  * list when the transfer spans more than two pages). `tag` comes back
- * with the completion. Does not ring the doorbell. -1 when the queue is full. */
+ * with the completion as its command identifier, so the reads in flight
+ * need distinct tags. Does not ring the doorbell. -1 when `qd` reads are
+ * in flight (or nvme_start did not get as far as the I/O queues). */
 int nvme_submit_read(struct nvme_ctrl *c, uint64_t lba, uint32_t blocks, uint64_t prp1,
 		     uint64_t prp2, uint16_t tag);
 /* One write of the submission queue's tail doorbell for everything queued. */

@@ -1,0 +1,84 @@
+/* The NVMe driver's controller state and the seams between its files:
+ * nvme_mmio.c (registers, clock, bus mastering: what a host test
+ * replaces), nvme_probe.c, nvme_queue.c (a queue pair's entries, phase
+ * and doorbells), nvme_ctrl.c (start-up and stop), nvme_admin.c (admin
+ * commands, one at a time), nvme_io.c (reads on the I/O queue pair).
+ * Private to drivers/nvme. */
+#ifndef DRIVERS_NVME_NVME_INTERNAL_H
+#define DRIVERS_NVME_NVME_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "drivers/nvme/nvme.h"
+#include "lib/nvme_cmd.h"
+
+#define NVME_AQ_ENTRIES 16
+#define NVME_IOQ_ID 1
+/* The I/O submission queue holds qd + 1 entries (a full queue keeps one
+ * slot free, 1.4 4.1.2): NVME_MAX_QD + 1 entries of 64 bytes. */
+#define NVME_IOQ_SQ_PAGES 2
+
+struct nvme_queue {
+	struct nvme_sqe *sq;             /* CPU addresses (identity mapped); the SQ is */
+					 /* published by the barrier before its doorbell */
+	volatile struct nvme_cqe *cq;
+	uint64_t sq_dev, cq_dev;         /* device addresses */
+	uint32_t entries;
+	uint32_t sq_tail, sq_tail_rung;  /* tail, and as last written to the doorbell */
+	uint32_t cq_head, cq_head_rung;
+	uint8_t phase;                   /* the phase tag a new completion carries */
+	unsigned sq_db, cq_db;           /* doorbell register offsets */
+};
+
+struct nvme_ctrl {
+	struct nvme_info info;
+	volatile uint8_t *regs;
+	unsigned db_stride;              /* bytes, 4 << CAP.DSTRD */
+	uint64_t ready_timeout_us;       /* CAP.TO * 500 ms */
+	/* Pages the driver owns, allocated once: admin SQ, admin CQ, I/O SQ
+	 * (NVME_IOQ_SQ_PAGES), I/O CQ, the Identify buffer. */
+	uint64_t admin_sq, admin_cq, io_sq, io_cq, identify;
+	uint64_t identify_dev;
+	struct nvme_queue admin, io;
+	unsigned inflight;               /* reads submitted and not yet completed */
+	unsigned qd;
+	uint16_t admin_cid;
+	bool io_queues;                  /* the I/O pair exists on the controller */
+};
+
+/* nvme_mmio.c: the only file that dereferences c->regs, reads the TSC or
+ * writes PCI configuration space. */
+uint32_t nvme_rd32(struct nvme_ctrl *c, unsigned reg);
+uint64_t nvme_rd64(struct nvme_ctrl *c, unsigned reg);
+void nvme_wr32(struct nvme_ctrl *c, unsigned reg, uint32_t v);
+void nvme_wr64(struct nvme_ctrl *c, unsigned reg, uint64_t v);
+uint64_t nvme_now(void);                /* TSC */
+void nvme_relax(void);                  /* one pause in a poll loop */
+void nvme_bus_master(struct nvme_ctrl *c, bool on); /* false: confirmed off */
+bool nvme_bus_master_on(struct nvme_ctrl *c);
+
+/* nvme_admin.c: one admin command at a time, waited for within
+ * timeout_us; 0, the decoded status printed and returned (> 0), or -1 on
+ * time-out (CSTS.CFS checked and printed). `what` names the command. */
+int nvme_admin_run(struct nvme_ctrl *c, struct nvme_sqe *cmd, uint64_t timeout_us,
+		   const char *what);
+
+/* nvme_queue.c. Points a queue at its memory (cleared) and doorbells:
+ * empty, expecting phase 1 (1.4 4.6: the first pass through a new
+ * completion queue carries phase tag 1). */
+void nvme_queue_reset(struct nvme_ctrl *c, struct nvme_queue *q, unsigned qid, uint64_t sq,
+		      uint64_t cq, uint64_t sq_dev, uint64_t cq_dev, uint32_t entries);
+/* The next free submission entry; nvme_queue_advance publishes it to the
+ * tail (not yet to the doorbell). */
+static inline struct nvme_sqe *nvme_queue_slot(struct nvme_queue *q)
+{
+	return &q->sq[q->sq_tail];
+}
+void nvme_queue_advance(struct nvme_queue *q);
+/* Takes the completion at the head if its phase tag is the current one. */
+bool nvme_queue_take(struct nvme_queue *q, struct nvme_cqe *out);
+/* Doorbell writes, only when the tail / head moved since the last one. */
+void nvme_queue_ring_sq(struct nvme_ctrl *c, struct nvme_queue *q);
+void nvme_queue_ring_cq(struct nvme_ctrl *c, struct nvme_queue *q);
+
+#endif
