@@ -105,7 +105,7 @@ static void plan_workload(struct planner *pl, enum workload w, bool has_qi)
 		add(pl, &pt);
 	}
 	pt = first;
-	pt.sweep = w == WORKLOAD_NVME ? "io" : "size";
+	pt.sweep = w == WORKLOAD_NVME ? "io_bytes" : "size";
 	for (unsigned v = 0; sizes->count > 1 && v < sizes->count; v++) {
 		pt.size = sizes->v[v];
 		add_policies(pl, pt);

@@ -29,7 +29,7 @@ struct report_round {
 
 struct report_row {
 	enum workload workload;
-	/* "policy", "hwm", "inval", "batch_inval", "size" (net), "qd", "io"
+	/* "policy", "hwm", "inval", "batch_inval", "size" (net), "qd", "io_bytes"
 	 * (nvme), "micro" */
 	const char *sweep;
 	/* What the report prints of a row's configuration: policy, hwm,
