@@ -55,9 +55,9 @@ static int disable(struct nvme_ctrl *c, const char *why)
 static int enable(struct nvme_ctrl *c)
 {
 	nvme_queue_reset(c, &c->admin, 0, c->admin_sq, c->admin_cq, c->admin.sq_dev,
-			 c->admin.cq_dev, NVME_ADMIN_ENTRIES);
+			 c->admin.cq_dev, NVME_AQ_ENTRIES);
 	nvme_wr32(c, NVME_REG_INTMS, 1u); /* the admin queue's vector 0 masked: polled */
-	nvme_wr32(c, NVME_REG_AQA, NVME_AQA(NVME_ADMIN_ENTRIES, NVME_ADMIN_ENTRIES));
+	nvme_wr32(c, NVME_REG_AQA, NVME_AQA(NVME_AQ_ENTRIES, NVME_AQ_ENTRIES));
 	nvme_wr64(c, NVME_REG_ASQ, c->admin.sq_dev);
 	nvme_wr64(c, NVME_REG_ACQ, c->admin.cq_dev);
 	nvme_wr32(c, NVME_REG_CC, NVME_CC_CSS_NVM | NVME_CC_MPS(0) | NVME_CC_AMS_RR |
@@ -144,14 +144,14 @@ static int create_io_queues(struct nvme_ctrl *c, unsigned qd)
 	struct nvme_sqe cmd;
 	uint32_t entries = qd + 1;
 
-	nvme_queue_reset(c, &c->io, NVME_IO_QID, c->io_sq, c->io_cq, c->io.sq_dev, c->io.cq_dev,
+	nvme_queue_reset(c, &c->io, NVME_IOQ_ID, c->io_sq, c->io_cq, c->io.sq_dev, c->io.cq_dev,
 			 entries);
-	nvme_cmd_create_cq(&cmd, 0, NVME_IO_QID, entries, c->io.cq_dev);
+	nvme_cmd_create_cq(&cmd, 0, NVME_IOQ_ID, entries, c->io.cq_dev);
 	if (nvme_admin_run(c, &cmd, ADMIN_TIMEOUT_US, "Create I/O Completion Queue"))
 		return -1;
-	nvme_cmd_create_sq(&cmd, 0, NVME_IO_QID, entries, c->io.sq_dev, NVME_IO_QID);
+	nvme_cmd_create_sq(&cmd, 0, NVME_IOQ_ID, entries, c->io.sq_dev, NVME_IOQ_ID);
 	if (nvme_admin_run(c, &cmd, ADMIN_TIMEOUT_US, "Create I/O Submission Queue")) {
-		nvme_cmd_delete_cq(&cmd, 0, NVME_IO_QID);
+		nvme_cmd_delete_cq(&cmd, 0, NVME_IOQ_ID);
 		(void)nvme_admin_run(c, &cmd, ADMIN_TIMEOUT_US, "Delete I/O Completion Queue");
 		return -1;
 	}
@@ -165,7 +165,7 @@ static int map_pages(struct nvme_ctrl *c, const struct nvme_dma *dma)
 {
 	if (dma->map(dma->ctx, c->admin_sq, PAGE_SIZE, &c->admin.sq_dev) ||
 	    dma->map(dma->ctx, c->admin_cq, PAGE_SIZE, &c->admin.cq_dev) ||
-	    dma->map(dma->ctx, c->io_sq, NVME_IO_SQ_PAGES * PAGE_SIZE, &c->io.sq_dev) ||
+	    dma->map(dma->ctx, c->io_sq, NVME_IOQ_SQ_PAGES * PAGE_SIZE, &c->io.sq_dev) ||
 	    dma->map(dma->ctx, c->io_cq, PAGE_SIZE, &c->io.cq_dev) ||
 	    dma->map(dma->ctx, c->identify, PAGE_SIZE, &c->identify_dev)) {
 		kprintf("nvme: the queues could not be mapped for the device\n");
@@ -224,10 +224,10 @@ int nvme_stop(struct nvme_ctrl *c)
 	int rc = 0;
 
 	if (c->io_queues) {
-		nvme_cmd_delete_sq(&cmd, 0, NVME_IO_QID);
+		nvme_cmd_delete_sq(&cmd, 0, NVME_IOQ_ID);
 		if (nvme_admin_run(c, &cmd, ADMIN_TIMEOUT_US, "Delete I/O Submission Queue"))
 			rc = -1;
-		nvme_cmd_delete_cq(&cmd, 0, NVME_IO_QID);
+		nvme_cmd_delete_cq(&cmd, 0, NVME_IOQ_ID);
 		if (nvme_admin_run(c, &cmd, ADMIN_TIMEOUT_US, "Delete I/O Completion Queue"))
 			rc = -1;
 		c->io_queues = false;

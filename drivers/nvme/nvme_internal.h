@@ -12,11 +12,11 @@
 #include "drivers/nvme/nvme.h"
 #include "lib/nvme_cmd.h"
 
-#define NVME_ADMIN_ENTRIES 16
-#define NVME_IO_QID 1
+#define NVME_AQ_ENTRIES 16
+#define NVME_IOQ_ID 1
 /* The I/O submission queue holds qd + 1 entries (a full queue keeps one
  * slot free, 1.4 4.1.2): NVME_MAX_QD + 1 entries of 64 bytes. */
-#define NVME_IO_SQ_PAGES 2
+#define NVME_IOQ_SQ_PAGES 2
 
 struct nvme_queue {
 	struct nvme_sqe *sq;             /* CPU addresses (identity mapped); the SQ is */
@@ -36,7 +36,7 @@ struct nvme_ctrl {
 	unsigned db_stride;              /* bytes, 4 << CAP.DSTRD */
 	uint64_t ready_timeout_us;       /* CAP.TO * 500 ms */
 	/* Pages the driver owns, allocated once: admin SQ, admin CQ, I/O SQ
-	 * (NVME_IO_SQ_PAGES), I/O CQ, the Identify buffer. */
+	 * (NVME_IOQ_SQ_PAGES), I/O CQ, the Identify buffer. */
 	uint64_t admin_sq, admin_cq, io_sq, io_cq, identify;
 	uint64_t identify_dev;
 	struct nvme_queue admin, io;
