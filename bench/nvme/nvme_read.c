@@ -192,11 +192,17 @@ int nvme_queue_read(struct nvme_stream *s, uint64_t lba, uint64_t now)
 
 unsigned nvme_check_blocks(struct nvme_stream *s, unsigned idx, uint64_t lba)
 {
+	return nvme_check_first_blocks(s, idx, lba, s->blocks_per_io);
+}
+
+unsigned nvme_check_first_blocks(struct nvme_stream *s, unsigned idx, uint64_t lba,
+				 uint32_t blocks)
+{
 	const uint8_t *p = (const uint8_t *)s->bufs[idx].phys;
 	uint32_t bs = s->info->block_size;
 	unsigned bad = 0;
 
-	for (uint32_t i = 0; i < s->blocks_per_io; i++, p += bs) {
+	for (uint32_t i = 0; i < blocks; i++, p += bs) {
 		bool ok;
 		if (s->recording) {
 			s->sums[lba + i] = block_checksum(p, bs);
@@ -208,7 +214,7 @@ unsigned nvme_check_blocks(struct nvme_stream *s, unsigned idx, uint64_t lba)
 		}
 		bad += !ok;
 	}
-	s->r->blocks_checked += s->blocks_per_io;
+	s->r->blocks_checked += blocks;
 	s->r->bad_blocks += bad;
 	return bad;
 }

@@ -93,5 +93,8 @@ int nvme_service_deadline(struct nvme_stream *s);
 int nvme_read_sync(struct nvme_stream *s, uint64_t lba);
 /* Whether the blocks in buffer idx are those of lba on; counts them. */
 unsigned nvme_check_blocks(struct nvme_stream *s, unsigned idx, uint64_t lba);
+/* The same for the buffer's first `blocks` blocks only. */
+unsigned nvme_check_first_blocks(struct nvme_stream *s, unsigned idx, uint64_t lba,
+				 uint32_t blocks);
 
 #endif
