@@ -1,161 +1,44 @@
-/* Runs the loopback stream for every row (a policy, or a point of a
- * sweep), `rounds` times in a rotated order, and prints what each cost and
- * how many invalidations it issued. */
+/* Runs each workload's streams (the NIC's packet stream, NVMe reads) for
+ * every row (a policy, or a point of a sweep), `rounds` times in a rotated
+ * order over the rows of every workload, and prints what each cost and how
+ * many invalidations it issued. */
 #include "bench/experiment.h"
 #include "drivers/e1000/e1000.h"
+#include "drivers/nvme/nvme.h"
+#include "drivers/pci/pci.h"
 #include "drivers/vtd/vtd.h"
 #include "kernel/console.h"
 #include "kernel/exit.h"
 #include "bench/microbench.h"
+#include "bench/plan.h"
 #include "bench/report/report.h"
+#include "bench/row_checks.h"
 #include "bench/net/stale.h"
 #include "bench/net/stream.h"
 #include "bench/net/teardown.h"
+#include "bench/nvme/nvme_stream.h"
 #include "kernel/tsc.h"
-
-static int check(int ok, const char *policy, const char *what)
-{
-	kprintf("%s: stream: %s: %s\n", ok ? "PASS" : "FAIL", policy, what);
-	return !ok;
-}
-
-/* What the policy promises about invalidations, checked against what the
- * DMA layer counted: strict one per unmap, batched one per flush (or one
- * per queued entry when flushing page ranges), pool, off, identity and
- * bounce none per packet. Caching mode adds one per map (bounce's slots
- * are mapped before the stream). */
-static int check_counts(const struct stream_config *cfg, const struct stream_result *r, bool cm)
-{
-	const struct dma_stats *d = &r->dma;
-	const char *name = dma_policy_name(cfg->policy);
-	uint64_t map_invals = cm ? d->maps : 0;
-	uint64_t flushes = d->flushes_hwm + d->flushes_deadline + d->flushes_forced;
-	int failed = 0;
-
-	failed += check(r->sent == cfg->packets && r->received == cfg->packets && !r->lost &&
-			!r->duplicated && !r->corrupted,
-			name, "every frame came back intact (none lost, duplicated or corrupted)");
-	failed += check(r->faults == 0, name, "no DMA fault");
-	switch (cfg->policy) {
-	case DMA_POLICY_STRICT:
-		failed += check(d->inval_submits == d->unmaps + map_invals && d->unmaps >= 2 * cfg->packets,
-				name, "one invalidation per unmap");
-		break;
-	case DMA_POLICY_BATCHED:
-		failed += check(d->flushes_hwm <= d->unmaps / cfg->hwm &&
-				flushes >= (d->unmaps + cfg->hwm - 1) / cfg->hwm &&
-				(cfg->batch_gran == DMA_GRAN_PAGES ||
-				 d->inval_submits == flushes + map_invals),
-				name, "one invalidation per flush; flushes at the high-water mark or the deadline");
-		break;
-	case DMA_POLICY_POOL:
-		failed += check(d->maps == 0 && d->unmaps == 0 && d->inval_submits == 0, name,
-				"no per-packet map, unmap or invalidation");
-		break;
-	case DMA_POLICY_OFF:
-	case DMA_POLICY_IDENTITY:
-		/* The driver still calls map/unmap; without remapping they cost
-		 * nothing and never invalidate. */
-		failed += check(d->inval_submits == 0 && d->maps == d->unmaps, name,
-				"no invalidation");
-		break;
-	case DMA_POLICY_BOUNCE:
-		/* The slots stay mapped: copies, never an invalidation. */
-		failed += check(d->maps == d->unmaps && d->unmaps >= 2 * cfg->packets &&
-					d->inval_submits == 0,
-				name, "a copy per map and unmap, no invalidation");
-		break;
-	}
-	return failed;
-}
-
-static void print_result(const struct stream_config *cfg, const struct stream_result *r)
-{
-	const struct dma_stats *d = &r->dma;
-	uint64_t per_packet = r->sent ? r->tsc_cycles / r->sent : 0;
-
-	kprintf("result: policy=%s packets=%lu size=%u received=%lu lost=%lu duplicated=%lu "
-		"corrupted=%lu faults=%lu cycles_per_packet=%lu maps=%lu unmaps=%lu "
-		"invalidations=%lu waits=%lu flushes_hwm=%lu flushes_deadline=%lu flushes_forced=%lu "
-		"timer_interrupts=%lu mmio_reads=%lu mmio_writes=%lu\n",
-		dma_policy_name(cfg->policy), r->sent, cfg->size, r->received, r->lost, r->duplicated,
-		r->corrupted, r->faults, per_packet, d->maps, d->unmaps, d->inval_submits,
-		d->inval_waits, d->flushes_hwm, d->flushes_deadline, d->flushes_forced,
-		r->timer_interrupts, r->mmio_reads, r->mmio_writes);
-}
 
 #define MAX_ROWS 64
 
 static struct report_row rows[MAX_ROWS];
 static unsigned nrows;
 
-static bool wanted(const struct kernel_options *opt, enum dma_policy p)
-{
-	for (unsigned i = 0; i < opt->policies; i++)
-		if (opt->policy[i] == p)
-			return true;
-	return false;
-}
-
-static void add_row(const struct kernel_options *opt, const char *sweep, enum dma_policy p,
-		    enum vtd_inval_mode inval, unsigned hwm, enum dma_gran gran, unsigned size)
-{
-	if (nrows == MAX_ROWS) {
-		kprintf("experiment: more than %d rows asked for; the rest are skipped\n", MAX_ROWS);
-		return;
-	}
-	struct report_row *r = &rows[nrows++];
-	*r = (struct report_row){ .sweep = sweep, .inval = inval };
-	r->cfg = (struct stream_config){
-		.policy = p, .packets = opt->packets, .size = size, .hwm = hwm,
-		.flush_ms = opt->flush_ms, .batch_gran = gran,
-		.mac_loopback = opt->mac_loopback, .timing = true,
-	};
-}
-
-/* One row per policy with the first value of every option; then, for each
- * option given as a list, one row per value (batched for hwm and the flush
- * granularity, the invalidating policies asked for for the interface, every
- * policy for the frame size). */
-static void plan_rows(const struct kernel_options *opt, bool has_qi)
-{
-	enum vtd_inval_mode inval0 = opt->inval_list.v[0];
-	unsigned hwm0 = opt->hwm_list.v[0], size0 = opt->size_list.v[0];
-	enum dma_gran gran0 = opt->batch_inval_list.v[0];
-
-	nrows = 0;
-	for (unsigned i = 0; i < opt->policies; i++)
-		add_row(opt, "policy", opt->policy[i], inval0, hwm0, gran0, size0);
-	if (opt->inval_list.count > 1)
-		for (unsigned v = 0; v < opt->inval_list.count; v++) {
-			if (opt->inval_list.v[v] == VTD_INVAL_QI && !has_qi)
-				continue;
-			for (int p = DMA_POLICY_STRICT; p <= DMA_POLICY_BATCHED; p++)
-				if (wanted(opt, (enum dma_policy)p))
-					add_row(opt, "inval", (enum dma_policy)p, opt->inval_list.v[v],
-						hwm0, gran0, size0);
-		}
-	if (opt->hwm_list.count > 1)
-		for (unsigned v = 0; v < opt->hwm_list.count; v++)
-			add_row(opt, "hwm", DMA_POLICY_BATCHED, inval0, opt->hwm_list.v[v], gran0,
-				size0);
-	if (opt->batch_inval_list.count > 1)
-		for (unsigned v = 0; v < opt->batch_inval_list.count; v++)
-			add_row(opt, "batch_inval", DMA_POLICY_BATCHED, inval0, hwm0,
-				opt->batch_inval_list.v[v], size0);
-	if (opt->size_list.count > 1)
-		for (unsigned v = 0; v < opt->size_list.count; v++)
-			for (unsigned i = 0; i < opt->policies; i++)
-				add_row(opt, "size", opt->policy[i], inval0, hwm0, gran0,
-					opt->size_list.v[v]);
-}
+/* The devices the workloads run on, and their VT-d units. */
+struct devices {
+	bool run[WORKLOAD_COUNT];
+	struct e1000 nic;
+	struct vtd_unit *nic_unit;
+	struct nvme_ctrl *nvme;
+	struct vtd_unit *nvme_unit;
+};
 
 /* Runs one row once: the interface it asks for, the NIC up under its
  * policy, a warm-up that is not counted, then the measured stream. The
  * stale-translation test runs in the first round only. */
-static int run_row(const struct kernel_options *opt, struct e1000 *nic, struct vtd_unit *u,
-		   struct report_row *row, unsigned round, bool check_streams, bool stale,
-		   int *failed)
+static int run_net_row(const struct kernel_options *opt, struct e1000 *nic, struct vtd_unit *u,
+		       struct report_row *row, unsigned round, bool check_streams, bool stale,
+		       int *failed)
 {
 	struct stream_config *cfg = &row->cfg;
 
@@ -180,9 +63,9 @@ static int run_row(const struct kernel_options *opt, struct e1000 *nic, struct v
 	}
 	if (rc == 0)
 		rc = stream_run(s, cfg->packets, &row->res);
-	print_result(cfg, &row->res);
+	print_net_result(cfg, &row->res);
 	if (check_streams)
-		*failed += check_counts(cfg, &row->res, u && vtd_caching_mode(u));
+		*failed += check_net_counts(cfg, &row->res, u && vtd_caching_mode(u));
 	if (stale && u && round == 0)
 		*failed += stream_stale_test(s);
 	stream_close(s);
@@ -194,15 +77,78 @@ static int run_row(const struct kernel_options *opt, struct e1000 *nic, struct v
 	return EXIT_OK;
 }
 
-/* Without a supported NIC the invalidation micro-benchmarks still make a
- * report; the verdict still says the NIC is missing. */
+/* The warm-up of an NVMe row: as many reads as the packet stream's
+ * warm-up has frames, at most a tenth of the measured reads. */
+static uint64_t nvme_warmup(const struct kernel_options *opt, const struct nvme_stream_config *c)
+{
+	return opt->warmup < c->ios / 10 ? opt->warmup : c->ios / 10;
+}
+
+/* One NVMe row once, as run_net_row does for the NIC. */
+static int run_nvme_row(const struct kernel_options *opt, struct devices *dev,
+			struct report_row *row, unsigned round, bool check_streams, bool stale,
+			int *failed)
+{
+	struct nvme_stream_config *cfg = &row->nvme;
+	struct vtd_unit *u = dev->nvme_unit;
+	struct nvme_stream_result r;
+	bool bad_option;
+
+	if (u && vtd_get_inval_mode(u) != row->inval && vtd_set_inval_mode(u, row->inval))
+		return EXIT_IOMMU_ERROR;
+	kprintf("nvme: row %u (%s), round %u of %u: policy %s, %s invalidation, %lu %s reads of %u "
+		"bytes at qd %u after %lu to warm up\n", (unsigned)(row - rows), row->sweep,
+		round + 1, opt->rounds, dma_policy_name(cfg->policy), vtd_inval_mode_name(row->inval),
+		cfg->ios, nvme_pattern_names[cfg->pattern], cfg->io_bytes, cfg->qd,
+		nvme_warmup(opt, cfg));
+	struct nvme_stream *s = nvme_stream_open(dev->nvme, u, cfg, &bad_option);
+	if (!s) {
+		kprintf("nvme: cannot start the reads under policy %s\n", dma_policy_name(cfg->policy));
+		return bad_option ? EXIT_BAD_OPTION : EXIT_NO_HARDWARE;
+	}
+	int rc = 0;
+	if (nvme_warmup(opt, cfg)) {
+		nvme_stream_set_quiet(s, true);
+		rc = nvme_stream_run(s, nvme_warmup(opt, cfg), &r);
+		nvme_stream_set_quiet(s, false);
+	}
+	if (rc == 0)
+		rc = nvme_stream_run(s, cfg->ios, &r);
+	row->res = r.res;
+	row->command_errors = r.command_errors;
+	row->prp_lists = r.prp_lists;
+	print_nvme_result(cfg, &r);
+	if (check_streams)
+		*failed += check_nvme_counts(cfg, &r, u && vtd_caching_mode(u));
+	if (stale && u && round == 0 && rc == 0)
+		*failed += nvme_stream_stale_test(s);
+	nvme_stream_close(s);
+	if (rc < 0) {
+		kprintf("nvme: the %s stream stopped on an error (see above)\n",
+			dma_policy_name(cfg->policy));
+		return EXIT_NO_HARDWARE;
+	}
+	return EXIT_OK;
+}
+
+static int run_row(const struct kernel_options *opt, struct devices *dev, struct report_row *row,
+		   unsigned round, bool check_streams, bool stale, int *failed)
+{
+	if (row->workload == WORKLOAD_NVME)
+		return run_nvme_row(opt, dev, row, round, check_streams, stale, failed);
+	return run_net_row(opt, &dev->nic, dev->nic_unit, row, round, check_streams, stale, failed);
+}
+
+/* Without a supported NIC or NVMe controller the invalidation
+ * micro-benchmarks still make a report; the verdict still says the NIC is
+ * missing. */
 static int micro_only(const struct kernel_options *opt)
 {
 	struct vtd_unit *u = opt->vtd ? vtd_unit(0) : NULL;
 
 	if (!u || !vtd_translating(u))
 		return EXIT_NO_NIC;
-	report_context(opt, NULL);
+	report_context(opt, NULL, NULL);
 	int n = microbench_run(u, rows, MAX_ROWS);
 	if (n < 0)
 		return EXIT_IOMMU_ERROR;
@@ -213,38 +159,119 @@ static int micro_only(const struct kernel_options *opt)
 	return EXIT_NO_NIC;
 }
 
+/* The unit covering a device, or NULL without VT-d; -1 when VT-d is on
+ * and none covers it. */
+static int unit_for(const struct kernel_options *opt, const char *what, uint8_t bus, uint8_t dev,
+		    uint8_t fn, struct vtd_unit **u)
+{
+	*u = opt->vtd ? vtd_unit_for(bus, PCI_DEVFN(dev, fn)) : NULL;
+	if (opt->vtd && !*u) {
+		kprintf("experiment: no VT-d unit covers the %s %02x:%02x.%u\n", what, bus, dev, fn);
+		return -1;
+	}
+	return 0;
+}
+
+/* Which workloads run: those asked for (each needs its device), or by
+ * default every one whose device is present. Returns EXIT_OK, or the
+ * verdict when a device asked for is missing or has no unit. */
+static int find_devices(const struct kernel_options *opt, struct devices *dev)
+{
+	bool want_net = !opt->workload_given || opt->workload[WORKLOAD_NET];
+	bool want_nvme = !opt->workload_given || opt->workload[WORKLOAD_NVME];
+
+	dev->run[WORKLOAD_NET] = want_net && e1000_probe(&dev->nic) == 0;
+	dev->run[WORKLOAD_NVME] = want_nvme && nvme_probe(&dev->nvme) == 0;
+	if (opt->workload_given && want_net && !dev->run[WORKLOAD_NET]) {
+		kprintf("experiment: workload=net needs a supported NIC (see above)\n");
+		return EXIT_NO_NIC;
+	}
+	if (opt->workload_given && want_nvme && !dev->run[WORKLOAD_NVME]) {
+		kprintf("experiment: workload=nvme needs an NVMe controller (see above)\n");
+		return EXIT_NO_HARDWARE;
+	}
+	if (dev->run[WORKLOAD_NET] &&
+	    unit_for(opt, "NIC", dev->nic.bus, dev->nic.dev, dev->nic.fn, &dev->nic_unit))
+		return EXIT_IOMMU_ERROR;
+	if (dev->run[WORKLOAD_NVME]) {
+		const struct nvme_info *in = nvme_get_info(dev->nvme);
+		if (unit_for(opt, "NVMe controller", in->bus, in->dev, in->fn, &dev->nvme_unit))
+			return EXIT_IOMMU_ERROR;
+	}
+	return EXIT_OK;
+}
+
+/* The controller started once before the rows, so that the report's
+ * context names the drive and every nvme_io value is checked against its
+ * block size and MDTS before anything is measured (EXIT_BAD_OPTION). */
+static int nvme_preflight(const struct kernel_options *opt, struct devices *dev)
+{
+	const struct report_row *first = NULL;
+	bool bad_option;
+
+	for (unsigned i = 0; i < nrows && !first; i++)
+		if (rows[i].workload == WORKLOAD_NVME)
+			first = &rows[i];
+	if (!first)
+		return EXIT_OK;
+	struct nvme_stream *s = nvme_stream_open(dev->nvme, dev->nvme_unit, &first->nvme,
+						 &bad_option);
+	if (!s) {
+		kprintf("nvme: the controller could not be started for the reads\n");
+		return bad_option ? EXIT_BAD_OPTION : EXIT_NO_HARDWARE;
+	}
+	nvme_stream_close(s);
+	const struct nvme_info *in = nvme_get_info(dev->nvme);
+	int verdict = EXIT_OK;
+	for (unsigned i = 0; i < opt->nvme_io_list.count; i++) {
+		unsigned io = opt->nvme_io_list.v[i];
+		if (io % in->block_size || (in->max_transfer && io > in->max_transfer)) {
+			kprintf("options: nvme_io=%u does not fit the drive: reads are multiples of its "
+				"%u-byte blocks, at most %u bytes (MDTS)\n", io, in->block_size,
+				in->max_transfer);
+			verdict = EXIT_BAD_OPTION;
+		}
+	}
+	return verdict;
+}
+
 int experiment_run(const struct kernel_options *opt, bool check_streams, bool stale)
 {
-	struct e1000 nic;
-	int failed = 0, verdict = EXIT_OK;
+	static struct devices dev;
+	int failed = 0, verdict = find_devices(opt, &dev);
 
-	if (e1000_probe(&nic) < 0)
+	if (verdict != EXIT_OK)
+		return verdict;
+	if (!dev.run[WORKLOAD_NET] && !dev.run[WORKLOAD_NVME])
 		return micro_only(opt);
-	struct vtd_unit *u = opt->vtd ? vtd_unit_for(nic.bus, PCI_DEVFN(nic.dev, nic.fn)) : NULL;
-	if (opt->vtd && !u) {
-		kprintf("stream: no VT-d unit covers the NIC %02x:%02x.%u\n", nic.bus, nic.dev, nic.fn);
-		return EXIT_IOMMU_ERROR;
-	}
-	plan_rows(opt, u && vtd_has_qi(u));
-	report_context(opt, &nic);
+	struct vtd_unit *u = dev.run[WORKLOAD_NET] ? dev.nic_unit : dev.nvme_unit;
+	nrows = plan_rows(opt, dev.run, u && vtd_has_qi(u), rows, MAX_ROWS);
+	if (dev.run[WORKLOAD_NVME] && (verdict = nvme_preflight(opt, &dev)) != EXIT_OK)
+		return verdict;
+	report_context(opt, dev.run[WORKLOAD_NET] ? &dev.nic : NULL,
+		       dev.run[WORKLOAD_NVME] ? nvme_get_info(dev.nvme) : NULL);
 	unsigned round = 0;
 	for (; round < opt->rounds && verdict == EXIT_OK; round++) {
 		kprintf("stream: round %u of %u\n", round + 1, opt->rounds);
 		for (unsigned pos = 0; pos < nrows && verdict == EXIT_OK; pos++) {
 			unsigned i = rounds_row_at(nrows, round, pos);
-			verdict = run_row(opt, &nic, u, &rows[i], round, check_streams, stale, &failed);
+			verdict = run_row(opt, &dev, &rows[i], round, check_streams, stale, &failed);
 			if (verdict == EXIT_OK)
 				report_row(i, &rows[i], round, pos);
 		}
 	}
-	if (u && vtd_get_inval_mode(u) != opt->inval)
-		vtd_set_inval_mode(u, opt->inval);
+	for (int w = 0; w < WORKLOAD_COUNT; w++) {
+		struct vtd_unit *wu = w == WORKLOAD_NET ? dev.nic_unit : dev.nvme_unit;
+		if (dev.run[w] && wu && vtd_get_inval_mode(wu) != opt->inval)
+			vtd_set_inval_mode(wu, opt->inval);
+	}
 	if (u && verdict == EXIT_OK && microbench_costs(u))
 		verdict = EXIT_IOMMU_ERROR;
-	/* The stream's edges, after the rows (their report is complete). */
-	if (check_streams && u && verdict == EXIT_OK && nrows) {
-		failed += stream_lost_frames_test(&nic, u, &rows[0].cfg);
-		failed += stream_teardown_test(&nic, u, &rows[0].cfg);
+	/* The packet stream's edges, after the rows (their report is complete). */
+	if (check_streams && dev.nic_unit && verdict == EXIT_OK && nrows &&
+	    rows[0].workload == WORKLOAD_NET) {
+		failed += stream_lost_frames_test(&dev.nic, dev.nic_unit, &rows[0].cfg);
+		failed += stream_teardown_test(&dev.nic, dev.nic_unit, &rows[0].cfg);
 	}
 	if (verdict == EXIT_OK && failed)
 		verdict = EXIT_TEST_FAILED;

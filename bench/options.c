@@ -16,6 +16,9 @@ static const char *const dmar_choices[] = { "summary", "verbose", NULL };
 static const char *const on_off[] = { "on", "off", NULL };
 static const char *const domain_choices[] = { "identity", "passthrough", NULL };
 static const char *const loopback_choices[] = { "phy", "mac", NULL };
+const char *const workload_names[WORKLOAD_COUNT + 1] = {
+	[WORKLOAD_NET] = "net", [WORKLOAD_NVME] = "nvme", NULL
+};
 enum save_choice { SAVE_NONE, SAVE_UEFI };
 static const char *const save_choices[] = { [SAVE_NONE] = "none", [SAVE_UEFI] = "uefi", NULL };
 /* Index = the scale; 0 = auto. */
@@ -24,6 +27,7 @@ static const char *const font_scale_choices[] = { "auto", "1", "2", "3", "4", NU
 enum {
 	OPT_EXIT, OPT_SELFTEST, OPT_DMAR, OPT_VTD, OPT_INVAL, OPT_DEFAULT_DOMAIN,
 	OPT_POLICY, OPT_PACKETS, OPT_ROUNDS, OPT_WARMUP, OPT_SIZE, OPT_HWM, OPT_FLUSH_MS, OPT_BATCH_INVAL, OPT_LOOPBACK,
+	OPT_WORKLOAD, OPT_IOS, OPT_NVME_QD, OPT_NVME_IO, OPT_NVME_PATTERN,
 	OPT_SAVE, OPT_REPORT_WAIT, OPT_AFTER_SAVE, OPT_FONT_SCALE, OPT_SCREEN,
 	OPT_COUNT
 };
@@ -70,6 +74,20 @@ static const struct opt_spec specs[OPT_COUNT] = {
 			      "a list sweeps", OPT_MAX_LIST },
 	[OPT_LOOPBACK] = { "loopback", OPT_ENUM, loopback_choices, 0, 0, "phy",
 			   "NIC loopback: in the PHY (every model) or the MAC (82574L only)", 1 },
+	[OPT_WORKLOAD] = { "workload", OPT_ENUM_LIST, workload_names, 0, 0, "net,nvme",
+			   "DMA workloads to run: the NIC's packet stream, NVMe reads (default: "
+			   "each one whose device is present)", WORKLOAD_COUNT },
+	[OPT_IOS] = { "ios", OPT_UINT, NULL, 1, 100000000, "20000",
+		      "NVMe reads per measured stream (one row of one round)", 1 },
+	[OPT_NVME_QD] = { "nvme_qd", OPT_UINT_LIST, NULL, 1, NVME_MAX_QD, "1",
+			  "NVMe reads in flight; a list sweeps", OPT_MAX_LIST },
+	[OPT_NVME_IO] = { "nvme_io", OPT_UINT_LIST, NULL, 512, 1u << 20, "4096",
+			  "bytes per NVMe read, a multiple of the drive's block size (checked "
+			  "once it is identified) and at most its MDTS; a list sweeps",
+			  OPT_MAX_LIST },
+	[OPT_NVME_PATTERN] = { "nvme_pattern", OPT_ENUM, nvme_pattern_names, 0, 0, "rand",
+			       "where NVMe reads go in the first 64 MiB of the namespace: "
+			       "pseudo-random or sequential (wrapping)", 1 },
 	[OPT_SAVE] = { "save", OPT_ENUM, save_choices, 0, 0, "none",
 		       "uefi: hand the report to the loader, which saves it in \\REPORTS on the "
 		       "boot volume at the next start", 1 },
@@ -137,6 +155,13 @@ int options_parse(const char *cmdline, struct kernel_options *out)
 	out->batch_inval = out->batch_inval_list.v[0];
 	out->mac_loopback = values[OPT_LOOPBACK].v[0] == 1;
 	out->save_uefi = values[OPT_SAVE].v[0] == SAVE_UEFI;
+	out->workload_given = values[OPT_WORKLOAD].set_by_user;
+	for (unsigned i = 0; i < values[OPT_WORKLOAD].count; i++)
+		out->workload[values[OPT_WORKLOAD].v[i]] = true;
+	out->ios = values[OPT_IOS].v[0];
+	copy_uints(&out->nvme_qd_list, &values[OPT_NVME_QD]);
+	copy_uints(&out->nvme_io_list, &values[OPT_NVME_IO]);
+	out->nvme_pattern = (enum nvme_pattern)values[OPT_NVME_PATTERN].v[0];
 	for (unsigned i = 0; i < values[OPT_SELFTEST].count; i++) {
 		uint64_t id = values[OPT_SELFTEST].v[i];
 		if (id < SELFTEST_COUNT) {

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bench/nvme/nvme_stream.h"
 #include "drivers/vtd/vtd.h"
 #include "kernel/exit.h"
 #include "lib/dma/dma.h"
@@ -48,6 +49,11 @@ struct uint_list {
 
 #define OPTIONS_MAX_POLICIES 8
 
+/* The DMA workloads: the NIC's packet stream and the NVMe read stream. */
+enum workload { WORKLOAD_NET, WORKLOAD_NVME, WORKLOAD_COUNT };
+/* Indexed by enum workload and ended by NULL (the option's words). */
+extern const char *const workload_names[WORKLOAD_COUNT + 1];
+
 struct kernel_options {
 	enum exit_mode exit_mode;
 	bool selftest[SELFTEST_COUNT];
@@ -70,6 +76,14 @@ struct kernel_options {
 	struct uint_list size_list, hwm_list;
 	struct gran_list batch_inval_list;
 	bool mac_loopback;
+	/* The workloads asked for; when none was (workload_given false), every
+	 * one whose device is present runs. */
+	bool workload[WORKLOAD_COUNT];
+	bool workload_given;
+	/* The NVMe read stream. */
+	uint64_t ios;         /* reads per measured stream */
+	struct uint_list nvme_qd_list, nvme_io_list;
+	enum nvme_pattern nvme_pattern;
 	bool save_uefi;       /* hand the report to the loader in UEFI variables */
 	const char *cmdline;  /* as given, for the report */
 };

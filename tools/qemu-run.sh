@@ -8,8 +8,9 @@
 #          [--usb [--readonly] [--other-disk IMG]] [--secure-boot]
 #          [--nvme IMG|none] [-- EXTRA QEMU ARGS]
 #
-# --nvme: a raw image attached as an NVMe drive (serial vtdbench), in
-# place; none (the default) attaches no drive.
+# --nvme: a raw image attached read-only as an NVMe drive (serial vtdbench:
+# the kernel only reads, and a write would fail); none (the default)
+# attaches no drive.
 # --screendump: the kernel halts instead of leaving QEMU; once it printed
 # its verdict the screen is saved through the QEMU monitor, then QEMU quits.
 # --vars: the OVMF variable store to use, in place (kept across runs;
@@ -148,7 +149,7 @@ if [[ $nic != none ]]; then
 	args+=(-device "$nic,romfile=")
 fi
 if [[ $nvme != none ]]; then
-	args+=(-drive "file=$nvme,if=none,id=nvme0,format=raw" -device nvme,drive=nvme0,serial=vtdbench)
+	args+=(-drive "file=$nvme,if=none,id=nvme0,format=raw,readonly=on" -device nvme,drive=nvme0,serial=vtdbench)
 fi
 if ((quiet)); then
 	args+=(-chardev "file,id=ser0,path=$log" -serial chardev:ser0)

@@ -19,7 +19,7 @@
 #define READS_PER_PACKET 4           /* ordered TSC reads of a timed packet */
 
 const char *const stream_phase_names[PHASE_COUNT] = {
-	"iova", "pte", "inval_submit", "inval_wait", "copy", "nic", "other",
+	"iova", "pte", "inval_submit", "inval_wait", "copy", "device", "other",
 };
 
 void stream_buf_release(void *stream, uint64_t idx)
@@ -352,7 +352,7 @@ static void split_phases(struct stream_result *res, uint64_t nic)
 	res->phase[PHASE_INVAL_SUBMIT] = res->dma.phase[DMA_PHASE_SUBMIT];
 	res->phase[PHASE_INVAL_WAIT] = res->dma.phase[DMA_PHASE_WAIT];
 	res->phase[PHASE_COPY] = res->dma.phase[DMA_PHASE_COPY];
-	res->phase[PHASE_NIC] = nic;
+	res->phase[PHASE_DEVICE] = nic;
 	uint64_t known = 0;
 	for (int i = 0; i < PHASE_OTHER; i++)
 		known += res->phase[i];

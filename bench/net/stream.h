@@ -11,9 +11,10 @@
 #include "lib/dma/dma.h"
 #include "lib/stats.h"
 
-/* Where a packet's cycles go: the DMA layer's phases, then the NIC. */
+/* Where a packet's (or a read's) cycles go: the DMA layer's phases, then
+ * the device's (the NIC's, or the NVMe controller's). */
 enum stream_phase {
-	PHASE_IOVA, PHASE_PTE, PHASE_INVAL_SUBMIT, PHASE_INVAL_WAIT, PHASE_COPY, PHASE_NIC,
+	PHASE_IOVA, PHASE_PTE, PHASE_INVAL_SUBMIT, PHASE_INVAL_WAIT, PHASE_COPY, PHASE_DEVICE,
 	PHASE_OTHER, PHASE_COUNT
 };
 extern const char *const stream_phase_names[PHASE_COUNT];

@@ -54,11 +54,34 @@ bool report_is_policy_row(const struct report_row *row)
 	return row->sweep[0] == 'p' && row->sweep[1] == 'o';
 }
 
+const char *report_workload(const struct report_row *row)
+{
+	return workload_names[row->workload];
+}
+
+unsigned report_qd(const struct report_row *row)
+{
+	return row->workload == WORKLOAD_NVME ? row->nvme.qd : 0;
+}
+
+/* Schema 3's fields of every row and summary: the workload and, for NVMe
+ * rows, the read's shape (net rows: qd 0, io_bytes the frame size). */
+void report_workload_json(const struct report_row *row)
+{
+	bool nvme = row->workload == WORKLOAD_NVME;
+
+	kprintf(",\"workload\":\"%s\",\"qd\":%u,\"io_bytes\":%u,\"pattern\":\"%s\","
+		"\"command_errors\":%lu,\"prp_lists\":%lu", report_workload(row), report_qd(row),
+		row->cfg.size, nvme ? nvme_pattern_names[row->nvme.pattern] : "",
+		nvme ? row->command_errors : 0, nvme ? row->prp_lists : 0);
+}
+
 static void print_header(void)
 {
-	kprintf("report: %-3s %-5s %-11s %-8s %-5s %-6s %5s %4s %8s %4s %6s %7s %8s %8s %9s %7s %6s %9s\n",
-		"row", "round", "sweep", "policy", "inval", "gran", "hwm", "size", "packets", "lost",
-		"faults", "pkt/s", "cyc/pkt", "p99", "max", "inv/pkt", "inv%", "window_us");
+	kprintf("report: %-3s %-5s %-4s %-11s %-8s %-5s %-6s %5s %4s %4s %8s %4s %6s %7s %8s %8s "
+		"%9s %7s %6s %9s\n", "row", "round", "work", "sweep", "policy", "inval", "gran", "hwm",
+		"size", "qd", "packets", "lost", "faults", "pkt/s", "cyc/pkt", "p99", "max",
+		"inv/pkt", "inv%", "window_us");
 }
 
 static void print_human_row(unsigned index, unsigned round, const struct report_row *row)
@@ -67,10 +90,10 @@ static void print_human_row(unsigned index, unsigned round, const struct report_
 	const struct stream_result *r = &row->res;
 	const struct report_round *f = &row->round[row->rounds - 1];
 
-	kprintf("report: %-3u %-5u %-11s %-8s %-5s %-6s %5u %4u %8lu %4lu %6lu %7lu %8lu %8lu %9lu",
-		index, round + 1, row->sweep, dma_policy_name(cfg->policy),
-		vtd_inval_mode_words[row->inval], report_gran_shown(row), cfg->hwm, cfg->size,
-		r->sent, r->lost + r->corrupted + r->duplicated, r->faults, f->pps, r->per_packet.mean,
+	kprintf("report: %-3u %-5u %-4s %-11s %-8s %-5s %-6s %5u %4u %4u %8lu %4lu %6lu %7lu %8lu "
+		"%8lu %9lu", index, round + 1, report_workload(row), row->sweep,
+		dma_policy_name(cfg->policy), vtd_inval_mode_words[row->inval], report_gran_shown(row),
+		cfg->hwm, cfg->size, report_qd(row), r->sent, r->lost + r->corrupted + r->duplicated, r->faults, f->pps, r->per_packet.mean,
 		r->per_packet.p99, r->per_packet.max);
 	report_print_fixed1(f->inval_per_packet_x1000, 1000, 8);
 	report_print_fixed1(f->inval_permille, 10, 7); /* per mille as a percentage */
@@ -105,7 +128,26 @@ static void record_round(struct report_row *row)
 	report_latency_add(&row->latency, &r->dma);
 }
 
-void report_context(const struct kernel_options *opt, const struct e1000 *nic)
+/* The NVMe controller the reads run on, or "model":"none". */
+static void nvme_context_json(const struct nvme_info *in)
+{
+	kprintf(",\"nvme\":{\"model\":");
+	report_json_string(in ? in->model : "none");
+	if (in) {
+		kprintf(",\"serial\":");
+		report_json_string(in->serial);
+		kprintf(",\"firmware\":");
+		report_json_string(in->firmware);
+		kprintf(",\"pci_id\":\"%04x:%04x\",\"bdf\":\"%02x:%02x.%u\",\"version\":\"%u.%u\","
+			"\"block_size\":%u,\"blocks\":%lu,\"max_transfer\":%u,\"max_qd\":%u",
+			in->vendor_id, in->device_id, in->bus, in->dev, in->fn, in->ver_major,
+			in->ver_minor, in->block_size, in->blocks, in->max_transfer, in->max_qd);
+	}
+	kprintf("}");
+}
+
+void report_context(const struct kernel_options *opt, const struct e1000 *nic,
+		    const struct nvme_info *nvme)
 {
 	const struct cpu_info *c = cpu_info();
 	const struct tsc_calibration *t = tsc_info();
@@ -151,11 +193,17 @@ void report_context(const struct kernel_options *opt, const struct e1000 *nic)
 			"\"options\":");
 	}
 	report_json_string(opt->cmdline);
+	nvme_context_json(nvme);
 	kprintf("}\n");
 
-	kprintf("report: vtdbench %s on %s, TSC %lu.%03lu MHz (%s), %u VT-d unit%s, NIC %s\n",
-		VTDBENCH_VERSION, c->brand, t->hz / 1000000, t->hz / 1000 % 1000, t->source,
-		vtd_unit_count(), vtd_unit_count() == 1 ? "" : "s", nic ? nic->model : "none");
+	kprintf("report: vtdbench %s on %s, TSC %lu.%03lu MHz (%s), %u VT-d unit%s, NIC %s, "
+		"NVMe %s\n", VTDBENCH_VERSION, c->brand, t->hz / 1000000, t->hz / 1000 % 1000,
+		t->source, vtd_unit_count(), vtd_unit_count() == 1 ? "" : "s",
+		nic ? nic->model : "none", nvme ? nvme->model : "none");
+	if (nvme)
+		kprintf("report: NVMe reads: %u-byte blocks, %lu of them, MDTS %u bytes; a row's "
+			"packets are its reads, pkt/s its IOPS, cyc/pkt its cycles per read\n",
+			nvme->block_size, nvme->blocks, nvme->max_transfer);
 	kprintf("report: started %s (firmware clock), firmware %s, Secure Boot %s\n",
 		fw->started[0] ? fw->started : "at an unknown time", fw->vendor, fw->secure_boot);
 	kprintf("report: cycles are TSC cycles; each timed interval has the cost of a TSC read "
@@ -179,12 +227,13 @@ void report_row(unsigned index, struct report_row *row, unsigned round, unsigned
 		"\"sweep\":\"%s\",\"policy\":\"%s\","
 		"\"inval\":\"%s\",\"batch_inval\":\"%s\",\"hwm\":%u,\"flush_ms\":%u,\"size\":%u,"
 		"\"translation\":\"%s\",\"packets\":%lu,\"received\":%lu,\"lost\":%lu,\"duplicated\":%lu,\"corrupted\":%lu,"
-		"\"faults\":%lu,\"tsc_total\":%lu,\"pps\":%lu,", REPORT_SCHEMA, index, round, position, row->sweep,
+		"\"faults\":%lu,\"tsc_total\":%lu,\"pps\":%lu", REPORT_SCHEMA, index, round, position, row->sweep,
 		dma_policy_name(cfg->policy), vtd_inval_mode_words[row->inval], dma_gran_name(cfg->batch_gran),
 		cfg->hwm, cfg->flush_ms, cfg->size, r->translation ? r->translation : "none", r->sent,
 		r->received, r->lost, r->duplicated,
 		r->corrupted, r->faults, r->tsc_cycles, pps);
-	kprintf("\"cycles_per_packet\":{\"mean\":%lu,\"p50\":%lu,\"p99\":%lu,\"max\":%lu},\"phase\":{",
+	report_workload_json(row);
+	kprintf(",\"cycles_per_packet\":{\"mean\":%lu,\"p50\":%lu,\"p99\":%lu,\"max\":%lu},\"phase\":{",
 		r->per_packet.mean, r->per_packet.p50, r->per_packet.p99, r->per_packet.max);
 	for (int i = 0; i < PHASE_COUNT; i++)
 		kprintf("%s\"%s\":%lu", i ? "," : "", stream_phase_names[i], r->phase[i]);

@@ -9,11 +9,13 @@
 #include "drivers/e1000/e1000.h"
 #include "bench/options.h"
 #include "bench/net/stream.h"
+#include "bench/nvme/nvme_stream.h"
 #include "bench/report/report_latency.h"
 #include "lib/rounds.h"
 
-/* Schema 2: rows once per round, summaries, costs (README). */
-#define REPORT_SCHEMA 2
+/* Schema 3: rows once per round, summaries, costs, each row of a workload
+ * (README). */
+#define REPORT_SCHEMA 3
 
 /* What one round of a row comes to; the summary is made of these. */
 struct report_round {
@@ -26,8 +28,17 @@ struct report_round {
 };
 
 struct report_row {
-	const char *sweep;           /* "policy", "hwm", "inval", "batch_inval", "size", "micro" */
+	enum workload workload;
+	/* "policy", "hwm", "inval", "batch_inval", "size" (net), "qd", "io_bytes"
+	 * (nvme), "micro" */
+	const char *sweep;
+	/* What the report prints of a row's configuration: policy, hwm,
+	 * flush_ms, batch_gran, and packets (nvme: reads) and size (nvme:
+	 * bytes per read); an NVMe row's own is in `nvme`. */
 	struct stream_config cfg;
+	struct nvme_stream_config nvme;
+	uint64_t command_errors;     /* nvme: the latest round's */
+	uint64_t prp_lists;
 	enum vtd_inval_mode inval;
 	struct stream_result res;    /* the latest round's stream */
 	unsigned rounds;             /* rounds measured so far */
@@ -39,7 +50,9 @@ struct report_row {
 	struct report_latency_total latency; /* every round's invalidations */
 };
 
-void report_context(const struct kernel_options *opt, const struct e1000 *nic);
+/* nic, nvme: the devices the workloads run on, NULL when absent. */
+void report_context(const struct kernel_options *opt, const struct e1000 *nic,
+		    const struct nvme_info *nvme);
 /* Keeps the figures of the stream just measured into row->res as the row's
  * next round, and prints it (JSON and a table line). */
 void report_row(unsigned index, struct report_row *row, unsigned round, unsigned position);

@@ -17,6 +17,11 @@ uint64_t report_cycles_to_ns(uint64_t cycles);
 const char *report_gran_shown(const struct report_row *row);
 /* Whether the row is one of the per-policy rows (not a sweep point). */
 bool report_is_policy_row(const struct report_row *row);
+/* "net" or "nvme"; the queue depth a table shows (0 for the packet stream). */
+const char *report_workload(const struct report_row *row);
+unsigned report_qd(const struct report_row *row);
+/* ,"workload":..,"qd":..,"io_bytes":..,"pattern":..,"command_errors":..,"prp_lists":.. */
+void report_workload_json(const struct report_row *row);
 
 /* report_summary.c */
 void report_summaries(const struct report_row *rows, unsigned n);

@@ -43,6 +43,7 @@ static void summary_json(unsigned index, const struct report_row *row)
 		REPORT_SCHEMA, index, row->sweep, dma_policy_name(cfg->policy),
 		vtd_inval_mode_words[row->inval], dma_gran_name(cfg->batch_gran), cfg->hwm, cfg->size,
 		row->res.translation ? row->res.translation : "none", row->rounds, row->lost, row->faults, row->window_max);
+	report_workload_json(row);
 	cycles_summary(row, &s);
 	json_figure("cycles_per_packet", &s, true);
 	FIGURE(row, pps, &s);
@@ -74,9 +75,10 @@ void report_summaries(const struct report_row *rows, unsigned n)
 
 static void print_median_header(void)
 {
-	kprintf("report: %-3s %-11s %-8s %-5s %-6s %5s %4s %6s %4s %6s %7s %8s %8s %8s %7s %8s %7s %6s %9s\n",
-		"row", "sweep", "policy", "inval", "gran", "hwm", "size", "rounds", "lost", "faults",
-		"pkt/s", "cyc/pkt", "min", "max", "spread%", "p99", "inv/pkt", "inv%", "window_us");
+	kprintf("report: %-3s %-4s %-11s %-8s %-5s %-6s %5s %4s %4s %6s %4s %6s %7s %8s %8s %8s %7s "
+		"%8s %7s %6s %9s\n", "row", "work", "sweep", "policy", "inval", "gran", "hwm", "size",
+		"qd", "rounds", "lost", "faults", "pkt/s", "cyc/pkt", "min", "max", "spread%", "p99",
+		"inv/pkt", "inv%", "window_us");
 }
 
 static void print_median_row(unsigned index, const struct report_row *row)
@@ -88,9 +90,10 @@ static void print_median_row(unsigned index, const struct report_row *row)
 	FIGURE(row, p99, &p99);
 	FIGURE(row, inval_permille, &inv);
 	FIGURE(row, inval_per_packet_x1000, &ipp);
-	kprintf("report: %-3u %-11s %-8s %-5s %-6s %5u %4u %6u %4lu %6lu %7lu %8lu %8lu %8lu",
-		index, row->sweep, dma_policy_name(row->cfg.policy), vtd_inval_mode_words[row->inval],
-		report_gran_shown(row), row->cfg.hwm, row->cfg.size, row->rounds, row->lost,
+	kprintf("report: %-3u %-4s %-11s %-8s %-5s %-6s %5u %4u %4u %6u %4lu %6lu %7lu %8lu %8lu "
+		"%8lu", index, report_workload(row), row->sweep, dma_policy_name(row->cfg.policy),
+		vtd_inval_mode_words[row->inval], report_gran_shown(row), row->cfg.hwm, row->cfg.size,
+		report_qd(row), row->rounds, row->lost,
 		row->faults, pps.median, cyc.median, cyc.min, cyc.max);
 	report_print_fixed1(cyc.spread_permille, 10, 8);
 	kprintf(" %8lu", p99.median);
@@ -109,17 +112,26 @@ void report_median_table(const struct report_row *rows, unsigned n)
 	/* Each row's invalidations, all rounds together. */
 	for (unsigned i = 0; i < n; i++) {
 		char label[48];
-		fmt_snprintf(label, sizeof(label), "row %u %s", i, dma_policy_name(rows[i].cfg.policy));
+		fmt_snprintf(label, sizeof(label), "row %u %s %s", i, report_workload(&rows[i]),
+			     dma_policy_name(rows[i].cfg.policy));
 		report_latency_total_line(label, rows[i].inval, &rows[i].latency);
 	}
 }
 
 /* ---- the headline --------------------------------------------------------- */
 
-static const struct report_row *find(const struct report_row *rows, unsigned n, enum dma_policy p)
+/* The headline and its notes are per workload: they compare the policy
+ * rows of one workload only. */
+static bool of(const struct report_row *row, enum workload w)
+{
+	return row->workload == w && report_is_policy_row(row) && row->rounds;
+}
+
+static const struct report_row *find(const struct report_row *rows, unsigned n, enum workload w,
+				     enum dma_policy p)
 {
 	for (unsigned i = 0; i < n; i++)
-		if (rows[i].cfg.policy == p && report_is_policy_row(&rows[i]) && rows[i].rounds)
+		if (rows[i].cfg.policy == p && of(&rows[i], w))
 			return &rows[i];
 	return NULL;
 }
@@ -159,8 +171,7 @@ static unsigned list_policies(const struct report_row *rows, unsigned n,
 
 	for (unsigned i = 0; i < n; i++) {
 		const struct report_row *x = &rows[i];
-		if (x == strict || !report_is_policy_row(x) || !x->rounds ||
-		    apart_from(x, strict) != apart)
+		if (x == strict || !of(x, strict->workload) || apart_from(x, strict) != apart)
 			continue;
 		if (!print) {
 			listed++;
@@ -207,12 +218,12 @@ static const enum dma_policy expected_order[] = {
 	DMA_POLICY_OFF, DMA_POLICY_IDENTITY, DMA_POLICY_POOL, DMA_POLICY_BATCHED, DMA_POLICY_STRICT,
 };
 
-static void order_notes(const struct report_row *rows, unsigned n)
+static void order_notes(const struct report_row *rows, unsigned n, enum workload w)
 {
 	const struct report_row *prev = NULL;
 
 	for (size_t k = 0; k < sizeof(expected_order) / sizeof(expected_order[0]); k++) {
-		const struct report_row *cur = find(rows, n, expected_order[k]);
+		const struct report_row *cur = find(rows, n, w, expected_order[k]);
 		if (!cur)
 			continue;
 		struct rounds_summary a, b;
@@ -221,8 +232,9 @@ static void order_notes(const struct report_row *rows, unsigned n)
 			cycles_summary(cur, &b);
 		}
 		if (prev && a.median > b.median) {
-			kprintf("report: note: %s's median (%lu cycles per packet) is above %s's (%lu), ",
-				dma_policy_name(prev->cfg.policy), a.median,
+			kprintf("report: note: %s: %s's median (%lu cycles per %s) is above %s's (%lu), ",
+				workload_names[w], dma_policy_name(prev->cfg.policy), a.median,
+				w == WORKLOAD_NVME ? "read" : "packet",
 				dma_policy_name(cur->cfg.policy), b.median);
 			if (rounds_overlap(&a, &b)) {
 				kprintf("but their ranges overlap: within the spread, no difference can be "
@@ -231,34 +243,34 @@ static void order_notes(const struct report_row *rows, unsigned n)
 				int64_t d;
 				int p = phase_differing_most(prev, cur, &d);
 				kprintf("beyond the spread; the phase that differs most is %s (%s%ld "
-					"cycles per packet)\n", stream_phase_names[p], d > 0 ? "+" : "", d);
+					"cycles per %s)\n", stream_phase_names[p], d > 0 ? "+" : "", d,
+					w == WORKLOAD_NVME ? "read" : "packet");
 			}
 		}
 		prev = cur;
 	}
 }
 
-void report_headline(const struct report_row *rows, unsigned n)
+/* One workload's headline line. */
+static void workload_headline(const struct report_row *rows, unsigned n, enum workload w)
 {
-	const struct report_row *strict = find(rows, n, DMA_POLICY_STRICT);
-	const struct report_row *batched = find(rows, n, DMA_POLICY_BATCHED);
+	const struct report_row *strict = find(rows, n, w, DMA_POLICY_STRICT);
+	const struct report_row *batched = find(rows, n, w, DMA_POLICY_BATCHED);
+	const struct report_row *first = NULL;
+	const char *unit = w == WORKLOAD_NVME ? "read" : "packet";
 	unsigned others = 0;
 
-	if (n && rows[0].sweep[0] == 'm') {
-		kprintf("\nreport: headline: no supported NIC, so only the invalidation "
-			"micro-benchmarks ran; cycles per map + unmap + invalidate + wait:");
-		for (unsigned i = 0; i < n; i++)
-			kprintf(" %s/%s %lu", vtd_inval_mode_words[rows[i].inval],
-				dma_gran_name(rows[i].cfg.batch_gran), rows[i].res.per_packet.mean);
-		kprintf("\n");
+	for (unsigned i = 0; i < n && !first; i++)
+		if (rows[i].workload == w)
+			first = &rows[i];
+	if (!first)
 		return;
-	}
-	kprintf("\nreport: headline (medians over %u round%s): ", n ? rows[0].rounds : 0,
-		n && rows[0].rounds == 1 ? "" : "s");
+	kprintf("report: headline, %s (medians over %u round%s): ", workload_names[w], first->rounds,
+		first->rounds == 1 ? "" : "s");
 	if (strict) {
 		unsigned apart = list_policies(rows, n, strict, true, true);
 		if (apart)
-			kprintf(" cycles per packet than strict");
+			kprintf(" cycles per %s than strict", unit);
 		unsigned together = list_policies(rows, n, strict, false, false);
 		if (together) {
 			kprintf(apart ? "; " : "");
@@ -282,5 +294,21 @@ void report_headline(const struct report_row *rows, unsigned n)
 		kprintf(" us, across up to %lu unmaps", batched->window_unmaps_max);
 	}
 	kprintf("\n");
-	order_notes(rows, n);
+	order_notes(rows, n, w);
+}
+
+void report_headline(const struct report_row *rows, unsigned n)
+{
+	if (n && rows[0].sweep[0] == 'm') {
+		kprintf("\nreport: headline: no supported NIC, so only the invalidation "
+			"micro-benchmarks ran; cycles per map + unmap + invalidate + wait:");
+		for (unsigned i = 0; i < n; i++)
+			kprintf(" %s/%s %lu", vtd_inval_mode_words[rows[i].inval],
+				dma_gran_name(rows[i].cfg.batch_gran), rows[i].res.per_packet.mean);
+		kprintf("\n");
+		return;
+	}
+	kprintf("\n");
+	for (int w = 0; w < WORKLOAD_COUNT; w++)
+		workload_headline(rows, n, (enum workload)w);
 }

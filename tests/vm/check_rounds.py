@@ -4,8 +4,8 @@ itself printed: every row is measured once per round, round r runs the
 rows rotated by r (row i at position (i - r) mod n), each `summary` object's
 median, minimum, maximum and spread are those of the row's per-round
 `cycles_per_packet.mean` figures, the table of medians prints the same
-numbers, and the headline claims a difference between a policy and strict
-only where their ranges do not overlap.
+numbers, and each workload's headline claims a difference between a policy
+and strict only where their ranges do not overlap.
 
 usage: check_rounds.py SERIAL.log
 """
@@ -28,6 +28,38 @@ def median(v):
     s = sorted(v)
     n = len(s)
     return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) // 2
+
+
+def check_headline(text, workload, ranges, rounds):
+    """The workload's headline line against its policy rows' ranges."""
+    problems = []
+    head = re.search(r"^report: headline, %s \(medians over (\d+) rounds?\): (.*)$" % workload,
+                     text, re.M)
+    if not head:
+        return ["no headline for %s" % workload]
+    if "strict" not in ranges:
+        return problems
+    if int(head.group(1)) != rounds:
+        problems.append("the %s headline says %s rounds" % (workload, head.group(1)))
+    lo, hi = ranges["strict"]
+    for policy, (a, b) in ranges.items():
+        if policy == "strict":
+            continue
+        overlap = a <= hi and lo <= b
+        text_ = head.group(2)
+        apart = re.search(r"(?:^|, )%s [0-9.]+%% (?:fewer|more)" % policy, text_)
+        together = re.search(r"(?:^|; )((?:\w+, )*\w+) cannot be told apart from strict", text_)
+        in_together = bool(together) and policy in together.group(1).split(", ")
+        if apart and in_together or not (apart or in_together):
+            problems.append("the %s headline does not compare %s with strict once"
+                            % (workload, policy))
+        elif overlap != in_together:
+            problems.append("the %s headline says %s %s strict, but the ranges [%d, %d] and "
+                            "strict's [%d, %d] %s" % (workload, policy, "is like" if in_together
+                                                       else "differs from", a, b, lo, hi,
+                                                       "overlap" if overlap else
+                                                       "do not overlap"))
+    return problems
 
 
 def check(log):
@@ -68,40 +100,22 @@ def check(log):
         if (c["median"], c["min"], c["max"], c["spread_permille"]) != (m, min(v), max(v), spread):
             problems.append("row %d: summary %s, the rounds give median %d min %d max %d "
                             "spread %d" % (i, c, m, min(v), max(v), spread))
-        if any(o["policy"] != s["policy"] or o["sweep"] != s["sweep"] for o in mine):
-            problems.append("row %d: its rounds are not all of one policy and sweep" % i)
-        ranges[s["policy"]] = (c["min"], c["max"])
-        # The table of medians: row, ..., rounds, lost, faults, pkt/s, cyc/pkt, min, max.
-        line = re.search(r"^report: %d +%s +%s +.* %d +\d+ +\d+ +(\d+) +(\d+) +(\d+) +(\d+) "
-                         % (i, s["sweep"], s["policy"], s["rounds"]), text, re.M)
+        if any(o["policy"] != s["policy"] or o["sweep"] != s["sweep"] or
+               o["workload"] != s["workload"] for o in mine):
+            problems.append("row %d: its rounds are not all of one workload, policy and sweep" % i)
+        if s["sweep"] == "policy":
+            ranges.setdefault(s["workload"], {})[s["policy"]] = (c["min"], c["max"])
+        # The table of medians: row, work, sweep, policy, ..., rounds, lost, faults, pkt/s,
+        # cyc/pkt, min, max.
+        line = re.search(r"^report: %d +%s +%s +%s +.* %d +\d+ +\d+ +(\d+) +(\d+) +(\d+) +(\d+) "
+                         % (i, s["workload"], s["sweep"], s["policy"], s["rounds"]), text, re.M)
         if not line:
             problems.append("row %d: no line in the table of medians" % i)
         elif [int(x) for x in line.groups()] != [s["pps"]["median"], m, min(v), max(v)]:
             problems.append("row %d: the table says %s, the summary %s" %
                             (i, line.groups(), (s["pps"]["median"], m, min(v), max(v))))
-    head = re.search(r"^report: headline \(medians over (\d+) rounds?\): (.*)$", text, re.M)
-    if not head:
-        problems.append("no headline")
-    elif "strict" in ranges:
-        if int(head.group(1)) != rounds:
-            problems.append("the headline says %s rounds" % head.group(1))
-        lo, hi = ranges["strict"]
-        for policy, (a, b) in ranges.items():
-            if policy == "strict":
-                continue
-            overlap = a <= hi and lo <= b
-            text_ = head.group(2)
-            apart = re.search(r"(?:^|, )%s [0-9.]+%% (?:fewer|more)" % policy, text_)
-            together = re.search(r"(?:^|; )((?:\w+, )*\w+) cannot be told apart from strict", text_)
-            in_together = bool(together) and policy in together.group(1).split(", ")
-            if apart and in_together or not (apart or in_together):
-                problems.append("the headline does not compare %s with strict once" % policy)
-            elif overlap != in_together:
-                problems.append("the headline says %s %s strict, but the ranges [%d, %d] and "
-                                "strict's [%d, %d] %s" % (policy, "is like" if in_together
-                                                           else "differs from", a, b, lo, hi,
-                                                           "overlap" if overlap else
-                                                           "do not overlap"))
+    for workload, wranges in sorted(ranges.items()):
+        problems += check_headline(text, workload, wranges, rounds)
     return problems
 
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Checks that the report tool reads from a serial log the same numbers the
 kernel counted: each `result:` line (printed from the stream's counters)
-against the matching REPORT row as tools/report.py --json parses it. And
-that each batched row's protection window covers its measured stream
-alone: one window entry per unmap of the row, and the row's unmaps are the
-measured packets' own (a transmit and a receive buffer each), so neither
-the warm-up nor the set-up is counted.
+against the matching REPORT row as tools/report.py --json parses it (NVMe
+rows: `result: workload=nvme ... ios= mismatches=`, the row's packets and
+corrupted). And that each batched row's protection window covers its
+measured stream alone: one window entry per unmap of the row, and the
+row's unmaps are the measured packets' own (a transmit and a receive
+buffer each; an NVMe read's data buffer and its PRP list), so neither the
+warm-up nor the set-up is counted.
 
 usage: report_vs_counters.py SERIAL.log
 """
@@ -23,6 +25,11 @@ FIELDS = {"packets": "packets", "received": "received", "lost": "lost",
           "unmaps": "unmaps", "invalidations": "invalidations", "waits": "inval_waits",
           "flushes_hwm": "flushes_hwm", "flushes_deadline": "flushes_deadline",
           "flushes_forced": "flushes_forced"}
+# An NVMe row's result line names some of them its own way, and has more.
+NVME_FIELDS = dict(FIELDS, ios="packets", mismatches="corrupted", qd="qd",
+                   io_bytes="io_bytes", command_errors="command_errors",
+                   prp_lists="prp_lists")
+del NVME_FIELDS["packets"], NVME_FIELDS["corrupted"]
 
 
 def kernel_results(log):
@@ -49,16 +56,22 @@ def main(argv):
     if len(rows) != len(results) or not rows:
         problems.append("%d REPORT rows but %d result lines" % (len(rows), len(results)))
     for i, (row, res) in enumerate(zip(rows, results)):
-        if row["policy"] != res["policy"]:
-            problems.append("row %d: policy %s vs %s" % (i, row["policy"], res["policy"]))
-        for k, field in FIELDS.items():
+        workload = res.get("workload", "net")
+        if row["policy"] != res["policy"] or row.get("workload", "net") != workload:
+            problems.append("row %d: %s %s vs %s %s" % (i, row.get("workload"), row["policy"],
+                                                      workload, res["policy"]))
+            continue
+        for k, field in (NVME_FIELDS if workload == "nvme" else FIELDS).items():
             if int(res[k]) != row[field]:
                 problems.append("row %d (%s): %s=%s in the kernel's line, %s in the report"
                                 % (i, res["policy"], k, res[k], row[field]))
     for i, row in enumerate(rows):
         if row["policy"] != "batched":
             continue
-        measured = 2 * row["packets"]
+        if row.get("workload", "net") == "nvme":
+            measured = row["packets"] + row["prp_lists"]
+        else:
+            measured = 2 * row["packets"]
         if row["unmaps"] != measured or row["window"]["entries"] != measured:
             problems.append("row %d (batched, %s sweep): %d unmaps and %d window entries for "
                             "%d packets; both must be %d (the measured stream's)"
