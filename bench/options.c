@@ -77,7 +77,7 @@ static const struct opt_spec specs[OPT_COUNT] = {
 	[OPT_WORKLOAD] = { "workload", OPT_ENUM_LIST, workload_names, 0, 0, "net,nvme",
 			   "DMA workloads to run: the NIC's packet stream, NVMe reads (default: "
 			   "each one whose device is present)", WORKLOAD_COUNT },
-	[OPT_IOS] = { "ios", OPT_UINT, NULL, 1, 100000000, "20000",
+	[OPT_IOS] = { "ios", OPT_UINT, NULL, 1, 100000000, "10000",
 		      "NVMe reads per measured stream (one row of one round)", 1 },
 	[OPT_NVME_QD] = { "nvme_qd", OPT_UINT_LIST, NULL, 1, NVME_MAX_QD, "1",
 			  "NVMe reads in flight; a list sweeps", OPT_MAX_LIST },
