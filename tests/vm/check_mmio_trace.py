@@ -14,7 +14,8 @@ import re
 import sys
 
 TOTAL = re.compile(r"^vtd0: register accesses over the whole run: (\d+) reads, (\d+) writes")
-RESULT = re.compile(r"^result: policy=(\S+) .*\binvalidations=(\d+) waits=(\d+) .*"
+# A packet stream's line, or an NVMe stream's (result: workload=nvme policy=...).
+RESULT = re.compile(r"^result: (?:workload=\S+ )?policy=(\S+) .*\binvalidations=(\d+) waits=(\d+) .*"
                     r"\bmmio_reads=(\d+) mmio_writes=(\d+)")
 # \b keeps vtd_reg_write_gcmd and the like out of the count.
 TRACE_READ = re.compile(r"\bvtd_reg_read\b")
