@@ -4,7 +4,7 @@
 # stale-translation test, its teardown and deadline edges; nvme/: the NVMe
 # read stream and its stale-translation test), the report and its
 # hand-over (report/), and the in-kernel self-tests (selftest/).
-BENCH_KERNEL_SRCS := bench/main.c bench/check.c bench/options.c bench/experiment.c bench/plan.c bench/row_checks.c bench/microbench.c bench/microbench_cost.c \
+BENCH_KERNEL_SRCS := bench/main.c bench/check.c bench/flush_deadline.c bench/options.c bench/experiment.c bench/plan.c bench/row_checks.c bench/microbench.c bench/microbench_cost.c \
 	bench/dma_vtd.c \
 	bench/net/stream.c bench/net/stream_setup.c bench/net/stale.c bench/net/teardown.c \
 	bench/nvme/nvme_read.c bench/nvme/nvme_stream.c bench/nvme/nvme_stream_setup.c bench/nvme/nvme_stale.c \

@@ -148,6 +148,18 @@ void dma_vtd_reset_stats(struct dma_vtd *v)
 	v->now_calls = 0;
 }
 
+void dma_vtd_stream_counts(struct dma_vtd *v, uint64_t *mmio_reads, uint64_t *mmio_writes,
+			   uint64_t *faults)
+{
+	*mmio_reads = *mmio_writes = *faults = 0;
+	if (!v->unit)
+		return;
+	*mmio_reads = vtd_get_stats(v->unit)->mmio_reads;
+	*mmio_writes = vtd_get_stats(v->unit)->mmio_writes;
+	vtd_fault_poll(v->unit);
+	*faults = vtd_get_stats(v->unit)->faults;
+}
+
 int dma_vtd_detach(struct dma_vtd *v)
 {
 	v->master_at_detach = pci_bus_master(v->bus, PCI_SLOT(v->devfn), PCI_FUNC(v->devfn));

@@ -42,6 +42,12 @@ const char *dma_vtd_translation(const struct dma_vtd *v);
 /* Zeroes the DMA layer's counters and the count of its TSC reads, so a
  * measured stream starts from nothing. */
 void dma_vtd_reset_stats(struct dma_vtd *v);
+/* At the end of a measured stream: the unit's register accesses since its
+ * counters were reset, then (after a poll of the fault records, which
+ * reads registers of its own) the DMA faults it recorded. Zeroes without
+ * VT-d. */
+void dma_vtd_stream_counts(struct dma_vtd *v, uint64_t *mmio_reads, uint64_t *mmio_writes,
+			   uint64_t *faults);
 /* Flushes what is queued, gives the device back to the identity domain
  * and frees the domain's page tables and bookkeeping. The caller stops the
  * device (bus mastering off) first. When an invalidation of this domain

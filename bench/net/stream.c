@@ -83,24 +83,7 @@ int stream_unmap_buf(struct stream *s, unsigned idx, size_t len, enum dma_dir di
  * is done here, from the main loop. */
 int stream_service_deadline(struct stream *s)
 {
-	if (s->cfg.policy != DMA_POLICY_BATCHED)
-		return 0;
-	int served = 0;
-
-	if (s->deadline_hit) {
-		s->deadline_hit = false;
-		s->timer_armed = false;
-		if (dma_poll(&s->dv.dom) < 0)
-			return -1;
-		served = 1;
-	}
-	uint64_t when = dma_deadline(&s->dv.dom);
-	if (when && !s->timer_armed) {
-		lapic_timer_arm(lapic_has_tsc_deadline() ? LAPIC_TIMER_TSC_DEADLINE : LAPIC_TIMER_ONESHOT,
-				when);
-		s->timer_armed = true;
-	}
-	return served;
+	return flush_deadline_serve(&s->deadline, &s->dv.dom);
 }
 
 void stream_fill_frame(const struct stream *s, uint8_t *f, uint32_t seq)
@@ -374,14 +357,7 @@ static void finish_result(struct stream *s, struct stream_result *res, struct ru
 		stats_summarize(c->samples, res->sent, &res->per_packet);
 		page_free((uint64_t)c->samples, c->sample_pages);
 	}
-	if (s->unit) {
-		/* Taken before the fault poll, which reads registers of its own
-		 * after the stream. */
-		res->mmio_reads = vtd_get_stats(s->unit)->mmio_reads;
-		res->mmio_writes = vtd_get_stats(s->unit)->mmio_writes;
-		vtd_fault_poll(s->unit);
-		res->faults = vtd_get_stats(s->unit)->faults;
-	}
+	dma_vtd_stream_counts(&s->dv, &res->mmio_reads, &res->mmio_writes, &res->faults);
 }
 
 int stream_run(struct stream *s, uint64_t packets, struct stream_result *res)
@@ -415,7 +391,7 @@ int stream_run(struct stream *s, uint64_t packets, struct stream_result *res)
 		res->lost += res->sent - s->next_seq;
 	cpu_cli();
 	lapic_timer_cancel();
-	s->timer_armed = false;
+	s->deadline.armed = false;
 	/* The final flush belongs to the run: its invalidation is counted in
 	 * the phases and in the total. */
 	if (s->cfg.policy == DMA_POLICY_BATCHED && dma_flush(&s->dv.dom) < 0)

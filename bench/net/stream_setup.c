@@ -23,7 +23,7 @@ static struct stream the_stream;
 static void deadline_timer(uint64_t now)
 {
 	(void)now;
-	the_stream.deadline_hit = true;
+	the_stream.deadline.fired = true;
 }
 
 /* QEMU's e1000 drops frames for about a second after RCTL is written, and

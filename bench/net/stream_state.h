@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "bench/dma_vtd.h"
+#include "bench/flush_deadline.h"
 #include "bench/net/stream.h"
 
 #define PROBE_SEQ 0xffffffffu   /* sequence number of a receive-readiness probe */
@@ -35,8 +36,7 @@ struct stream {
 	uint64_t tx_ring_dev, rx_ring_dev;
 	unsigned probe_buf;
 	uint64_t probe_dev;
-	volatile bool deadline_hit;
-	bool timer_armed;
+	struct flush_deadline deadline; /* batched's flush timer */
 	uint64_t next_seq;            /* expected on receive */
 	int64_t last_seq;             /* the latest frame's, -1 when it was wrong */
 	uint64_t frames_seen;         /* every frame received, probes included */

@@ -249,24 +249,7 @@ int nvme_complete(struct nvme_stream *s, uint16_t tag, uint16_t status)
 
 int nvme_service_deadline(struct nvme_stream *s)
 {
-	if (s->cfg.policy != DMA_POLICY_BATCHED)
-		return 0;
-	int served = 0;
-
-	if (s->deadline_hit) {
-		s->deadline_hit = false;
-		s->timer_armed = false;
-		if (dma_poll(&s->dv.dom) < 0)
-			return -1;
-		served = 1;
-	}
-	uint64_t when = dma_deadline(&s->dv.dom);
-	if (when && !s->timer_armed) {
-		lapic_timer_arm(lapic_has_tsc_deadline() ? LAPIC_TIMER_TSC_DEADLINE : LAPIC_TIMER_ONESHOT,
-				when);
-		s->timer_armed = true;
-	}
-	return served;
+	return flush_deadline_serve(&s->deadline, &s->dv.dom);
 }
 
 /* The oldest read in flight, the one a time-out names. */

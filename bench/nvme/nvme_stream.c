@@ -143,12 +143,7 @@ static void finish_result(struct nvme_stream *s, struct nvme_stream_result *nr,
 		stats_summarize(c->samples, c->nsamples, &res->per_packet);
 		page_free((uint64_t)c->samples, c->sample_pages);
 	}
-	if (s->unit) {
-		res->mmio_reads = vtd_get_stats(s->unit)->mmio_reads;
-		res->mmio_writes = vtd_get_stats(s->unit)->mmio_writes;
-		vtd_fault_poll(s->unit);
-		res->faults = vtd_get_stats(s->unit)->faults;
-	}
+	dma_vtd_stream_counts(&s->dv, &res->mmio_reads, &res->mmio_writes, &res->faults);
 }
 
 int nvme_stream_run(struct nvme_stream *s, uint64_t ios, struct nvme_stream_result *r)
@@ -180,7 +175,7 @@ int nvme_stream_run(struct nvme_stream *s, uint64_t ios, struct nvme_stream_resu
 	}
 	cpu_cli();
 	lapic_timer_cancel();
-	s->timer_armed = false;
+	s->deadline.armed = false;
 	/* The final flush belongs to the run. */
 	if (s->cfg.policy == DMA_POLICY_BATCHED && dma_flush(&s->dv.dom) < 0)
 		rc = -1;

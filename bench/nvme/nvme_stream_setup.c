@@ -29,7 +29,7 @@ static struct nvme_stream the_stream;
 static void deadline_timer(uint64_t now)
 {
 	(void)now;
-	the_stream.deadline_hit = true;
+	the_stream.deadline.fired = true;
 }
 
 static int map_queue(void *ctx, uint64_t phys, size_t len, uint64_t *dev)

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "bench/dma_vtd.h"
+#include "bench/flush_deadline.h"
 #include "bench/nvme/nvme_stream.h"
 
 #define NVME_READ_TIMEOUT_US 1000000 /* for one read to complete */
@@ -61,8 +62,7 @@ struct nvme_stream {
 	uint64_t *sums;
 	uint64_t sum_pages;
 	bool recording;               /* the first pass: record, do not check */
-	volatile bool deadline_hit;
-	bool timer_armed;
+	struct flush_deadline deadline; /* batched's flush timer */
 	struct nvme_stream_result *r; /* where completions are counted */
 };
 
