@@ -19,8 +19,9 @@
 void block_pattern_fill(void *buf, size_t size, uint64_t lba);
 /* Whether buf is block `lba`'s content. */
 bool block_pattern_check(const void *buf, size_t size, uint64_t lba);
-/* A checksum of any block (FNV-1a, 64 bits): what a real drive's first
- * pass records per block, so that later reads can be compared with it. */
+/* A checksum of any block (FNV-1a's step over 64-bit words, 64 bits):
+ * what a real drive's first pass records per block, so that later reads
+ * can be compared with it. */
 uint64_t block_checksum(const void *buf, size_t size);
 
 #endif

@@ -45,8 +45,12 @@ static void test_sizes_and_checksum(void)
 	CHECK_EQ_U64(block_checksum(a, 32), block_checksum(b, 32));
 	b[3] ^= 1;
 	CHECK(block_checksum(a, 32) != block_checksum(b, 32));
-	CHECK_EQ_U64(block_checksum("", 0), 0xcbf29ce484222325ull);
-	CHECK_EQ_U64(block_checksum("a", 1), 0xaf63dc4c8601ec8cull); /* FNV-1a's published value */
+	CHECK_EQ_U64(block_checksum("", 0), 0xcbf29ce484222325ull); /* FNV's offset basis */
+	/* A tail shorter than a word goes byte by byte: FNV-1a's published value. */
+	CHECK_EQ_U64(block_checksum("a", 1), 0xaf63dc4c8601ec8cull);
+	/* A whole word is one step: (basis ^ word) * prime. */
+	uint64_t w = 0x0807060504030201ull;
+	CHECK_EQ_U64(block_checksum(&w, 8), (0xcbf29ce484222325ull ^ w) * 0x100000001b3ull);
 }
 
 int main(void)
