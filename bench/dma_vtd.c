@@ -148,6 +148,16 @@ void dma_vtd_reset_stats(struct dma_vtd *v)
 	v->now_calls = 0;
 }
 
+uint64_t dma_vtd_phase_sum(const struct dma_vtd *v)
+{
+	const struct dma_stats *d = dma_get_stats(&v->dom);
+	uint64_t sum = 0;
+
+	for (int i = 0; i < DMA_PHASE_COUNT; i++)
+		sum += d->phase[i];
+	return sum;
+}
+
 void dma_vtd_stream_counts(struct dma_vtd *v, uint64_t *mmio_reads, uint64_t *mmio_writes,
 			   uint64_t *faults)
 {

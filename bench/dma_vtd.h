@@ -42,6 +42,9 @@ const char *dma_vtd_translation(const struct dma_vtd *v);
 /* Zeroes the DMA layer's counters and the count of its TSC reads, so a
  * measured stream starts from nothing. */
 void dma_vtd_reset_stats(struct dma_vtd *v);
+/* The DMA layer's phase times so far, all phases together: what a stream
+ * takes out of a span it times around the device's work. */
+uint64_t dma_vtd_phase_sum(const struct dma_vtd *v);
 /* At the end of a measured stream: the unit's register accesses since its
  * counters were reset, then (after a poll of the fault records, which
  * reads registers of its own) the DMA faults it recorded. Zeroes without

@@ -203,16 +203,6 @@ struct run_clock {
  * one that failed later is still timed and counted. */
 enum packet_outcome { PACKET_DONE = 0, PACKET_FAILED = -1, PACKET_NOT_SENT = -2 };
 
-static uint64_t dma_phase_sum(const struct stream *s)
-{
-	const struct dma_stats *d = dma_get_stats(&s->dv.dom);
-	uint64_t sum = 0;
-
-	for (int i = 0; i < DMA_PHASE_COUNT; i++)
-		sum += d->phase[i];
-	return sum;
-}
-
 static int post_frame(struct stream *s, unsigned idx, uint64_t dev)
 {
 	int slot = e1000_tx_post(s->nic, dev, (uint16_t)s->cfg.size);
@@ -249,7 +239,7 @@ static int await_frame(struct stream *s, uint64_t seq)
 static void charge_nic(const struct stream *s, struct run_clock *c, uint64_t tn0, uint64_t d0)
 {
 	uint64_t tn1 = rdtsc_ordered();
-	uint64_t d1 = dma_phase_sum(s);
+	uint64_t d1 = dma_vtd_phase_sum(&s->dv);
 	uint64_t span = tn1 - tn0, inner = d1 - d0;
 
 	c->nic += span > inner ? span - inner : 0;
@@ -286,7 +276,7 @@ static int run_packet(struct stream *s, uint64_t seq, struct run_clock *c)
 	if (stream_map_buf(s, idx, s->cfg.size, DMA_TO_DEVICE, &dev))
 		return PACKET_NOT_SENT;
 	if (s->cfg.timing) {
-		d0 = dma_phase_sum(s);
+		d0 = dma_vtd_phase_sum(&s->dv);
 		tn0 = rdtsc_ordered();
 	}
 	if (post_frame(s, idx, dev))
@@ -327,15 +317,14 @@ static void account_cycles(struct stream_result *res, const struct run_clock *c,
 	res->tsc_cycles = elapsed > cost ? elapsed - cost : 0;
 }
 
-/* The DMA layer's phases and the NIC's; "other" is the rest of the total. */
-static void split_phases(struct stream_result *res, uint64_t nic)
+void stream_split_phases(struct stream_result *res, uint64_t device)
 {
 	res->phase[PHASE_IOVA] = res->dma.phase[DMA_PHASE_IOVA];
 	res->phase[PHASE_PTE] = res->dma.phase[DMA_PHASE_PTE];
 	res->phase[PHASE_INVAL_SUBMIT] = res->dma.phase[DMA_PHASE_SUBMIT];
 	res->phase[PHASE_INVAL_WAIT] = res->dma.phase[DMA_PHASE_WAIT];
 	res->phase[PHASE_COPY] = res->dma.phase[DMA_PHASE_COPY];
-	res->phase[PHASE_DEVICE] = nic;
+	res->phase[PHASE_DEVICE] = device;
 	uint64_t known = 0;
 	for (int i = 0; i < PHASE_OTHER; i++)
 		known += res->phase[i];
@@ -352,7 +341,7 @@ static void finish_result(struct stream *s, struct stream_result *res, struct ru
 	res->dma = *dma_get_stats(&s->dv.dom);
 	res->translation = dma_vtd_translation(&s->dv);
 	account_cycles(res, c, elapsed, s->dv.now_calls);
-	split_phases(res, c->nic);
+	stream_split_phases(res, c->nic);
 	if (c->samples) {
 		stats_summarize(c->samples, res->sent, &res->per_packet);
 		page_free((uint64_t)c->samples, c->sample_pages);

@@ -54,6 +54,10 @@ struct stream *stream_open(struct e1000 *nic, struct vtd_unit *u, const struct s
  * or the DMA layer failed (lost frames are counted, not errors). */
 int stream_run(struct stream *s, uint64_t packets, struct stream_result *res);
 void stream_close(struct stream *s);
+/* The phases of a measured stream (either workload's): the DMA layer's
+ * from res->dma, the device's part as given, and "other" the rest of
+ * res->tsc_cycles, so that they add up to it. */
+void stream_split_phases(struct stream_result *res, uint64_t device);
 /* Progress lines on or off (off for the warm-up). */
 void stream_set_quiet(struct stream *s, bool quiet);
 /* The stale-translation test on an open stream is in bench/net/stale.h. */
