@@ -6,13 +6,6 @@ unsigned rounds_row_at(unsigned rows, unsigned round, unsigned position)
 	return (unsigned)(((uint64_t)position + round) % rows);
 }
 
-unsigned rounds_position_of(unsigned rows, unsigned round, unsigned row)
-{
-	unsigned shift = round % rows;
-
-	return row >= shift ? row - shift : row + rows - shift;
-}
-
 void rounds_summarize(const uint64_t *v, unsigned n, struct rounds_summary *s)
 {
 	uint64_t sorted[ROUNDS_MAX];

@@ -14,8 +14,6 @@
  * row runs once in every position and neither drift nor warm-up favours
  * one. rows > 0, position < rows. */
 unsigned rounds_row_at(unsigned rows, unsigned round, unsigned position);
-/* The inverse: where row `row` runs in round `round`. */
-unsigned rounds_position_of(unsigned rows, unsigned round, unsigned row);
 
 struct rounds_summary {
 	unsigned n;              /* rounds summarised */

@@ -52,11 +52,6 @@ void report_latency_total_json(const struct report_latency_total *total)
 	print_json(total->gran);
 }
 
-void report_latency_line(const char *label, enum vtd_inval_mode inval, const struct dma_stats *d)
-{
-	print_lines(label, inval, d->inval_latency);
-}
-
 void report_latency_total_line(const char *label, enum vtd_inval_mode inval,
 			       const struct report_latency_total *total)
 {

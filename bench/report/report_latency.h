@@ -24,9 +24,8 @@ void report_latency_add(struct report_latency_total *total, const struct dma_sta
 void report_latency_json(const struct dma_stats *d);
 void report_latency_total_json(const struct report_latency_total *total);
 
-/* One line per granularity that has entries:
+/* One line per granularity that has entries, for a row's rounds together:
  *   latency: <label> qi/pages: 200000 invalidations, p50 <= 1023, p99 <= 4095, max 81234 cycles */
-void report_latency_line(const char *label, enum vtd_inval_mode inval, const struct dma_stats *d);
 void report_latency_total_line(const char *label, enum vtd_inval_mode inval,
 			       const struct report_latency_total *total);
 

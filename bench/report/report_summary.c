@@ -19,6 +19,16 @@ static void summarize(const struct report_row *row, size_t offset, struct rounds
 
 #define FIGURE(row, field, s) summarize(row, offsetof(struct report_round, field), s)
 
+/* Phase p's cycles per packet over the row's rounds. */
+static void phase_summary(const struct report_row *row, int p, struct rounds_summary *s)
+{
+	uint64_t v[ROUNDS_MAX];
+
+	for (unsigned i = 0; i < row->rounds; i++)
+		v[i] = row->round[i].phase[p];
+	rounds_summarize(v, row->rounds, s);
+}
+
 static void cycles_summary(const struct report_row *row, struct rounds_summary *s)
 {
 	FIGURE(row, cycles_per_packet, s);
@@ -54,10 +64,7 @@ static void summary_json(unsigned index, const struct report_row *row)
 	json_figure("inval_permille", &s, false);
 	kprintf(",\"phase\":{");
 	for (int p = 0; p < PHASE_COUNT; p++) {
-		uint64_t v[ROUNDS_MAX];
-		for (unsigned i = 0; i < row->rounds; i++)
-			v[i] = row->round[i].phase[p];
-		rounds_summarize(v, row->rounds, &s);
+		phase_summary(row, p, &s);
 		kprintf("%s\"%s\":{\"median\":%lu,\"min\":%lu,\"max\":%lu}", p ? "," : "",
 			stream_phase_names[p], s.median, s.min, s.max);
 	}
@@ -194,14 +201,9 @@ static int phase_differing_most(const struct report_row *a, const struct report_
 
 	*diff = 0;
 	for (int p = 0; p < PHASE_COUNT; p++) {
-		uint64_t va[ROUNDS_MAX], vb[ROUNDS_MAX];
 		struct rounds_summary sa, sb;
-		for (unsigned i = 0; i < a->rounds; i++)
-			va[i] = a->round[i].phase[p];
-		for (unsigned i = 0; i < b->rounds; i++)
-			vb[i] = b->round[i].phase[p];
-		rounds_summarize(va, a->rounds, &sa);
-		rounds_summarize(vb, b->rounds, &sb);
+		phase_summary(a, p, &sa);
+		phase_summary(b, p, &sb);
 		int64_t d = (int64_t)sa.median - (int64_t)sb.median;
 		if ((d < 0 ? -d : d) > (*diff < 0 ? -*diff : *diff)) {
 			*diff = d;
