@@ -194,7 +194,7 @@ struct nvme_stream *nvme_stream_open(struct nvme_ctrl *c, struct vtd_unit *u,
 	s->attached = true;
 	if (fill_free_list(s))
 		goto fail;
-	if (nvme_start(c, &s->qdma, cfg->qd)) {
+	if (nvme_start(c, &s->qdma, cfg->qd, 1)) {
 		kprintf("nvme: the controller did not start under policy %s\n",
 			dma_policy_name(cfg->policy));
 		goto fail;

@@ -68,7 +68,8 @@ $(B)/host/test_pmtimer: drivers/clock/pmtimer.c drivers/clock/clock.h drivers/ac
 # The NVMe driver's start-up protocol and queues (nvme_ctrl.c,
 # nvme_admin.c, nvme_queue.c, nvme_io.c) over a simulated controller and
 # clock that replace nvme_mmio.c.
-HOST_NVME_SIM_SRCS := drivers/nvme/nvme_ctrl.c drivers/nvme/nvme_admin.c drivers/nvme/nvme_queue.c \
+HOST_NVME_SIM_SRCS := drivers/nvme/nvme_ctrl.c drivers/nvme/nvme_pairs.c drivers/nvme/nvme_admin.c \
+	drivers/nvme/nvme_queue.c \
 	drivers/nvme/nvme_io.c tests/host/nvme_sim.c
 $(B)/host/test_nvme_start: tests/host/test_nvme_start.c $(HOST_NVME_SIM_SRCS) $(HOST_LIB_SRCS) \
 		$(wildcard lib/*.h lib/*/*.h drivers/nvme/*.h) tests/host/nvme_sim.h tests/host/check.h
