@@ -1,9 +1,9 @@
 /* Bringing the controller up and down (NVMe 1.4 7.6.1 Initialization,
  * 7.6.2 Shutdown): reset, admin queue, enable, Identify, the I/O queue
  * pairs (nvme_pairs.c), and at the end the pairs deleted and the
- * controller disabled. The
- * controller's DMA goes only to the pages the driver owns, mapped by the
- * caller's nvme_dma, and to the caller's read buffers. */
+ * controller disabled. The controller's DMA goes only to the pages the
+ * driver owns, mapped by the caller's nvme_dma, and to the caller's read
+ * buffers. */
 #include "drivers/nvme/nvme_internal.h"
 #include "drivers/nvme/nvme_regs.h"
 #include "kernel/console.h"
@@ -142,7 +142,7 @@ static int map_pages(struct nvme_ctrl *c, const struct nvme_dma *dma)
 	if (dma->map(dma->ctx, c->admin_sq, PAGE_SIZE, &c->admin.sq_dev) ||
 	    dma->map(dma->ctx, c->admin_cq, PAGE_SIZE, &c->admin.cq_dev) ||
 	    dma->map(dma->ctx, c->identify, PAGE_SIZE, &c->identify_dev)) {
-		kprintf("nvme: the admin queue could not be mapped for the device\n");
+		kprintf("nvme: the admin queue or the Identify buffer could not be mapped for the device\n");
 		return -1;
 	}
 	return 0;
