@@ -32,6 +32,8 @@ import report_summary as rs  # noqa: E402
 import compare  # noqa: E402
 
 WORK = None     # set by main()
+# The policies of the schema 2 and 3 sample logs (fq came with schema 4).
+SCHEMA3_POLICIES = ("off", "identity", "strict", "batched", "pool", "bounce")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
         "source", "track", "wbr"}
 
@@ -258,8 +260,8 @@ class Errors(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(WORK, name[:-4] + ".html")))
 
     def test_bad_schema(self):
-        self.expect_error("bad_schema.log", "bad_schema.log:15:", "schema 4",
-                          "reads schemas 1 to 3 only")
+        self.expect_error("bad_schema.log", "bad_schema.log:15:", "schema 5",
+                          "reads schemas 1 to 4 only")
 
     def test_malformed_json(self):
         self.expect_error("malformed.log", "malformed.log:24: malformed REPORT line")
@@ -273,8 +275,8 @@ class Errors(unittest.TestCase):
         self.assertIn("cannot read", err)
 
     def test_schema_on_every_line(self):
-        row = dict(EXAMPLE_ROW, schema=4)
-        with self.assertRaisesRegex(rl.ReportError, "t:4: report schema 4"):
+        row = dict(EXAMPLE_ROW, schema=5)
+        with self.assertRaisesRegex(rl.ReportError, "t:4: report schema 5"):
             rl.load(synth(CONTEXT, row, end(1)), "t")
 
     def test_missing_field(self):
@@ -909,7 +911,7 @@ class Compare(unittest.TestCase):
         # Matched by what they measured: hwm=250 is row 7 in both, hwm=16 and
         # hwm=1024 (both row 6) are not one row.
         self.assertIn("only in A: hwm=16 (workload=net sweep=hwm policy=batched inval=qi "
-                      "batch_inval=global hwm=16 size=64 qd=0)", out)
+                      "batch_inval=global hwm=16 size=64 qd=0 cpus=1)", out)
         self.assertIn("only in B: hwm=1024 (", out)
         self.assertIn("compare: 2 of 7 rows differ beyond their spreads", out)
         self.assertIn("warning: the machines differ: machine.microcode 0x00000001 vs "
@@ -941,7 +943,7 @@ class Compare(unittest.TestCase):
         good = work_copy("rounds.log")
         for a, b, why in ((os.path.join(WORK, "missing.log"), good, "cannot read"),
                           (good, work_copy("no_run.log"), "no report in this log"),
-                          (work_copy("bad_schema.log"), good, "report schema 4"),
+                          (work_copy("bad_schema.log"), good, "report schema 5"),
                           (good, empty, "has no rows: nothing to compare")):
             st, out, err = compare_cli(a, b)
             self.assertEqual((st, out), (2, ""), (a, b, err))
@@ -1038,8 +1040,8 @@ class Workloads(unittest.TestCase):
         self.assertEqual(p.errors, [])
         net = chart(p, "Cycles per packet by phase, policy sweep")
         nvme = chart(p, "Cycles per read by phase, policy sweep (nvme)")
-        self.assertEqual(net["bars"], list(rl.POLICIES))
-        self.assertEqual(nvme["bars"], list(rl.POLICIES))
+        self.assertEqual(net["bars"], list(SCHEMA3_POLICIES))
+        self.assertEqual(nvme["bars"], list(SCHEMA3_POLICIES))
         self.assertEqual(len(nvme["whiskers"]), 6)
         self.assertEqual(chart(p, "Cycles per read by phase, qd sweep (nvme)")["bars"],
                          ["1", "32"])
@@ -1068,7 +1070,7 @@ class Workloads(unittest.TestCase):
         self.assertRegex(out, r"\nnvme strict qd=1 +66,532 +79,839 +1\.200  B slower\n")
         self.assertRegex(out, r"\nstrict +28,730 +28,730 +1\.000  within the spread\n")
         self.assertIn("only in A: nvme qd=32 (workload=nvme sweep=qd policy=strict inval=qi "
-                      "batch_inval=global hwm=250 size=16384 qd=32)", out)
+                      "batch_inval=global hwm=250 size=16384 qd=32 cpus=1)", out)
         self.assertIn("only in B: nvme qd=64 (", out)
         self.assertIn("compare: 1 of 13 rows differ beyond their spreads", out)
 
@@ -1077,7 +1079,7 @@ class Workloads(unittest.TestCase):
         # rows of a schema-3 run, never its NVMe rows.
         st, out, err = compare_cli(work_copy("rounds.log"), work_copy("workloads.log"))
         self.assertEqual(st, 0, err)
-        for p in rl.POLICIES:
+        for p in SCHEMA3_POLICIES:
             self.assertRegex(out, r"\n%s +[0-9,]+ +[0-9,]+ +1\.000  within the spread\n" % p)
         self.assertEqual(out.count("only in B: nvme "), 8)
         self.assertIn("compare: all 6 rows agree within their spreads", out)
