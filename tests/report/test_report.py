@@ -1292,6 +1292,29 @@ class Cpus(unittest.TestCase):
         self.assertTrue(any("3 per_cpu entries for 4 CPUs" in w for w in d["warnings"]),
                         d["warnings"])
 
+    def test_random_schema4_numbers(self):
+        # cpus.log with numbers (skews, CPU counts, per_cpu, wall_tsc
+        # included) replaced by zeros, ones and huge values: a
+        # page, or a ReportError naming a damaged run, never a traceback.
+        import random
+        import re
+        rnd = random.Random(4)
+        text = read("cpus.log")
+        spots = [m.span() for m in re.finditer(r'(?<!"schema":)(?<=:)-?[0-9]+', text)]
+        for case in range(40):
+            t = text
+            for a, b in sorted(rnd.sample(spots, 25), reverse=True):
+                t = t[:a] + str(rnd.choice([0, 0, 1, 2, 3, 2 ** 63])) + t[b:]
+            try:
+                d = rl.load(t, "t")
+            except rl.ReportError as e:
+                self.assertIn("damaged", str(e))
+                continue
+            p = parse_page(report.page(d))
+            self.assertEqual(p.errors, [], "case %d" % case)
+            json.dumps(d)
+            compare.compare(d, d)
+
     def test_compare_by_cpus(self):
         # B ran the sweep as cpus=4,2,1 (its rows in another order) with
         # strict at 4 CPUs 20% dearer: that row alone differs.
