@@ -460,7 +460,13 @@ def page(data):
                            "corrupt: pattern mismatches; lost: reads that never completed; "
                            "cmd errors: commands the controller failed (shaded too); PRP "
                            "lists: reads that needed one."
-                           if "nvme" in data["workloads"] else ""), cls="note"))
+                           if "nvme" in data["workloads"] else "") + (
+                           " cpus: the CPUs doing DMA in the row's stream; fq size: the fq "
+                           "policy's ring entries per CPU; lock: cycles per packet (read) "
+                           "spent waiting for shared locks. Over several CPUs the rate is all "
+                           "CPUs' packets (reads) over the wall-clock span of the stream, and "
+                           "cycles are CPU cycles, every CPU's added up."
+                           if data["schema"] >= 4 else ""), cls="note"))
     else:
         parts.append(h("p", "No rows: the run ended before its first stream finished.",
                        cls="bad"))

@@ -45,12 +45,12 @@ def results_table(rows, rounds, workload="net"):
     nvme = workload != "net"
     smp = any(r.get("schema", 1) >= 4 for r in rows)
     unit, per = ("read", "/read") if nvme else ("packet", "/pkt")
-    head = ["#", "row", "policy", "translation"] + (
-        ["cpus", "fq size", "lock " + per] if smp else []) + [
-        "rounds", unit + "s", "received", "lost",
-            "dup.", "corrupt", "faults", ("IOPS" if nvme else "packets /s") + " median",
-            "cycles%s median" % per, "min", "max", "spread", "p99", "inval. " + per,
-            "inval. share", "window \u00b5s mean", "window \u00b5s max"]
+    head = (["#", "row", "policy", "translation"] +
+            (["cpus", "fq size", "lock " + per] if smp else []) +
+            ["rounds", unit + "s", "received", "lost", "dup.", "corrupt", "faults",
+             ("IOPS" if nvme else "packets /s") + " median", "cycles%s median" % per, "min",
+             "max", "spread", "p99", "inval. " + per, "inval. share", "window \u00b5s mean",
+             "window \u00b5s max"])
     head += [name for _, name in NVME_COLUMNS] if nvme else []
     out, cls = [], []
     for r in rows:

@@ -1209,6 +1209,8 @@ class Cpus(unittest.TestCase):
         self.assertIn("30 strict cpus=4 strict remapped 4 \u2013 %s 3 240,000"
                       % report.num(lock), p)
         self.assertNotIn("cpus fq size", cells("workloads.log"))
+        self.assertIn("cpus: the CPUs doing DMA in the row's stream", p)
+        self.assertNotIn("cpus: the CPUs doing DMA", cells("workloads.log"))
 
     def test_phase_charts_have_lock(self):
         p = render("cpus.log")
