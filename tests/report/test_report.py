@@ -1294,6 +1294,18 @@ class Cpus(unittest.TestCase):
         self.assertTrue(any("3 per_cpu entries for 4 CPUs" in w for w in d["warnings"]),
                         d["warnings"])
 
+    def test_compare_schema3_with_schema4(self):
+        # A schema-3 run's rows are one CPU's: they meet the cpus=1 rows of
+        # the same sweep, never another CPU count's.
+        st, out, err = compare_cli(work_copy("workloads.log"), work_copy("cpus.log"),
+                                   "--html", os.path.join(WORK, "s3s4.html"))
+        self.assertEqual(st, 0, err)
+        self.assertIn("warning: the machines differ: smp.listed None vs 4", out)
+        self.assertRegex(out, r"\nnvme strict qd=1 +66,532 +66,532 +1\.000  within the spread\n")
+        for n in (1, 2, 4):
+            self.assertIn("only in B: nvme strict cpus=%d qd=1 (" % n, out)
+        self.assertIn("compare: all 12 rows agree within their spreads", out)
+
     def test_random_schema4_numbers(self):
         # cpus.log with numbers (skews, CPU counts, per_cpu, wall_tsc
         # included) replaced by zeros, ones and huge values: a
