@@ -29,9 +29,10 @@ import json
 import re
 
 import report_summary as rs
-from report_fields import (COUNTER_LIMIT, PHASES, POLICIES, REQUIRED_PHASES,  # noqa: F401
-                           SWEEPS, ReportError, check_cost, check_row, check_summary,
-                           is_counter)
+# The format's vocabulary is report_fields.py's; readers of this module
+# (report.py, compare.py, the tests) take POLICIES and SWEEPS from here.
+from report_fields import (PHASES, POLICIES, SWEEPS, ReportError,  # noqa: F401
+                           check_cost, check_row, check_summary, is_counter)
 
 SCHEMAS = (1, 2, 3, 4)
 PREFIX = "REPORT "
