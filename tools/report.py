@@ -338,7 +338,12 @@ def machine_note(ctx, rows=()):
 
 def headline_html(data):
     hl, rows = data["headline"], data["rows"]
-    pol = {r["policy"]: r for r in rows if r["sweep"] == "policy"}
+    # The rows the headline's figures come from: the first workload's
+    # policy sweep, each policy's first row (report_log.headline's choice).
+    pol = {}
+    for r in rows:
+        if r["sweep"] == "policy" and r["workload"] == data["workloads"][0]:
+            pol.setdefault(r["policy"], r)
     cards, says = [], []
     if "strict" not in pol:
         says.append("No <i>strict</i> row in this run: there is nothing to compare the other "
