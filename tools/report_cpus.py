@@ -7,6 +7,7 @@ from html import escape
 
 import report_log as rl
 from report_html import h, kv, policy_colour, table
+from report_parts import DASH
 from report_svg import line_chart, num
 
 # The sweeps whose rows a scaling line is drawn through: a cpus sweep's
@@ -79,6 +80,8 @@ def scaling_section(rows, unit, rate, sub="h2", suffix=""):
               line_chart(cost_series, "Cycles per %s against CPUs%s" % (unit, suffix), xlabel,
                          "CPU cycles per %s, summed over CPUs" % unit))
     return (h(sub, "Scaling over CPUs" + escape(suffix)) + h("div", charts, cls="pair") +
+            per_cpu_table([r for rs in lines.values() for r in rs if r["cpus"] > 1], unit,
+                          rate) +
             h("p", "One line per policy, one point per CPU count (the cpus sweep's rows, "
               "else the policy sweep's). Left: the rate over all CPUs (%s: all CPUs' %ss "
               "over the wall-clock span from the first CPU's start to the last one's end), "
@@ -86,6 +89,25 @@ def scaling_section(rows, unit, rate, sub="h2", suffix=""):
               "Right: CPU cycles per %s, every CPU's own cycles added up, so a flat line "
               "is perfect scaling; what rises is time spent waiting (the lock phase) or "
               "CPUs slowing each other down." % (escape(rate), unit, unit), cls="note"))
+
+
+def per_cpu_table(rows, unit, rate):
+    """Each CPU's share of the multi-CPU rows (their median round): an
+    uneven split shows here, not in the totals."""
+    trs = []
+    for r in rows:
+        for c in r.get("per_cpu", []):
+            ios = c["ios"]
+            trs.append([escape(r["derived"]["label"]), str(c["cpu"]), num(ios), num(c["pps"]),
+                        num(c["cycles_per_packet"]),
+                        num(c["lock_cycles"] / ios) if ios else DASH,
+                        num(c["invalidations"])])
+    if not trs:
+        return ""
+    return (h("details", h("summary", "Per CPU (the median round of each row of several "
+                              "CPUs)") +
+              table(["row", "CPU", unit + "s", escape(rate), "cycles /" + unit, "lock /" + unit,
+                     "invalidations"], trs, numeric=range(1, 7))))
 
 
 # --- the machine's CPUs --------------------------------------------------

@@ -1181,6 +1181,16 @@ class Cpus(unittest.TestCase):
         for text in ("CPUs doing DMA", "IOPS over all CPUs", "CPU cycles per read, summed over "
                      "CPUs", "Scaling over CPUs (nvme)"):
             self.assertIn(text, p.plain)
+        # Each CPU of the rows of several CPUs, their median round's.
+        r = nvme_row(d, "strict", 4)
+        c = r["per_cpu"][3]
+        self.assertIn("strict cpus=4 3 %s %s %s %s %s" % (
+            report.num(c["ios"]), report.num(c["pps"]), report.num(c["cycles_per_packet"]),
+            report.num(c["lock_cycles"] / c["ios"]), report.num(c["invalidations"])),
+            cells("cpus.log"))
+        # Its row names it: in the results, sweep and latency tables, and
+        # once per CPU in the per-CPU table.
+        self.assertEqual(report.page(d).count("<td>strict cpus=4</td>"), 3 + 4)
         # Only the workload measured at several counts has one (net: 1 CPU).
         self.assertEqual(len([x for x in p.svgs if "against CPUs" in x["label"]]), 2)
 
