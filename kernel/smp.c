@@ -326,8 +326,9 @@ static void measure_skews(void)
 		if (smp_measure_skew(cpu))
 			continue;
 		int64_t s = smp_percpu[cpu].tsc_skew;
-		kprintf("smp: CPU %u TSC skew %c%lu ticks (+-%lu)\n", cpu, s < 0 ? '-' : '+',
-			(uint64_t)(s < 0 ? -s : s), smp_percpu[cpu].skew_uncertainty);
+		kprintf("smp: CPU %u TSC skew %c%lu ticks (+-%lu), best of %u ping-pong rounds\n",
+			cpu, s < 0 ? '-' : '+', (uint64_t)(s < 0 ? -s : s),
+			smp_percpu[cpu].skew_uncertainty, smp_percpu[cpu].skew_rounds);
 	}
 }
 

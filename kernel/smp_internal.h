@@ -20,6 +20,7 @@ struct smp_percpu {
 	void *volatile job_arg;
 	int64_t tsc_skew;
 	uint64_t skew_uncertainty;
+	unsigned skew_rounds;       /* ping-pong rounds measured */
 } __attribute__((aligned(64)));
 
 extern struct smp_percpu smp_percpu[CPUS_MAX];

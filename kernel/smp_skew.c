@@ -11,8 +11,11 @@
 #include "kernel/tsc.h"
 
 #define SKEW_ROUNDS      1000
-#define ROUND_TIMEOUT_US 10000 /* each side's wait for the other, per round */
-#define JOB_TIMEOUT_US   100000
+/* Each side's wait for the other in one round: long, because under an
+ * emulator a virtual CPU's host thread may be descheduled for a while. */
+#define ROUND_TIMEOUT_US 500000
+#define BUDGET_US        200000 /* no more rounds after this */
+#define JOB_TIMEOUT_US   (ROUND_TIMEOUT_US + 100000)
 
 struct pingpong {
 	volatile uint64_t seq;   /* odd: CPU 0 asks; even: the other CPU answered */
@@ -54,6 +57,8 @@ int smp_measure_skew(unsigned cpu)
 	uint64_t limit = tsc_from_us(ROUND_TIMEOUT_US);
 	uint64_t best_trip = UINT64_MAX;
 	int64_t best_skew = 0;
+	uint64_t start = rdtsc_ordered(), budget = tsc_from_us(BUDGET_US);
+	unsigned r_done = 0;
 
 	line.seq = 0;
 	line.stop = 0;
@@ -73,11 +78,17 @@ int smp_measure_skew(unsigned cpu)
 		}
 		uint64_t t1 = rdtsc_ordered();
 		uint64_t t = line.t_cpu;
+		r_done++;
 		if (t1 - t0 < best_trip) {
 			best_trip = t1 - t0;
 			best_skew = (int64_t)(t - t0) - (int64_t)(best_trip / 2);
 		}
+		if (t1 - start > budget) {
+			line.stop = 1; /* enough rounds: the other CPU returns */
+			break;
+		}
 	}
+	pc->skew_rounds = r_done;
 	pc->tsc_skew = best_skew;
 	pc->skew_uncertainty = (best_trip + 1) / 2;
 	return smp_wait_for(cpu, JOB_TIMEOUT_US);
