@@ -150,14 +150,12 @@ static __attribute__((noreturn)) void ap_idle(struct smp_percpu *pc)
 {
 	for (;;) {
 		cpu_cli();
-		void (*fn)(void *) = __atomic_load_n(&pc->job, __ATOMIC_ACQUIRE);
-		if (!fn) {
+		if (!cpu_mailbox_busy(&pc->job)) {
 			__asm__ volatile("sti; hlt" ::: "memory");
 			continue;
 		}
 		cpu_sti();
-		fn(pc->job_arg);
-		__atomic_store_n(&pc->job, NULL, __ATOMIC_RELEASE);
+		cpu_mailbox_run(&pc->job);
 	}
 }
 
@@ -175,11 +173,8 @@ int smp_start_on(unsigned cpu, void (*fn)(void *arg), void *arg)
 {
 	if (cpu == 0 || cpu >= running || !fn)
 		return -1;
-	struct smp_percpu *pc = &smp_percpu[cpu];
-	if (__atomic_load_n(&pc->job, __ATOMIC_ACQUIRE))
+	if (!cpu_mailbox_post(&smp_percpu[cpu].job, fn, arg))
 		return -1;
-	pc->job_arg = arg;
-	__atomic_store_n(&pc->job, fn, __ATOMIC_RELEASE);
 	return smp_send_ipi(cpu, SMP_WAKE_VECTOR) ? -1 : 0;
 }
 
@@ -189,7 +184,7 @@ int smp_wait_for(unsigned cpu, uint64_t timeout_us)
 		return 0;
 	struct smp_percpu *pc = &smp_percpu[cpu];
 	uint64_t start = rdtsc_ordered(), limit = tsc_from_us(timeout_us);
-	while (__atomic_load_n(&pc->job, __ATOMIC_ACQUIRE)) {
+	while (cpu_mailbox_busy(&pc->job)) {
 		if (rdtsc_ordered() - start > limit) {
 			kprintf("smp: CPU %u (APIC id %u) did not finish its job within %lu us\n", cpu,
 				pc->apic_id, timeout_us);
@@ -373,6 +368,8 @@ int smp_init(const struct boot_info *bi, unsigned max_cpus)
 			running++;
 		would_be++;
 	}
+	if (max_cpus > running)
+		kprintf("smp: cpus=%u asks for more CPUs than the %u running\n", max_cpus, running);
 	print_summary(rdtsc_ordered() - t0);
 	measure_skews();
 	return (int)running;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "kernel/smp.h"
+#include "lib/cpu_mailbox.h"
 
 /* One per CPU, a cache line of its own; the GS base points at it. */
 struct smp_percpu {
@@ -14,10 +15,7 @@ struct smp_percpu {
 	uint32_t apic_id;
 	volatile uint32_t running; /* set by the CPU once it idles */
 	uint32_t pad;
-	/* The job: set by CPU 0 (arg first, then fn), cleared by the CPU when
-	 * fn returned. Non-null means busy. */
-	void (*volatile job)(void *arg);
-	void *volatile job_arg;
+	struct cpu_mailbox job;    /* posted by CPU 0, run by this CPU */
 	int64_t tsc_skew;
 	uint64_t skew_uncertainty;
 	unsigned skew_rounds;       /* ping-pong rounds measured */

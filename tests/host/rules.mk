@@ -23,6 +23,13 @@ $(B)/host/test_%: tests/host/test_%.c $(HOST_LIB_SRCS) $(wildcard lib/*.h lib/*/
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_LIB_SRCS)
 
+# The cross-CPU handshakes (lib/cpu_mailbox.h, lib/tsc_pingpong.h) once
+# more under ThreadSanitizer, on real threads.
+HOST_TEST_BINS += $(B)/host/test_smp_sync_tsan
+$(B)/host/test_smp_sync_tsan: tests/host/test_smp_sync.c lib/cpu_mailbox.h lib/tsc_pingpong.h tests/host/check.h
+	@mkdir -p $(@D)
+	$(HOSTCC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -DHOST_BUILD -I. -fsanitize=thread -pthread -o $@ $<
+
 # Builds and runs every host test; a test that does not build, crashes or
 # exits non-zero counts as a failure even when its own lines said PASS.
 host-tests:
