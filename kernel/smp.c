@@ -307,6 +307,11 @@ static bool left_out(unsigned would_be, uint32_t id, unsigned max_cpus)
 		kprintf("smp: CPU %u (APIC id %u) left out by cpus=%u\n", would_be, id, max_cpus);
 		return true;
 	}
+	if (running >= CPUS_MAX) {
+		kprintf("smp: CPU %u (APIC id %u) left out: at most %u CPUs are driven\n", would_be,
+			id, CPUS_MAX);
+		return true;
+	}
 	if (!lapic_x2apic() && id > 0xfe) {
 		kprintf("smp: CPU %u (APIC id %u) left out: an xAPIC addresses ids up to 254\n",
 			would_be, id);
