@@ -37,6 +37,13 @@ $(B)/host/tsan_%: tests/host/tsan_%.c $(HOST_LIB_SRCS) $(wildcard lib/*.h lib/*/
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_TSAN_FLAGS) -o $@ $(filter %.c,$^)
 
+# The cross-CPU handshakes (lib/cpu_mailbox.h, lib/tsc_pingpong.h) once
+# more under ThreadSanitizer, on real threads.
+HOST_TEST_BINS += $(B)/host/test_smp_sync_tsan
+$(B)/host/test_smp_sync_tsan: tests/host/test_smp_sync.c lib/cpu_mailbox.h lib/tsc_pingpong.h tests/host/check.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_TSAN_FLAGS) -o $@ $<
+
 # Builds and runs every host test; a test that does not build, crashes or
 # exits non-zero counts as a failure even when its own lines said PASS.
 host-tests:
