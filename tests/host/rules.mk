@@ -44,6 +44,7 @@ TEST_SUITES += host-tests
 # The VT-d driver's register protocol (vtd_hw.c, vtd_takeover.c,
 # vtd_inval.c) over a simulated register block that replaces vtd_mmio.c.
 HOST_VTD_SIM_SRCS := drivers/vtd/vtd_hw.c drivers/vtd/vtd_takeover.c drivers/vtd/vtd_inval.c \
+	drivers/vtd/vtd_queue.c \
 	drivers/vtd/vtd_units.c tests/host/vtd_sim.c
 $(B)/host/test_vtd_regs: tests/host/test_vtd_regs.c $(HOST_VTD_SIM_SRCS) $(HOST_LIB_SRCS) \
 		$(wildcard lib/*.h lib/*/*.h drivers/vtd/*.h) tests/host/vtd_sim.h tests/host/check.h
