@@ -10,6 +10,14 @@ HOST_LIB_SRCS  = $(filter-out lib/string.c,$(wildcard lib/*.c lib/*/*.c))
 HOST_TEST_SRCS = $(wildcard tests/host/test_*.c)
 HOST_TEST_BINS = $(patsubst tests/host/%.c,$(B)/host/%,$(HOST_TEST_SRCS))
 
+# Concurrent code also runs under ThreadSanitizer, on real threads: each
+# tests/host/tsan_NAME.c is one such program (TSan does not mix with ASan,
+# hence flags of its own); host-tests runs them with the others.
+HOST_TSAN_FLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -DHOST_BUILD -I. \
+	-fsanitize=thread -fno-omit-frame-pointer -pthread
+HOST_TSAN_TEST_SRCS = $(wildcard tests/host/tsan_*.c)
+HOST_TSAN_TEST_BINS = $(patsubst tests/host/%.c,$(B)/host/%,$(HOST_TSAN_TEST_SRCS))
+
 $(B)/host/test_string: tests/host/test_string.c lib/string.c lib/string.h tests/host/check.h
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -fno-builtin -DLIB_STRING_PREFIX=lib_ -DHOST_BUILD -o $@ tests/host/test_string.c lib/string.c
@@ -27,7 +35,7 @@ $(B)/host/test_%: tests/host/test_%.c $(HOST_LIB_SRCS) $(wildcard lib/*.h lib/*/
 # exits non-zero counts as a failure even when its own lines said PASS.
 host-tests:
 	@mkdir -p $(B)/results
-	@for t in $(HOST_TEST_BINS); do \
+	@for t in $(HOST_TEST_BINS) $(HOST_TSAN_TEST_BINS); do \
 		n=$$(basename $$t); r=$(B)/results/host-$$n.txt; \
 		if ! $(MAKE) --no-print-directory -s $$t > $(B)/host-$$n.build.log 2>&1; then \
 			echo "FAIL: host/$$n does not build (see $(B)/host-$$n.build.log)" > $$r; \
@@ -50,6 +58,13 @@ $(B)/host/test_vtd_regs: tests/host/test_vtd_regs.c $(HOST_VTD_SIM_SRCS) $(HOST_
 		$(wildcard lib/*.h lib/*/*.h drivers/vtd/*.h) tests/host/vtd_sim.h tests/host/check.h
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_VTD_SIM_SRCS) $(HOST_LIB_SRCS)
+
+# The invalidation queue shared by several CPUs, over the same simulated
+# unit, under ThreadSanitizer.
+$(B)/host/tsan_vtd_queue: tests/host/tsan_vtd_queue.c $(HOST_VTD_SIM_SRCS) $(HOST_LIB_SRCS) \
+		$(wildcard lib/*.h lib/*/*.h drivers/vtd/*.h) tests/host/vtd_sim.h tests/host/check.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_TSAN_FLAGS) -o $@ $< $(HOST_VTD_SIM_SRCS) $(HOST_LIB_SRCS)
 
 # The VT-d driver's domain-id allocator, pure C.
 $(B)/host/test_vtd_did: tests/host/test_vtd_did.c drivers/vtd/vtd_did.c drivers/vtd/vtd_did.h \
