@@ -48,9 +48,10 @@ struct vtd_fault_record {
 	uint64_t addr;
 };
 
-/* A CPU's side of a unit's invalidation queue, in a cache line of its
- * own. The first part only its CPU touches, without the lock; the second
- * part is written under the unit's queue lock. */
+/* A CPU's side of a unit's invalidation queue, cache-line aligned so no
+ * two CPUs write the same line. Up to `seq` only its CPU touches it, and
+ * without the lock (vtd_reset_stats aside); seq and what follows are
+ * written under the unit's queue lock, and other CPUs read them there. */
 #define VTD_STAGED_MAX 16           /* requests a CPU holds back before its wait */
 struct vtd_cpu_queue {
 	struct lock_wait lock_wait;  /* its acquisitions of the queue lock */
@@ -93,7 +94,9 @@ struct vtd_unit {
 	volatile uint32_t *iq_status; /* one page: a status slot per CPU */
 	/* Held by the queue's users (queued: while a CPU adds its descriptors
 	 * and moves IQT; register-based: from a CPU's submit to its wait). */
-	struct ticket_lock iq_lock;
+	/* A line of its own with what is read at acquisition: the CPUs
+	 * spinning on it do not slow the fields read without it (inval, cap). */
+	struct ticket_lock iq_lock __attribute__((aligned(64)));
 	uint64_t iq_lock_limit;     /* TSC ticks a CPU waits for it at most */
 	struct vtd_cpu_queue cpu[CPUS_MAX];
 	bool reg_pending;           /* a register invalidation may be running */
