@@ -20,17 +20,21 @@
 #define ECAP_QI (1ull << 1)                         /* 10.4.3 */
 #define MAX_THREADS 8
 #define FIRST_DID 10
-/* Waits per CPU, each after 1 to 6 page requests: 2400 waits and some
- * 8400 pages in all at each CPU count, so the 256-slot ring wraps about
- * 40 times. Not more: with more threads than cores every hand-over of a
- * ticket lock waits for the next ticket's thread to be scheduled. */
-#define BATCH_MAX 6
+/* Waits per CPU, each after 1 to 16 page requests (a full staging
+ * area): 1000 to 2400 waits, 9000 to 20000 pages at each CPU count, so
+ * the 256-slot ring wraps 35 times and more. Not more: with more threads
+ * than cores, a ticket lock's every hand-over waits for the thread of the
+ * next ticket to be scheduled, and the host may have two cores. */
+#define BATCH_MAX VTD_STAGED_MAX
+#ifndef ROUNDS_2
 #define ROUNDS_2 1200
-#define ROUNDS_4 600
-#define ROUNDS_8 300
+#define ROUNDS_4 400
+#define ROUNDS_8 125
+#endif
 
 struct cpu_run {
 	struct vtd_unit *u;
+	pthread_barrier_t *start; /* all CPUs start together, or none overlap */
 	unsigned cpu;
 	unsigned rounds;
 	unsigned batch_max;      /* page requests per wait: 1..batch_max */
@@ -44,6 +48,8 @@ static void *cpu_main(void *arg)
 	struct cpu_run *r = arg;
 	uint16_t did = (uint16_t)(FIRST_DID + r->cpu);
 
+	if (r->start)
+		pthread_barrier_wait(r->start);
 	for (unsigned i = 0; i < r->rounds; i++) {
 		unsigned batch = 1 + (i + r->cpu) % r->batch_max;
 		for (unsigned k = 0; k < batch; k++) {
@@ -89,10 +95,12 @@ static void run_cpus(struct vtd_unit *u, unsigned n, unsigned rounds, unsigned b
 {
 	struct cpu_run runs[MAX_THREADS];
 	pthread_t threads[MAX_THREADS];
+	pthread_barrier_t start;
 
 	*submitted = *waits = 0;
+	CHECK_EQ_U64(pthread_barrier_init(&start, NULL, n), 0);
 	for (unsigned i = 0; i < n; i++) {
-		runs[i] = (struct cpu_run){ .u = u, .cpu = i, .rounds = rounds,
+		runs[i] = (struct cpu_run){ .u = u, .start = &start, .cpu = i, .rounds = rounds,
 					    .batch_max = batch_max };
 		CHECK_EQ_U64(pthread_create(&threads[i], NULL, cpu_main, &runs[i]), 0);
 	}
@@ -106,6 +114,7 @@ static void run_cpus(struct vtd_unit *u, unsigned n, unsigned rounds, unsigned b
 		*submitted += runs[i].submitted;
 		*waits += runs[i].waits;
 	}
+	pthread_barrier_destroy(&start);
 	CHECK_EQ_U64(vtd_sim.page_order_errors, 0);
 	CHECK_EQ_U64(vtd_get_stats(u)->iotlb_inval[DMA_GRAN_PAGES], *submitted);
 	CHECK_EQ_U64(vtd_get_stats(u)->psi_fallbacks, 0);
