@@ -7,10 +7,12 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "lib/cpus.h"
 #include "lib/dma/dma.h"
 #include "lib/dmar/dmar.h"
 #include "lib/iopt/iopt.h"
 #include "lib/pci_id.h" /* devfn and requester ids, as the API below takes them */
+#include "lib/ticket_lock.h"
 
 #define VTD_MAX_UNITS 8
 #define VTD_IDENTITY_DID 1  /* every device not under test */
@@ -46,6 +48,26 @@ struct vtd_fault_record {
 	uint64_t addr;
 };
 
+/* A CPU's side of a unit's invalidation queue, cache-line aligned so no
+ * two CPUs write the same line. Up to `seq` only its CPU touches it, and
+ * without the lock (vtd_reset_stats aside); seq and what follows are
+ * written under the unit's queue lock, and other CPUs read them there. */
+#define VTD_STAGED_MAX 16           /* requests a CPU holds back before its wait */
+struct vtd_cpu_queue {
+	struct lock_wait lock_wait;  /* its acquisitions of the queue lock */
+	uint32_t nstaged;
+	bool holds_reg_lock;         /* register-based: submitted, not yet waited */
+	uint64_t staged[VTD_STAGED_MAX][2]; /* descriptors not yet in the ring */
+	/* Requests not yet added to the unit's stats (they are, under the
+	 * lock, when the CPU next takes it). */
+	uint64_t iotlb_inval[DMA_GRAN_COUNT];
+	uint64_t psi_fallbacks;
+	uint64_t context_inval;
+	uint32_t seq;                /* status value of its last wait descriptor */
+	uint32_t wait_end;           /* queue position after that descriptor */
+	bool wait_end_unused;        /* ... not yet taken as the known head */
+} __attribute__((aligned(64)));
+
 struct vtd_unit {
 	unsigned index;
 	uint64_t reg_phys;
@@ -59,15 +81,24 @@ struct vtd_unit {
 	uint64_t root_table;        /* physical address */
 	uint64_t context_table[256];/* per bus, 0 when not allocated */
 	enum vtd_inval_mode inval;
-	/* Queued invalidation (VT-d spec 6.5.2). */
+	/* Queued invalidation (VT-d spec 6.5.2): one ring per unit, shared by
+	 * the CPUs under iq_lock. Positions count descriptors from the queue's
+	 * start and wrap at 2^32 (a multiple of the ring), so a position taken
+	 * modulo iq_entries is its slot and differences need no wrap test. */
 	uint64_t iq_base;
 	uint32_t iq_entries;
-	uint32_t iq_tail;           /* next free slot */
+	uint32_t iq_tail;           /* next free position */
 	uint32_t iq_published;      /* the tail as IQT last showed it */
-	uint32_t iq_known_head;     /* slot the hardware is known to be past */
-	uint32_t iq_wait_end;       /* slot after the last wait descriptor */
-	volatile uint32_t *iq_status; /* written by wait descriptors */
-	uint32_t iq_seq;            /* last status value asked for */
+	uint32_t iq_known_head;     /* position the hardware is known to be past */
+	unsigned iq_cpu_span;       /* CPUs 0..span-1 have sent wait descriptors */
+	volatile uint32_t *iq_status; /* one page: a status slot per CPU */
+	/* Held by the queue's users (queued: while a CPU adds its descriptors
+	 * and moves IQT; register-based: from a CPU's submit to its wait). */
+	/* A line of its own with what is read at acquisition: the CPUs
+	 * spinning on it do not slow the fields read without it (inval, cap). */
+	struct ticket_lock iq_lock __attribute__((aligned(64)));
+	uint64_t iq_lock_limit;     /* TSC ticks a CPU waits for it at most */
+	struct vtd_cpu_queue cpu[CPUS_MAX];
 	bool reg_pending;           /* a register invalidation may be running */
 	unsigned last_iaig;         /* granularity the hardware reported */
 	unsigned last_caig;         /* ... for the last context-cache invalidation */
@@ -132,7 +163,9 @@ unsigned vtd_last_caig(const struct vtd_unit *u);
  * uses it (with CM the map's invalidation flushes it too). */
 bool vtd_needs_write_buffer_flush(const struct vtd_unit *u);
 const struct vtd_stats *vtd_get_stats(const struct vtd_unit *u);
-/* Zeroes the counters, so a measurement starts from nothing. */
+/* Zeroes the counters (the CPUs' queue-lock waits too), so a measurement
+ * starts from nothing; while no CPU uses the unit. A CPU's requests count
+ * once it next takes the queue lock (at its wait at the latest). */
 void vtd_reset_stats(struct vtd_unit *u);
 /* Register accesses since the unit was found, resets or not (to compare
  * with an outside count such as QEMU's trace of the whole run). */
@@ -192,16 +225,30 @@ int vtd_iopt_init(struct vtd_unit *u, struct iopt *pt);
  * without waiting; vtd_inval_wait waits for everything submitted so far,
  * so a batch shares one wait (queued: the submitted descriptors reach the
  * unit together with the wait, in one IQT write). Each returns 0 or a negative error after
- * printing what timed out or failed. */
+ * printing what timed out or failed. vtd_inval_submit and vtd_inval_wait
+ * are the calls of CPU 0. */
 int vtd_inval_submit(struct vtd_unit *u, enum dma_gran g, uint16_t did, uint64_t iova,
 		     uint64_t npages);
 int vtd_inval_wait(struct vtd_unit *u);
+/* As vtd_inval_submit / vtd_inval_wait, from CPU `cpu` (0..CPUS_MAX-1), safe
+ * to call from several CPUs at once. A CPU's submissions up to its wait go
+ * out together (queued: its descriptors and its wait descriptor in one IQT
+ * write, under the unit's queue lock); the lock is released before the CPU
+ * polls its own status slot, so CPUs overlap their waits. Register-based:
+ * the lock is held from a CPU's first submit through its wait, one
+ * invalidation at a time, as the registers allow. */
+int vtd_inval_submit_on(struct vtd_unit *u, unsigned cpu, enum dma_gran g, uint16_t did,
+			uint64_t iova, uint64_t npages);
+int vtd_inval_wait_on(struct vtd_unit *u, unsigned cpu);
+/* The lock waits CPU cpu's calls made on this unit (reset by vtd_reset_stats). */
+struct lock_wait vtd_queue_lock_wait(const struct vtd_unit *u, unsigned cpu);
 int vtd_inval_sync(struct vtd_unit *u, enum dma_gran g, uint16_t did, uint64_t iova,
 		   uint64_t npages);
 int vtd_context_inval_global(struct vtd_unit *u);
 /* Queues a raw descriptor (self-tests use it to provoke queue errors). */
 int vtd_qi_push_raw(struct vtd_unit *u, uint64_t lo, uint64_t hi);
-/* Switches a running unit between the two interfaces (queue on or off). */
+/* Switches a running unit between the two interfaces (queue on or off),
+ * while no other CPU uses the unit. */
 int vtd_set_inval_mode(struct vtd_unit *u, enum vtd_inval_mode mode);
 /* Flushes the unit's write buffer (GCMD.WBF) and waits until it is done;
  * does nothing on a unit without CAP.RWBF. 0 or a negative error. */

@@ -1,26 +1,17 @@
 /* IOTLB and context-cache invalidation through either interface:
  *  - register-based (VT-d spec 6.5.1): CCMD and the IOTLB registers at
- *    ECAP.IRO; one request at a time, done when ICC/IVT reads 0;
- *  - queued (6.5.2): descriptors in a ring in memory, made visible by
- *    moving IQT; completion is a wait descriptor whose status write the CPU
- *    polls, so any number of requests share one wait. Submitted
- *    descriptors go out with their wait in one IQT write, and the free
- *    space comes from the completed waits, not from IQH: a strict unmap
- *    costs one register write and no read when all goes well.
+ *    ECAP.IRO; one request at a time, done when ICC/IVT reads 0; with
+ *    several CPUs, one CPU at a time holds the unit's queue lock from its
+ *    first submit to its wait;
+ *  - queued (6.5.2, vtd_queue.c): descriptors in a ring in memory, made
+ *    visible by moving IQT; completion is a wait descriptor whose status
+ *    write the CPU polls, so any number of requests share one wait.
  * The DMA layer sees one API; this file hides which interface runs. */
 #include "drivers/vtd/vtd.h"
+#include "drivers/vtd/vtd_internal.h"
 #include "drivers/vtd/vtd_regs.h"
 #include "kernel/console.h"
-#include "kernel/cpu.h"
 #include "kernel/mem.h"
-#include "kernel/tsc.h"
-
-#define IQ_PAGES 1          /* 256 descriptors */
-#define IQ_STATUS_DONE_TIMEOUT_US 1000000
-/* A status write later than this may mean an error stopped the queue:
- * from then on the wait also reads FSTS. Before it, the wait touches no
- * register at all. */
-#define IQ_STATUS_SPIN_US 20
 
 const char *const vtd_inval_mode_words[VTD_INVAL_MODE_COUNT + 1] = {
 	[VTD_INVAL_REG] = "reg", [VTD_INVAL_QI] = "qi", NULL
@@ -50,14 +41,14 @@ static unsigned psi_mask(uint64_t iova, uint64_t npages)
 /* Page-selective is used only when the unit has it and the mask fits
  * CAP.MAMV; otherwise the request becomes domain-selective, which is also
  * correct, only wider. */
-static enum dma_gran effective_gran(struct vtd_unit *u, enum dma_gran g, uint64_t iova,
-				    uint64_t npages, unsigned *am)
+static enum dma_gran effective_gran(const struct vtd_unit *u, enum dma_gran g, uint64_t iova,
+				    uint64_t npages, unsigned *am, uint64_t *fallbacks)
 {
 	if (g != DMA_GRAN_PAGES)
 		return g;
 	*am = psi_mask(iova, npages);
 	if (!cap_psi(u->cap) || *am > cap_mamv(u->cap)) {
-		u->stats.psi_fallbacks++;
+		(*fallbacks)++;
 		return DMA_GRAN_DOMAIN;
 	}
 	return DMA_GRAN_PAGES;
@@ -150,203 +141,28 @@ static int reg_context(struct vtd_unit *u, uint64_t cmd)
 
 /* ---- queued ---- */
 
-/* The ring slot of descriptor number `index` (taken modulo the ring). */
-static volatile uint64_t *qi_slot(const struct vtd_unit *u, uint64_t index)
+/* The IOTLB invalidation descriptor (VT-d spec 6.5.2.3) for a request. */
+static void qi_iotlb_desc(const struct vtd_unit *u, enum dma_gran g, uint16_t did, uint64_t iova,
+			  unsigned am, uint64_t *lo, uint64_t *hi)
 {
-	return (volatile uint64_t *)(u->iq_base + (index % u->iq_entries) * VTD_QI_DESC_BYTES);
-}
-
-/* After IQE the unit stops at the bad descriptor (IQH points at it). The
- * recovery VT-d spec 6.5.2.10 allows: overwrite it with a harmless
- * descriptor (a global IOTLB invalidation: QEMU rejects a wait that neither
- * writes status nor interrupts), then clear IQE so fetching resumes; the
- * requests behind it still complete. */
-static void qi_recover(struct vtd_unit *u)
-{
-	uint64_t head = vtd_read64(u, DMAR_IQH_REG) >> DMA_IQ_SHIFT;
-	volatile uint64_t *d = qi_slot(u, head);
-
-	d[0] = QI_IOTLB_TYPE | QI_GRAN_GLOBAL;
-	d[1] = 0;
-	vtd_flush_cache(u, (const void *)d, VTD_QI_DESC_BYTES);
-}
-
-static int qi_check_errors(struct vtd_unit *u)
-{
-	uint32_t fsts = vtd_read32(u, DMAR_FSTS_REG);
-
-	if (!(fsts & (DMA_FSTS_IQE | DMA_FSTS_ICE | DMA_FSTS_ITE)))
-		return 0;
-	if (fsts & DMA_FSTS_IQE)
-		qi_recover(u);
-	console_set_error_color(1);
-	kprintf("vtd%u: invalidation queue error:%s%s%s (FSTS 0x%x, head %lu, tail %u)\n", u->index,
-		fsts & DMA_FSTS_IQE ? " IQE (a descriptor was invalid)" : "",
-		fsts & DMA_FSTS_ICE ? " ICE (completion error)" : "",
-		fsts & DMA_FSTS_ITE ? " ITE (device-TLB time-out)" : "", fsts,
-		vtd_read64(u, DMAR_IQH_REG) >> DMA_IQ_SHIFT, u->iq_tail);
-	console_set_error_color(0);
-	vtd_write32(u, DMAR_FSTS_REG, fsts & (DMA_FSTS_IQE | DMA_FSTS_ICE | DMA_FSTS_ITE));
-	return -1;
-}
-
-/* Free slots behind the tail, counted from the furthest slot the hardware
- * is known to have fetched; one slot stays empty, since head == tail means
- * an empty queue (VT-d spec 6.5.2). */
-static uint32_t qi_free_slots(const struct vtd_unit *u)
-{
-	return (u->iq_known_head + u->iq_entries - u->iq_tail - 1) % u->iq_entries;
-}
-
-/* Moves IQT to the tail: the one register write that hands everything
- * queued since the last one to the unit. */
-static void qi_publish(struct vtd_unit *u)
-{
-	if (u->iq_published == u->iq_tail)
-		return;
-	/* The descriptors must be in memory before the tail moves past them. */
-	__asm__ volatile("sfence" ::: "memory");
-	vtd_write64(u, DMAR_IQT_REG, (uint64_t)u->iq_tail << DMA_IQ_SHIFT);
-	u->iq_published = u->iq_tail;
-}
-
-/* Makes room for one descriptor. A completed wait descriptor (its status
- * written, 6.5.2.8) proves the hardware fetched everything up to it, so
- * the space is known without a register read; only a ring that is full by
- * that count reads IQH, which may be further on. */
-static int qi_make_room(struct vtd_unit *u)
-{
-	if (qi_free_slots(u) > 0)
-		return 0;
-	if (*u->iq_status == u->iq_seq)
-		u->iq_known_head = u->iq_wait_end;
-	if (qi_free_slots(u) > 0)
-		return 0;
-	/* The unit can only make room by fetching what IQT shows it. */
-	qi_publish(u);
-	uint64_t end = rdtsc_ordered() + tsc_from_us(IQ_STATUS_DONE_TIMEOUT_US);
-	for (;;) {
-		u->iq_known_head = (uint32_t)((vtd_read64(u, DMAR_IQH_REG) >> DMA_IQ_SHIFT) %
-					      u->iq_entries);
-		if (qi_free_slots(u) > 0)
-			return 0;
-		if (qi_check_errors(u))
-			return -1;
-		if (rdtsc_ordered() > end) {
-			kprintf("vtd%u: timeout: the invalidation queue stays full (IQH)\n", u->index);
-			return -1;
-		}
-		cpu_pause();
-	}
-}
-
-/* Puts one descriptor in the ring without showing it to the unit yet
- * (qi_publish does, with the wait that follows). */
-static int qi_put(struct vtd_unit *u, uint64_t lo, uint64_t hi)
-{
-	if (qi_make_room(u))
-		return -1;
-	volatile uint64_t *d = qi_slot(u, u->iq_tail);
-	d[0] = lo;
-	d[1] = hi;
-	vtd_flush_cache(u, (const void *)d, VTD_QI_DESC_BYTES);
-	u->iq_tail = (u->iq_tail + 1) % u->iq_entries;
-	return 0;
-}
-
-int vtd_qi_push_raw(struct vtd_unit *u, uint64_t lo, uint64_t hi)
-{
-	if (u->inval != VTD_INVAL_QI)
-		return -1;
-	if (qi_put(u, lo, hi))
-		return -1;
-	qi_publish(u);
-	return 0;
-}
-
-static int qi_submit(struct vtd_unit *u, enum dma_gran g, uint16_t did, uint64_t iova, unsigned am)
-{
-	uint64_t lo = QI_IOTLB_TYPE, hi = 0;
-
+	*lo = QI_IOTLB_TYPE;
+	*hi = 0;
 	switch (g) {
 	case DMA_GRAN_PAGES:
-		lo |= QI_GRAN_DEVICE_OR_PAGE | QI_DID(did);
-		hi = (iova & ~((PAGE_SIZE << am) - 1)) | QI_IOTLB_AM(am);
+		*lo |= QI_GRAN_DEVICE_OR_PAGE | QI_DID(did);
+		*hi = (iova & ~((PAGE_SIZE << am) - 1)) | QI_IOTLB_AM(am);
 		break;
 	case DMA_GRAN_DOMAIN:
-		lo |= QI_GRAN_DOMAIN | QI_DID(did);
+		*lo |= QI_GRAN_DOMAIN | QI_DID(did);
 		break;
 	case DMA_GRAN_GLOBAL:
-		lo |= QI_GRAN_GLOBAL;
+		*lo |= QI_GRAN_GLOBAL;
 		break;
 	}
 	if (cap_drd(u->cap))
-		lo |= QI_IOTLB_DR;
+		*lo |= QI_IOTLB_DR;
 	if (cap_dwd(u->cap))
-		lo |= QI_IOTLB_DW;
-	return qi_put(u, lo, hi);
-}
-
-/* Polls the status word for `seq`. Errors stop the queue before the wait
- * descriptor (IQE at a bad descriptor, ICE/ITE, 6.5.2.10), so a status
- * write that has not come after a short spin sends the poll to FSTS. */
-static int qi_wait_status(struct vtd_unit *u, uint32_t seq)
-{
-	uint64_t start = rdtsc_ordered();
-	uint64_t spin_end = start + tsc_from_us(IQ_STATUS_SPIN_US);
-	uint64_t end = start + tsc_from_us(IQ_STATUS_DONE_TIMEOUT_US);
-
-	while (*u->iq_status != seq) {
-		uint64_t now = rdtsc_ordered();
-		if (now > spin_end && qi_check_errors(u))
-			return -1;
-		if (now > end) {
-			kprintf("vtd%u: timeout: the wait descriptor's status write (0x%x at 0x%lx) "
-				"never came; queue head %lu, tail %u\n", u->index, seq,
-				(uint64_t)u->iq_status,
-				vtd_read64(u, DMAR_IQH_REG) >> DMA_IQ_SHIFT, u->iq_tail);
-			return -1;
-		}
-		cpu_pause();
-	}
-	u->iq_known_head = u->iq_wait_end;
-	return 0;
-}
-
-/* A wait descriptor with a status write (and never the interrupt flag
- * too: QEMU asserts on both), sent with everything queued before it. The
- * status address must be 4-byte aligned (6.5.2.8). */
-static int qi_wait(struct vtd_unit *u)
-{
-	uint32_t seq = u->iq_seq + 1;
-
-	if (qi_put(u, QI_IWD_TYPE | QI_IWD_SW | QI_IWD_FN | QI_IWD_DATA(seq),
-		   (uint64_t)u->iq_status))
-		return -1;
-	u->iq_seq = seq;
-	u->iq_wait_end = u->iq_tail;
-	qi_publish(u);
-	return qi_wait_status(u, seq);
-}
-
-static int qi_enable(struct vtd_unit *u)
-{
-	if (!u->iq_base) {
-		u->iq_base = page_alloc(IQ_PAGES);
-		uint64_t status_page = page_alloc(1);
-		if (!u->iq_base || !status_page) {
-			kprintf("vtd%u: out of memory for the invalidation queue\n", u->index);
-			return -1;
-		}
-		u->iq_status = (volatile uint32_t *)status_page;
-		u->iq_entries = IQ_PAGES * PAGE_SIZE / VTD_QI_DESC_BYTES;
-	}
-	u->iq_tail = u->iq_published = u->iq_known_head = u->iq_wait_end = 0;
-	*u->iq_status = u->iq_seq; /* no wait outstanding */
-	vtd_write64(u, DMAR_IQT_REG, 0);
-	/* QS = 0: one 4 KiB page; 128-bit descriptors (DW = 0). */
-	vtd_write64(u, DMAR_IQA_REG, u->iq_base);
-	return vtd_gcmd(u, DMA_GCMD_QIE, true, "QIES");
+		*lo |= QI_IOTLB_DW;
 }
 
 /* ---- the API ---- */
@@ -361,7 +177,7 @@ int vtd_set_inval_mode(struct vtd_unit *u, enum vtd_inval_mode mode)
 	bool qi_on = vtd_read32(u, DMAR_GSTS_REG) & DMA_GSTS_QIES;
 	if (qi_on && (mode == VTD_INVAL_REG || u->inval != VTD_INVAL_QI)) {
 		/* 6.5.2: software must drain the queue before disabling it. */
-		if (u->inval == VTD_INVAL_QI && qi_wait(u))
+		if (u->inval == VTD_INVAL_QI && vtd_qi_wait_on(u, 0, false))
 			return -1;
 		if (vtd_gcmd(u, DMA_GCMD_QIE, false, "QIES"))
 			return -1;
@@ -371,36 +187,84 @@ int vtd_set_inval_mode(struct vtd_unit *u, enum vtd_inval_mode mode)
 		return -1;
 	u->inval = mode;
 	if (mode == VTD_INVAL_QI && !qi_on)
-		return qi_enable(u);
+		return vtd_qi_enable(u);
 	return 0;
+}
+
+/* Register-based: the CPU takes the queue lock at its first submit and
+ * keeps it through its wait, since the registers hold one request. */
+static bool reg_lock_held(struct vtd_unit *u, unsigned cpu)
+{
+	struct vtd_cpu_queue *c = &u->cpu[cpu];
+
+	if (c->holds_reg_lock)
+		return true;
+	if (!vtd_queue_lock(u, cpu))
+		return false;
+	c->holds_reg_lock = true;
+	return true;
+}
+
+static void reg_unlock(struct vtd_unit *u, unsigned cpu)
+{
+	u->cpu[cpu].holds_reg_lock = false;
+	vtd_queue_unlock(u);
+}
+
+int vtd_inval_submit_on(struct vtd_unit *u, unsigned cpu, enum dma_gran g, uint16_t did,
+			uint64_t iova, uint64_t npages)
+{
+	struct vtd_cpu_queue *c = &u->cpu[cpu];
+	unsigned am = 0;
+
+	if (u->inval == VTD_INVAL_QI) {
+		/* Counted by this CPU alone; added to the unit's stats under the
+		 * lock at its wait, so the submit takes no lock. */
+		uint64_t lo, hi;
+		c->iotlb_inval[g]++;
+		g = effective_gran(u, g, iova, npages ? npages : 1, &am, &c->psi_fallbacks);
+		qi_iotlb_desc(u, g, did, iova, am, &lo, &hi);
+		return vtd_qi_stage(u, cpu, lo, hi);
+	}
+	if (!reg_lock_held(u, cpu))
+		return -1;
+	u->stats.iotlb_inval[g]++;
+	g = effective_gran(u, g, iova, npages ? npages : 1, &am, &u->stats.psi_fallbacks);
+	if (reg_submit(u, g, did, iova, am)) {
+		reg_unlock(u, cpu); /* a failed submit is not followed by its wait */
+		return -1;
+	}
+	return 0;
+}
+
+int vtd_inval_wait_on(struct vtd_unit *u, unsigned cpu)
+{
+	if (u->inval == VTD_INVAL_QI)
+		return vtd_qi_wait_on(u, cpu, false);
+	if (!reg_lock_held(u, cpu))
+		return -1;
+	u->stats.waits++;
+	int rc = reg_wait(u);
+	reg_unlock(u, cpu);
+	return rc;
 }
 
 int vtd_inval_submit(struct vtd_unit *u, enum dma_gran g, uint16_t did, uint64_t iova,
 		     uint64_t npages)
 {
-	unsigned am = 0;
-
-	u->stats.iotlb_inval[g]++;
-	g = effective_gran(u, g, iova, npages ? npages : 1, &am);
-	if (u->inval == VTD_INVAL_QI)
-		return qi_submit(u, g, did, iova, am);
-	return reg_submit(u, g, did, iova, am);
+	return vtd_inval_submit_on(u, 0, g, did, iova, npages);
 }
 
 int vtd_inval_wait(struct vtd_unit *u)
 {
-	u->stats.waits++;
-	if (u->inval == VTD_INVAL_QI)
-		return qi_wait(u);
-	return reg_wait(u);
+	return vtd_inval_wait_on(u, 0);
 }
 
 int vtd_qi_empty_wait(struct vtd_unit *u)
 {
-	if (u->inval != VTD_INVAL_QI || u->iq_published != u->iq_tail)
+	if (u->inval != VTD_INVAL_QI)
 		return -1;
-	u->stats.waits++;
-	return qi_wait(u);
+	return vtd_qi_wait_on(u, 0, true);
 }
 
 int vtd_inval_sync(struct vtd_unit *u, enum dma_gran g, uint16_t did, uint64_t iova,
@@ -412,15 +276,21 @@ int vtd_inval_sync(struct vtd_unit *u, enum dma_gran g, uint16_t did, uint64_t i
 }
 
 /* Global context-cache invalidation followed, as VT-d spec 6.5.1.1 asks,
- * by a global IOTLB invalidation. */
+ * by a global IOTLB invalidation; from CPU 0. */
 int vtd_context_inval_global(struct vtd_unit *u)
 {
-	u->stats.context_inval++;
 	if (u->inval == VTD_INVAL_QI) {
-		if (qi_put(u, QI_CC_TYPE | QI_GRAN_GLOBAL, 0))
+		u->cpu[0].context_inval++;
+		if (vtd_qi_stage(u, 0, QI_CC_TYPE | QI_GRAN_GLOBAL, 0))
 			return -1;
-	} else if (reg_wait(u) || reg_context(u, DMA_CCMD_GLOBAL)) {
-		return -1;
+	} else {
+		if (!reg_lock_held(u, 0))
+			return -1;
+		u->stats.context_inval++;
+		if (reg_wait(u) || reg_context(u, DMA_CCMD_GLOBAL)) {
+			reg_unlock(u, 0);
+			return -1;
+		}
 	}
 	return vtd_inval_sync(u, DMA_GRAN_GLOBAL, 0, 0, 0);
 }

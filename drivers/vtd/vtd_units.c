@@ -5,6 +5,7 @@
 #include "drivers/vtd/vtd.h"
 #include "drivers/vtd/vtd_internal.h"
 #include "drivers/vtd/vtd_regs.h"
+#include "lib/string.h"
 
 static struct vtd_unit units[VTD_MAX_UNITS];
 static unsigned unit_count;
@@ -18,7 +19,10 @@ struct vtd_unit *vtd_unit_new(void)
 {
 	if (unit_count == VTD_MAX_UNITS)
 		return NULL;
-	units[unit_count] = (struct vtd_unit){ .index = unit_count };
+	/* memset, not a compound literal: the unit is large (its CPUs' queue
+	 * state), too large for a temporary on the kernel stack. */
+	memset(&units[unit_count], 0, sizeof(units[unit_count]));
+	units[unit_count].index = unit_count;
 	return &units[unit_count];
 }
 
@@ -103,6 +107,17 @@ void vtd_reset_stats(struct vtd_unit *u)
 	u->mmio_reads_earlier += u->stats.mmio_reads;
 	u->mmio_writes_earlier += u->stats.mmio_writes;
 	u->stats = (struct vtd_stats){ 0 };
+	for (unsigned cpu = 0; cpu < CPUS_MAX; cpu++) {
+		struct vtd_cpu_queue *c = &u->cpu[cpu];
+		c->lock_wait = (struct lock_wait){ 0 };
+		memset(c->iotlb_inval, 0, sizeof(c->iotlb_inval));
+		c->psi_fallbacks = c->context_inval = 0;
+	}
+}
+
+struct lock_wait vtd_queue_lock_wait(const struct vtd_unit *u, unsigned cpu)
+{
+	return u->cpu[cpu].lock_wait;
 }
 
 void vtd_mmio_totals(const struct vtd_unit *u, uint64_t *reads, uint64_t *writes)

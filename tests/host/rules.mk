@@ -24,9 +24,10 @@ $(B)/host/test_%: tests/host/test_%.c $(HOST_LIB_SRCS) $(wildcard lib/*.h lib/*/
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_LIB_SRCS)
 
 # Concurrent code under ThreadSanitizer, with real threads: each
-# tests/host/tsan_NAME.c is one program, linked with lib/ and with every
-# .c file its own prerequisite line adds (see the NVMe one below); a race
-# TSan reports makes the program exit non-zero.
+# tests/host/tsan_NAME.c is one program (TSan does not mix with ASan, hence
+# flags of its own), linked with lib/ and with every .c file its own
+# prerequisite line adds (see the NVMe one below); a race TSan reports
+# makes the program exit non-zero.
 HOST_TSAN_FLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -DHOST_BUILD -I. -fsanitize=thread \
 	-fno-omit-frame-pointer -pthread
 HOST_TSAN_SRCS = $(wildcard tests/host/tsan_*.c)
@@ -65,11 +66,19 @@ TEST_SUITES += host-tests
 # The VT-d driver's register protocol (vtd_hw.c, vtd_takeover.c,
 # vtd_inval.c) over a simulated register block that replaces vtd_mmio.c.
 HOST_VTD_SIM_SRCS := drivers/vtd/vtd_hw.c drivers/vtd/vtd_takeover.c drivers/vtd/vtd_inval.c \
+	drivers/vtd/vtd_queue.c \
 	drivers/vtd/vtd_units.c tests/host/vtd_sim.c
 $(B)/host/test_vtd_regs: tests/host/test_vtd_regs.c $(HOST_VTD_SIM_SRCS) $(HOST_LIB_SRCS) \
 		$(wildcard lib/*.h lib/*/*.h drivers/vtd/*.h) tests/host/vtd_sim.h tests/host/check.h
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_VTD_SIM_SRCS) $(HOST_LIB_SRCS)
+
+# The invalidation queue shared by several CPUs, over the same simulated
+# unit, under ThreadSanitizer.
+$(B)/host/tsan_vtd_queue: tests/host/tsan_vtd_queue.c $(HOST_VTD_SIM_SRCS) $(HOST_LIB_SRCS) \
+		$(wildcard lib/*.h lib/*/*.h drivers/vtd/*.h) tests/host/vtd_sim.h tests/host/check.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_TSAN_FLAGS) -o $@ $< $(HOST_VTD_SIM_SRCS) $(HOST_LIB_SRCS)
 
 # The VT-d driver's domain-id allocator, pure C.
 $(B)/host/test_vtd_did: tests/host/test_vtd_did.c drivers/vtd/vtd_did.c drivers/vtd/vtd_did.h \

@@ -1,5 +1,6 @@
 /* The simulated register block of tests/host/vtd_sim.h, and the kernel
  * services the driver's files expect (kprintf, tsc_from_us, pages). */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,10 @@
 #include "tests/host/vtd_sim.h"
 
 struct vtd_sim vtd_sim;
+/* One access at a time, as the bus serialises them; outside vtd_sim so
+ * that a reset leaves it alone. */
+static pthread_mutex_t sim_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_t iva_writer;
 
 void vtd_sim_reset(struct vtd_unit *u, uint64_t cap, uint64_t ecap)
 {
@@ -39,6 +44,24 @@ const char *vtd_sim_event_string(void)
 bool vtd_sim_logged(const char *needle)
 {
 	return strstr(vtd_sim.log, needle) != NULL;
+}
+
+unsigned vtd_sim_pages_done(uint16_t did)
+{
+	pthread_mutex_lock(&sim_mutex);
+	unsigned n = did < VTD_SIM_DIDS ? vtd_sim.pages_done[did] : 0;
+	pthread_mutex_unlock(&sim_mutex);
+	return n;
+}
+
+/* A page-selective invalidation of domain did at addr, run. */
+static void page_done(uint64_t did, uint64_t addr)
+{
+	if (did >= VTD_SIM_DIDS)
+		return;
+	if ((addr >> 12) != vtd_sim.pages_done[did])
+		vtd_sim.page_order_errors++;
+	vtd_sim.pages_done[did]++;
 }
 
 static void event(const char *what)
@@ -115,11 +138,19 @@ static void qi_run(void)
 			return;
 		}
 		if (type == QI_IWD_TYPE && (d[0] & QI_IWD_SW)) {
-			*(volatile uint32_t *)(uintptr_t)d[1] = (uint32_t)(d[0] >> 32);
+			/* The waiting CPU polls the word without the driver's
+			 * lock: a release store, as the unit's posted write. */
+			__atomic_store_n((uint32_t *)(uintptr_t)d[1], (uint32_t)(d[0] >> 32),
+					 __ATOMIC_RELEASE);
 			vtd_sim.qi_status_writes++;
+			vtd_sim.status_writes_by_slot[(d[1] & 0xfff) / 64]++;
 		}
+		if (type == QI_IOTLB_TYPE && (d[0] & (3ull << 4)) == QI_GRAN_DEVICE_OR_PAGE)
+			page_done((d[0] >> 16) & 0xffff, d[1] & ~0xfffull);
 		vtd_sim.qi_descriptors_run++;
 		vtd_sim.iqh = (vtd_sim.iqh + VTD_QI_DESC_BYTES) % ring;
+		if (vtd_sim.iqh == 0)
+			vtd_sim.qi_wraps++;
 	}
 }
 
@@ -170,7 +201,16 @@ static void reg_write(unsigned off, uint64_t v)
 		/* Done at once: ICC clears, CAIG (60:59) says how it was done. */
 		vtd_sim.ccmd = (v & ~DMA_CCMD_ICC & ~(3ull << 59)) | ((uint64_t)vtd_sim.caig << 59);
 		break;
+	case VTD_SIM_IRO + DMAR_IVA_OFF:
+		iva_writer = pthread_self();
+		vtd_sim.iva = v;
+		break;
 	case VTD_SIM_IRO + DMAR_IOTLB_OFF:
+		if (((v >> 60) & 3) == 3) { /* IIRG page-selective (10.4.8) */
+			if (!pthread_equal(iva_writer, pthread_self()))
+				vtd_sim.iva_interleavings++;
+			page_done((v >> 32) & 0xffff, vtd_sim.iva & ~0xfffull);
+		}
 		/* Done at once, as asked: IAIG (58:57) = IIRG (61:60). */
 		vtd_sim.iotlb = (v & ~DMA_TLB_IVT & ~(3ull << 57)) | (((v >> 60) & 3) << 57);
 		break;
@@ -182,30 +222,31 @@ static void reg_write(unsigned off, uint64_t v)
  * and in the simulation's own counters, so a test can compare the two. */
 uint32_t vtd_read32(struct vtd_unit *u, unsigned off)
 {
-	u->stats.mmio_reads++;
-	vtd_sim.reads++;
-	return (uint32_t)reg_read(off);
+	return (uint32_t)vtd_read64(u, off);
 }
 
 uint64_t vtd_read64(struct vtd_unit *u, unsigned off)
 {
-	u->stats.mmio_reads++;
+	__atomic_fetch_add(&u->stats.mmio_reads, 1, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&sim_mutex);
 	vtd_sim.reads++;
-	return reg_read(off);
+	uint64_t v = reg_read(off);
+	pthread_mutex_unlock(&sim_mutex);
+	return v;
 }
 
 void vtd_write32(struct vtd_unit *u, unsigned off, uint32_t v)
 {
-	u->stats.mmio_writes++;
-	vtd_sim.writes++;
-	reg_write(off, v);
+	vtd_write64(u, off, v);
 }
 
 void vtd_write64(struct vtd_unit *u, unsigned off, uint64_t v)
 {
-	u->stats.mmio_writes++;
+	__atomic_fetch_add(&u->stats.mmio_writes, 1, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&sim_mutex);
 	vtd_sim.writes++;
 	reg_write(off, v);
+	pthread_mutex_unlock(&sim_mutex);
 }
 
 /* ---- the kernel services the driver's files call ---------------------- */
@@ -215,6 +256,7 @@ int kprintf(const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	pthread_mutex_lock(&sim_mutex);
 	va_start(ap, fmt);
 	n = vsnprintf(vtd_sim.log + vtd_sim.loglen, sizeof(vtd_sim.log) - vtd_sim.loglen, fmt, ap);
 	va_end(ap);
@@ -222,6 +264,7 @@ int kprintf(const char *fmt, ...)
 		vtd_sim.loglen += (size_t)n;
 	if (vtd_sim.loglen >= sizeof(vtd_sim.log))
 		vtd_sim.loglen = sizeof(vtd_sim.log) - 1;
+	pthread_mutex_unlock(&sim_mutex);
 	return n;
 }
 
