@@ -41,6 +41,16 @@ struct vtd_stats {
 	uint64_t mmio_writes;
 };
 
+/* What the queued interface wrote into the ring over the unit's life:
+ * IOTLB invalidations by the granularity they went out with (a page
+ * request the unit cannot take page-selectively goes out domain-wide) and
+ * wait descriptors with a status write. Never reset, so that a whole run
+ * can be held against an outside count such as QEMU's trace. */
+struct vtd_ring_totals {
+	uint64_t iotlb[DMA_GRAN_COUNT];
+	uint64_t waits;
+};
+
 struct vtd_fault_record {
 	uint16_t sid;               /* requester id: PCI_BDF(bus, devfn) */
 	uint8_t reason;
@@ -107,6 +117,7 @@ struct vtd_unit {
 	struct vtd_stats stats;
 	/* Register accesses counted before the last vtd_reset_stats. */
 	uint64_t mmio_reads_earlier, mmio_writes_earlier;
+	struct vtd_ring_totals ring_totals; /* under iq_lock */
 	struct vtd_fault_record last_fault;
 };
 
@@ -170,6 +181,9 @@ void vtd_reset_stats(struct vtd_unit *u);
 /* Register accesses since the unit was found, resets or not (to compare
  * with an outside count such as QEMU's trace of the whole run). */
 void vtd_mmio_totals(const struct vtd_unit *u, uint64_t *reads, uint64_t *writes);
+/* The ring's totals (struct vtd_ring_totals); call with no other CPU
+ * using the unit. */
+void vtd_get_ring_totals(const struct vtd_unit *u, struct vtd_ring_totals *t);
 /* The fault record read last (valid once stats.faults > 0). */
 const struct vtd_fault_record *vtd_last_fault(const struct vtd_unit *u);
 /* The hardware's own view (GSTS), not the driver's: the self-tests check

@@ -186,12 +186,29 @@ static int qi_make_room(struct vtd_unit *u, uint32_t n)
 	}
 }
 
+/* The ring's totals by descriptor type and granularity (VT-d spec
+ * 6.5.2.3: type in bits 3:0, an IOTLB invalidation's granularity in 5:4;
+ * 6.5.2.8: a wait's status-write flag). */
+static void count_descriptor(struct vtd_unit *u, uint64_t lo)
+{
+	struct vtd_ring_totals *t = &u->ring_totals;
+
+	if ((lo & 0xf) == QI_IOTLB_TYPE) {
+		uint64_t g = lo & (3ull << 4);
+		t->iotlb[g == QI_GRAN_GLOBAL ? DMA_GRAN_GLOBAL :
+			 g == QI_GRAN_DOMAIN ? DMA_GRAN_DOMAIN : DMA_GRAN_PAGES]++;
+	} else if ((lo & 0xf) == QI_IWD_TYPE && (lo & QI_IWD_SW)) {
+		t->waits++;
+	}
+}
+
 /* Puts one descriptor in the ring (room made) without showing it to the
  * unit yet (qi_publish does, with the wait that follows). */
 static void qi_put(struct vtd_unit *u, uint64_t lo, uint64_t hi)
 {
 	volatile uint64_t *d = qi_slot(u, u->iq_tail);
 
+	count_descriptor(u, lo);
 	d[0] = lo;
 	d[1] = hi;
 	vtd_flush_cache(u, (const void *)d, VTD_QI_DESC_BYTES);

@@ -120,6 +120,11 @@ struct lock_wait vtd_queue_lock_wait(const struct vtd_unit *u, unsigned cpu)
 	return u->cpu[cpu].lock_wait;
 }
 
+void vtd_get_ring_totals(const struct vtd_unit *u, struct vtd_ring_totals *t)
+{
+	*t = u->ring_totals;
+}
+
 void vtd_mmio_totals(const struct vtd_unit *u, uint64_t *reads, uint64_t *writes)
 {
 	*reads = u->mmio_reads_earlier + u->stats.mmio_reads;
