@@ -23,6 +23,15 @@ $(B)/host/test_%: tests/host/test_%.c $(HOST_LIB_SRCS) $(wildcard lib/*.h lib/*/
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_LIB_SRCS)
 
+# The DMA layer's lanes on real threads: ThreadSanitizer instead of ASan
+# and UBSan (the two cannot share a binary).
+HOST_TSAN_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -DHOST_BUILD -I. \
+	-fsanitize=thread -fno-omit-frame-pointer -pthread
+$(B)/host/test_dma_threads: tests/host/test_dma_threads.c $(HOST_LIB_SRCS) \
+		$(wildcard lib/*.h lib/*/*.h) tests/host/check.h tests/host/host_pages.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_TSAN_CFLAGS) -o $@ $< $(HOST_LIB_SRCS)
+
 # Builds and runs every host test; a test that does not build, crashes or
 # exits non-zero counts as a failure even when its own lines said PASS.
 host-tests:
