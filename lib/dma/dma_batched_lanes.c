@@ -226,9 +226,13 @@ static DMA_ALWAYS_INLINE int unmap_pages(struct dma_domain *d, uint64_t iova, si
 	}
 	if (flushq_count(&g->q) == 0) {
 		g->q_since = timing ? t : d->cfg.flush_deadline ? dma_now(d) : 0;
-		if (d->cfg.flush_deadline)
-			__atomic_store_n(&g->deadline_at, (g->q_since + d->cfg.flush_deadline) | 1,
-					 __ATOMIC_RELAXED);
+		if (d->cfg.flush_deadline) {
+			uint64_t at = g->q_since + d->cfg.flush_deadline;
+
+			/* 0 means "empty": a deadline that wraps to it
+			 * comes a tick late. */
+			__atomic_store_n(&g->deadline_at, at ? at : 1, __ATOMIC_RELAXED);
+		}
 	}
 	e = flushq_push(&g->q);
 	*e = (struct flushq_entry){ .iova = page, .npages = npages, .cookie = cookie, .time = t,
