@@ -43,10 +43,12 @@
  * Rules for the caller:
  * - One domain is not safe to enter twice at once: no locking here, and
  *   ops.release (called from dma_unmap, dma_map, dma_poll and dma_flush)
- *   must not call back into the same domain.
+ *   must not call back into the same domain. Several CPUs map for one
+ *   device through a group of lanes, one domain each (dma_group_init).
  * - ops.now is called when `timing` is on; with timing off only by the
- *   batched policy with a deadline, once per batch (when the queue becomes
- *   non-empty) and in dma_poll. The other policies never call it then.
+ *   batched and fq policies with a deadline, once per batch (when the
+ *   queue becomes non-empty) and in dma_poll. The other policies never
+ *   call it then.
  * - Off and identity: nothing is checked on unmap (there is no state to
  *   check against); the buffer is released at once.
  * - Bounce: buffers of at most a page; ops.phys_to_ptr reaches the buffers
@@ -155,8 +157,9 @@ struct dma_config {
 					  * (a group's total, split evenly over its lanes) */
 	uint64_t bounce_phys;            /* bounce: the first of bounce_slots contiguous pages */
 	uint32_t fq_size;                /* fq: entries of each lane's ring (0: default) */
-	uint64_t lock_limit;             /* lanes: TSC ticks a shared lock is waited for
-					  * before the call fails with DMA_EIO (0: default) */
+	uint64_t lock_limit;             /* lanes: TSC ticks (ops.now's units in the kernel)
+					  * a shared lock is waited for before the call fails
+					  * with DMA_EIO (0: DMA_DEFAULT_LOCK_LIMIT) */
 };
 
 struct dma_stats {
@@ -193,7 +196,8 @@ struct dma_stats {
 /* Memory for the domain's bookkeeping comes from the caller (no malloc):
  * dma_storage_bytes says how much for a given IOVA range and hwm: 5 bytes
  * per page of the range (rounded up to 8), plus 40 per queue entry (hwm)
- * for batched, plus 32 per slot for bounce; 0 for off and identity. A 64
+ * for batched and per ring entry (fq_size) for fq, plus 32 per slot for
+ * bounce; 0 for off and identity. A 64
  * MiB range with hwm 250 takes 90 KiB. (The bounce slots' pages themselves
  * are cfg.bounce_phys.) */
 size_t dma_storage_bytes(const struct dma_config *cfg);
