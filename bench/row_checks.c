@@ -32,6 +32,10 @@ static int check_policy(const char *work, enum dma_policy policy, const struct d
 			     (gran == DMA_GRAN_PAGES || d->inval_submits == flushes + map_invals),
 			     work, name,
 			     "one invalidation per flush; flushes at the high-water mark or the deadline");
+	case DMA_POLICY_FQ:
+		/* Per CPU's ring: one domain-wide invalidation per flush. */
+		return check(d->inval_submits == flushes + d->flushes_nospace + map_invals, work, name,
+			     "one domain invalidation per ring flush");
 	case DMA_POLICY_POOL:
 		return check(d->maps == 0 && d->unmaps == 0 && d->inval_submits == 0, work, name,
 			     "no per-packet map, unmap or invalidation");

@@ -82,6 +82,8 @@ int dma_domain_init(struct dma_domain *d, struct iopt *pt, const struct dma_conf
 	memset(d, 0, sizeof(*d));
 	d->cfg = *cfg;
 	d->cfg.hwm = dma_hwm(cfg);
+	if (!d->cfg.lock_limit)
+		d->cfg.lock_limit = DMA_DEFAULT_LOCK_LIMIT;
 	d->ops = *ops;
 	d->pt = pt;
 	pol = policy_of(cfg);

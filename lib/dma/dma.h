@@ -14,6 +14,10 @@
  *            covers the whole queue when it holds `hwm` entries or when its
  *            oldest entry is `flush_deadline` old; only after that
  *            invalidation completed do the IOVAs return to the allocator.
+ *   fq       Linux's flush queue: as batched, but a ring of `fq_size`
+ *            entries per lane (no lock), flushed by one domain-selective
+ *            invalidation when full or when its oldest entry is
+ *            `flush_deadline` old (each CPU's own timer, dma_poll).
  *   pool     buffers are mapped once at start-up and reused (the driver
  *            makes no per-packet calls); map/unmap behave as in strict.
  *   bounce   shadow buffers: a pool of bounce slots (one page each) is
@@ -39,10 +43,12 @@
  * Rules for the caller:
  * - One domain is not safe to enter twice at once: no locking here, and
  *   ops.release (called from dma_unmap, dma_map, dma_poll and dma_flush)
- *   must not call back into the same domain.
+ *   must not call back into the same domain. Several CPUs map for one
+ *   device through a group of lanes, one domain each (dma_group_init).
  * - ops.now is called when `timing` is on; with timing off only by the
- *   batched policy with a deadline, once per batch (when the queue becomes
- *   non-empty) and in dma_poll. The other policies never call it then.
+ *   batched and fq policies with a deadline, once per batch (when the
+ *   queue becomes non-empty) and in dma_poll. The other policies never
+ *   call it then.
  * - Off and identity: nothing is checked on unmap (there is no state to
  *   check against); the buffer is released at once.
  * - Bounce: buffers of at most a page; ops.phys_to_ptr reaches the buffers
@@ -59,6 +65,8 @@
 #include "lib/iopt/iopt.h"
 #include "lib/dma/iova.h"
 #include "lib/log2_hist.h"
+#include "lib/ticket_lock.h"
+#include "lib/cpus.h"
 
 /* The policies, in the order of enum dma_policy: X(NAME, word) gives
  * DMA_POLICY_NAME, its word in dma_policy_names and its table of entry
@@ -69,6 +77,7 @@
 	X(IDENTITY, identity) \
 	X(STRICT, strict)     \
 	X(BATCHED, batched)   \
+	X(FQ, fq)             \
 	X(POOL, pool)         \
 	X(BOUNCE, bounce)
 
@@ -98,6 +107,7 @@ enum dma_phase {
 	DMA_PHASE_SUBMIT,  /* invalidation submission */
 	DMA_PHASE_WAIT,    /* invalidation wait */
 	DMA_PHASE_COPY,    /* bounce: copying into and out of the slots */
+	DMA_PHASE_LOCK,    /* waiting for a lock other CPUs share (lanes only) */
 	DMA_PHASE_COUNT
 };
 
@@ -107,6 +117,10 @@ enum dma_phase {
 #define DMA_EIO     (-4) /* an invalidation failed or timed out */
 
 #define DMA_DEFAULT_HWM 250 /* batched, when hwm is 0: the 2008 patch's value */
+#define DMA_DEFAULT_FQ_SIZE 256 /* fq, when fq_size is 0: Linux's IOVA_FQ_SIZE */
+/* When lock_limit is 0: ticks a shared lock may be waited for before the
+ * call gives up (DMA_EIO), far beyond any honest wait (seconds at GHz). */
+#define DMA_DEFAULT_LOCK_LIMIT 10000000000ull
 
 struct dma_ops {
 	/* Submits an invalidation without waiting: iova/npages for
@@ -133,14 +147,19 @@ struct dma_config {
 	enum dma_policy policy;
 	uint64_t iova_base, iova_limit;  /* [base, limit) to allocate from, 4 KiB aligned */
 	unsigned hwm;                    /* batched: entries that trigger a flush (0: default) */
-	uint64_t flush_deadline;         /* batched: max age of the oldest entry, ops.now
+	uint64_t flush_deadline;         /* batched, fq: max age of the oldest entry, ops.now
 					  * units; 0: no deadline (dma_poll does nothing) */
 	enum dma_gran batch_gran;        /* batched: granularity of the flush */
 	bool timing;                     /* accumulate phase times (costs now() calls) */
 	bool caching_mode;               /* CAP.CM: map must invalidate too (not-present entries cached) */
 	bool write_buffer_flush;         /* CAP.RWBF without CM: map flushes the write buffer */
-	uint32_t bounce_slots;           /* bounce: slots, one page each, at most in flight */
+	uint32_t bounce_slots;           /* bounce: slots, one page each, at most in flight
+					  * (a group's total, split evenly over its lanes) */
 	uint64_t bounce_phys;            /* bounce: the first of bounce_slots contiguous pages */
+	uint32_t fq_size;                /* fq: entries of each lane's ring (0: default) */
+	uint64_t lock_limit;             /* lanes: TSC ticks (ops.now's units in the kernel)
+					  * a shared lock is waited for before the call fails
+					  * with DMA_EIO (0: DMA_DEFAULT_LOCK_LIMIT) */
 };
 
 struct dma_stats {
@@ -149,7 +168,7 @@ struct dma_stats {
 	uint64_t inval_waits;
 	uint64_t inval_map;              /* of those submits, caching-mode ones at map */
 	uint64_t write_buffer_flushes;   /* ops.write_buffer_flush calls, one per map */
-	uint64_t flushes_hwm;            /* batched flushes by high-water mark */
+	uint64_t flushes_hwm;            /* batched flushes by high-water mark (fq: ring full) */
 	uint64_t flushes_deadline;       /* ... by deadline (dma_poll) */
 	uint64_t flushes_forced;         /* ... by dma_flush */
 	uint64_t flushes_nospace;        /* ... by dma_map finding the range exhausted */
@@ -163,6 +182,9 @@ struct dma_stats {
 	uint64_t window_count, window_sum, window_max;
 	uint64_t window_unmaps_sum, window_unmaps_max;
 	uint64_t phase[DMA_PHASE_COUNT]; /* ops.now units, when timing */
+	/* This lane's acquisitions of the locks lanes share (batched's global
+	 * list, the inboxes), timing on or off; cycles are TSC ticks. */
+	struct lock_wait lock;
 	/* One entry per wait, by the granularity of what it waited for
 	 * (strict and caching mode: pages; batched: batch_gran): the time
 	 * from the first submission the wait covers to the wait's return,
@@ -174,13 +196,15 @@ struct dma_stats {
 /* Memory for the domain's bookkeeping comes from the caller (no malloc):
  * dma_storage_bytes says how much for a given IOVA range and hwm: 5 bytes
  * per page of the range (rounded up to 8), plus 40 per queue entry (hwm)
- * for batched, plus 32 per slot for bounce; 0 for off and identity. A 64
+ * for batched and per ring entry (fq_size) for fq, plus 32 per slot for
+ * bounce; 0 for off and identity. A 64
  * MiB range with hwm 250 takes 90 KiB. (The bounce slots' pages themselves
  * are cfg.bounce_phys.) */
 size_t dma_storage_bytes(const struct dma_config *cfg);
 
 struct dma_policy_ops; /* lib/dma/dma_core.h */
 struct dma_bounce_slot; /* lib/dma/dma_bounce.c */
+struct dma_group;
 
 /* Public so that callers can place it; its fields are the implementation's. */
 struct dma_domain {
@@ -195,6 +219,15 @@ struct dma_domain {
 	struct dma_stats stats;
 	bool fast;                       /* the per-packet path is open: no timing, no
 					  * caching mode, no write-buffer flush */
+	/* A lane of a batched group (dma_group_init): the group with the
+	 * global list, and this lane's inbox, where other CPUs' flushes
+	 * leave this lane's invalidated blocks (in q, capacity hwm). */
+	struct dma_group *group;         /* NULL but for a batched group's lanes */
+	unsigned lane;                   /* its index in the group */
+	uint32_t outstanding;            /* owner only: its blocks on the list or in the inbox */
+	struct ticket_lock inbox_lock;   /* guards q (the inbox) */
+	uint32_t inbox_n;                /* entries in the inbox, atomic: the owner's
+					  * check for work costs one relaxed load */
 	struct {                         /* bounce only */
 		struct dma_bounce_slot *slot; /* per slot, in the storage */
 		uint32_t free;           /* first free slot; count when none */
@@ -202,6 +235,68 @@ struct dma_domain {
 		uint64_t iova;           /* slot i is at iova + i pages */
 	} bounce;
 };
+
+/* ---- lanes: one device mapped from several CPUs -------------------------
+ *
+ * A group is one device's page tables mapped from `n` CPUs, through one
+ * struct dma_domain per CPU (a lane) used with the calls below. Lane i has
+ * its own slice of the IOVA range, allocator, statistics and dma_ops (its
+ * ctx names the CPU) and is entered only from its CPU: its own path takes
+ * no lock. What the lanes share:
+ * - the page tables: built up front for every lane's slice (which is a
+ *   multiple of 2 MiB, so no two lanes share a leaf table), so no map ever
+ *   allocates or writes a table another lane walks; each lane has its own
+ *   view (struct iopt) with its own remembered leaf table;
+ * - batched only: ONE global list under one ticket lock (the 2008 design).
+ *   hwm and the deadline count the whole list; the CPU whose unmap fills
+ *   it flushes it (one invalidation of batch_gran through its own ops) and
+ *   hands each entry to its owner lane's inbox (under that lane's lock).
+ *   The owner takes its inbox at its next dma_map, dma_unmap, dma_poll or
+ *   dma_flush (one relaxed load when empty), frees the IOVAs and calls
+ *   ops.release itself: a buffer is always released on its own CPU.
+ *   dma_deadline(lane 0) is the list's deadline, served by CPU 0's
+ *   dma_poll; the other lanes' is 0. At the end of a run, each lane calls
+ *   dma_flush on its own CPU (after the others' flushes) to take back what
+ *   its inbox holds.
+ * Every other policy is per lane: strict and pool invalidate through the
+ * lane's ops; fq keeps a ring per lane with its own deadline (each CPU's
+ * timer calls dma_poll on its lane); bounce splits cfg.bounce_slots (and
+ * the pages at bounce_phys) evenly over the lanes; off and identity share
+ * nothing.
+ * The invariant holds across CPUs: no IOVA is handed out and no buffer
+ * released, on any CPU, before the invalidation covering its unmap
+ * completed.
+ * Waiting for a shared lock is its own phase, DMA_PHASE_LOCK (moved out of
+ * the phase it interrupted), and stats.lock counts the acquisitions; a
+ * lock not obtained within cfg.lock_limit ticks fails the call with
+ * DMA_EIO, with nothing changed. */
+struct dma_group {
+	unsigned n;                      /* lanes */
+	struct dma_domain *lanes;
+	uint64_t base, lane_bytes;       /* lane i: [base + i * lane_bytes, + lane_bytes) */
+	struct iopt pt[CPUS_MAX];        /* each lane's view of the shared tables */
+	/* batched only */
+	struct ticket_lock lock;         /* guards the fields below */
+	struct flushq q;                 /* the global list, capacity hwm */
+	uint64_t q_since;                /* ops.now when q last became non-empty */
+	uint64_t unmaps;                 /* pushes onto q, for the window counts */
+	uint64_t deadline_at;            /* atomic: q_since + flush_deadline, 0 when
+					  * q is empty or there is no deadline */
+};
+
+/* Storage for a group of `lanes` lanes (8-byte aligned); for one lane,
+ * dma_storage_bytes(cfg). */
+size_t dma_group_storage_bytes(const struct dma_config *cfg, unsigned lanes);
+/* Splits [cfg->iova_base, cfg->iova_limit) into n equal slices, each a
+ * multiple of 2 MiB (for n > 1 iova_base must be 2 MiB aligned; what is
+ * left over at the top stays unused), builds up front every page table the
+ * slices need, and initialises lanes[0..n-1] (n from 1 to CPUS_MAX) with
+ * ops[i] as lane i's dma_ops. dma_map_coherent goes to lane 0 (shared for
+ * the domain's life, set up single-threaded). n = 1 is dma_domain_init.
+ * Errors: DMA_EINVAL, DMA_ENOMEM (no memory for the tables). */
+int dma_group_init(struct dma_group *g, struct dma_domain *lanes, unsigned n, struct iopt *pt,
+		   const struct dma_config *cfg, const struct dma_ops *ops, void *storage,
+		   size_t storage_bytes);
 
 /* storage: 8-byte aligned, at least dma_storage_bytes(cfg) long, owned by
  * the domain from now on (NULL and 0 for off and identity). pt: the

@@ -13,7 +13,7 @@ static size_t batched_storage_bytes(const struct dma_config *cfg)
 	return flushq_storage_bytes(dma_hwm(cfg));
 }
 
-static int batched_init(struct dma_domain *d, void *storage, size_t storage_bytes)
+int dma_batched_init_queue(struct dma_domain *d, void *storage, size_t storage_bytes)
 {
 	const struct dma_config *cfg = &d->cfg;
 
@@ -176,8 +176,8 @@ static DMA_COLD int unmap_general(struct dma_domain *d, uint64_t iova, size_t le
 
 /* The per-packet case: one page, its entry under the remembered table, a
  * queue neither empty (the first entry may read the clock) nor full. */
-static int batched_unmap(struct dma_domain *d, uint64_t iova, size_t len, enum dma_dir dir,
-			 uint64_t cookie)
+int dma_batched_unmap(struct dma_domain *d, uint64_t iova, size_t len, enum dma_dir dir,
+		      uint64_t cookie)
 {
 	uint64_t page = iova & ~PAGE_MASK;
 	int rc;
@@ -195,7 +195,7 @@ static int batched_unmap(struct dma_domain *d, uint64_t iova, size_t len, enum d
 
 /* ---- the other entry points ------------------------------------------------ */
 
-static int batched_reclaim(struct dma_domain *d)
+int dma_batched_reclaim(struct dma_domain *d)
 {
 	if (flushq_count(&d->q) == 0)
 		return DMA_ENOSPC;
@@ -209,19 +209,19 @@ static bool due(const struct dma_domain *d, uint64_t now)
 	return now - d->q_since >= d->cfg.flush_deadline;
 }
 
-static int batched_poll(struct dma_domain *d)
+int dma_batched_poll(struct dma_domain *d)
 {
 	if (d->cfg.flush_deadline == 0 || flushq_count(&d->q) == 0 || !due(d, dma_now(d)))
 		return 0;
 	return flush_queue(d, &d->stats.flushes_deadline);
 }
 
-static int batched_flush(struct dma_domain *d)
+int dma_batched_flush(struct dma_domain *d)
 {
 	return flush_queue(d, &d->stats.flushes_forced);
 }
 
-static uint64_t batched_deadline(const struct dma_domain *d)
+uint64_t dma_batched_deadline(const struct dma_domain *d)
 {
 	if (d->cfg.flush_deadline == 0 || flushq_count(&d->q) == 0)
 		return 0;
@@ -230,7 +230,7 @@ static uint64_t batched_deadline(const struct dma_domain *d)
 
 /* Queued entries count the unmaps after theirs from their seq: move it by
  * as much as the unmap count moved, wrapping like the count itself. */
-static void batched_stats_reset(struct dma_domain *d, uint64_t unmaps)
+void dma_batched_stats_reset(struct dma_domain *d, uint64_t unmaps)
 {
 	for (uint32_t k = 0; k < flushq_count(&d->q); k++)
 		flushq_at(&d->q, k)->seq -= unmaps;
@@ -239,12 +239,12 @@ static void batched_stats_reset(struct dma_domain *d, uint64_t unmaps)
 const struct dma_policy_ops dma_batched_policy = {
 	.remaps = true,
 	.storage_bytes = batched_storage_bytes,
-	.init = batched_init,
+	.init = dma_batched_init_queue,
 	.map = dma_map_remapped,
-	.unmap = batched_unmap,
-	.reclaim = batched_reclaim,
-	.poll = batched_poll,
-	.flush = batched_flush,
-	.deadline = batched_deadline,
-	.stats_reset = batched_stats_reset,
+	.unmap = dma_batched_unmap,
+	.reclaim = dma_batched_reclaim,
+	.poll = dma_batched_poll,
+	.flush = dma_batched_flush,
+	.deadline = dma_batched_deadline,
+	.stats_reset = dma_batched_stats_reset,
 };

@@ -60,6 +60,21 @@ struct dma_policy_ops {
 DMA_POLICIES(DMA_POLICY_TABLE)
 #undef DMA_POLICY_TABLE
 
+/* A batched group's lanes (dma_batched_lanes.c): not in DMA_POLICIES, set
+ * by dma_group_init over what dma_batched_policy set up. */
+extern const struct dma_policy_ops dma_batched_lanes_policy;
+
+/* Batched's entry points, which fq (dma_fq.c) shares: fq is batched's
+ * queue per lane, of fq_size entries, flushed domain-wide. */
+int dma_batched_init_queue(struct dma_domain *d, void *storage, size_t storage_bytes);
+int dma_batched_unmap(struct dma_domain *d, uint64_t iova, size_t len, enum dma_dir dir,
+		      uint64_t cookie);
+int dma_batched_reclaim(struct dma_domain *d);
+int dma_batched_poll(struct dma_domain *d);
+int dma_batched_flush(struct dma_domain *d);
+uint64_t dma_batched_deadline(const struct dma_domain *d);
+void dma_batched_stats_reset(struct dma_domain *d, uint64_t unmaps);
+
 /* ---- shared by the policies that do not remap (dma_off.c) ---------------- */
 
 /* The device's address for a buffer is its physical one (off, identity):
@@ -97,6 +112,25 @@ static DMA_ALWAYS_INLINE void dma_lap(struct dma_domain *d, bool timing, uint64_
 		d->stats.phase[p] += n - *t;
 		*t = n;
 	}
+}
+
+/* Takes a lock other CPUs share, counting the acquisition in stats.lock.
+ * With timing, the wait is charged to DMA_PHASE_LOCK and *t (the running
+ * phase's start) moves past it, so the phase it interrupted does not hold
+ * it. False (the lock not held) after cfg.lock_limit ticks. */
+static DMA_ALWAYS_INLINE bool dma_lock(struct dma_domain *d, struct ticket_lock *l, bool timing,
+				       uint64_t *t)
+{
+	uint64_t before = d->stats.lock.cycles;
+	bool ok = ticket_lock_acquire(l, d->cfg.lock_limit, &d->stats.lock);
+
+	if (timing) {
+		uint64_t waited = d->stats.lock.cycles - before;
+
+		d->stats.phase[DMA_PHASE_LOCK] += waited;
+		*t += waited;
+	}
+	return ok;
 }
 
 static inline void dma_release(const struct dma_domain *d, uint64_t cookie)

@@ -172,6 +172,7 @@ MEASURE(strict_timing)
 MEASURE(strict_cm)
 MEASURE(batched)
 MEASURE(batched_pages)
+MEASURE(fq)
 MEASURE(pool)
 
 static struct bench cases[] = {
@@ -185,6 +186,8 @@ static struct bench cases[] = {
 	  .cfg = { .policy = DMA_POLICY_BATCHED, .hwm = 250, .batch_gran = DMA_GRAN_DOMAIN }, .pool = false },
 	{ .name = "batched_pages", .what = "batched, hwm 250, page-range flush",
 	  .cfg = { .policy = DMA_POLICY_BATCHED, .hwm = 250, .batch_gran = DMA_GRAN_PAGES }, .pool = false },
+	{ .name = "fq", .what = "fq, ring of 256, domain flush",
+	  .cfg = { .policy = DMA_POLICY_FQ, .fq_size = 256 }, .pool = false },
 	{ .name = "pool", .what = "pool, buffers mapped once",
 	  .cfg = { .policy = DMA_POLICY_POOL }, .pool = true },
 };
@@ -194,7 +197,7 @@ static void measure(struct bench *b, uint64_t n)
 {
 	static void (*const fns[NCASES])(struct bench *, uint64_t) = {
 		measure_strict, measure_strict_timing, measure_strict_cm,
-		measure_batched, measure_batched_pages, measure_pool,
+		measure_batched, measure_batched_pages, measure_fq, measure_pool,
 	};
 
 	fns[b - cases](b, n);

@@ -45,6 +45,13 @@ $(B)/host/test_smp_sync_tsan: tests/host/test_smp_sync.c lib/cpu_mailbox.h lib/t
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_TSAN_FLAGS) -o $@ $<
 
+# The DMA layer's lanes on real threads: ThreadSanitizer instead of ASan
+# and UBSan (the two cannot share a binary).
+$(B)/host/test_dma_threads: tests/host/test_dma_threads.c $(HOST_LIB_SRCS) \
+		$(wildcard lib/*.h lib/*/*.h) tests/host/check.h tests/host/host_pages.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_TSAN_FLAGS) -o $@ $< $(HOST_LIB_SRCS)
+
 # Builds and runs every host test; a test that does not build, crashes or
 # exits non-zero counts as a failure even when its own lines said PASS.
 host-tests:

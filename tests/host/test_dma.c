@@ -866,6 +866,63 @@ static void test_batched_deadline(void)
 	env_free(e);
 }
 
+static void fq_4_deadline_100(struct dma_config *c)
+{
+	c->fq_size = 4;
+	c->hwm = 99;                   /* batched's: fq ignores it */
+	c->batch_gran = DMA_GRAN_PAGES; /* likewise: fq flushes the domain */
+	c->flush_deadline = 100;
+}
+
+/* fq: a ring of fq_size entries, flushed by one domain-selective
+ * invalidation when full (flushes_hwm) or past its deadline
+ * (flushes_deadline); fq_size 0 is Linux's 256. */
+static void test_fq_ring_and_deadline(void)
+{
+	struct env *e = env_start(DMA_POLICY_FQ, 64, fq_4_deadline_100);
+
+	for (unsigned k = 0; k < 10; k++)
+		CHECK_EQ_U64(map(e, k, 0x100000 + k * PAGE, PAGE, DMA_FROM_DEVICE), 0);
+	e->clock = 1000;
+	for (unsigned k = 0; k < 3; k++)
+		CHECK_EQ_U64(unmap(e, k), 0);
+	CHECK_EQ_U64(e->nlog, 0);
+	CHECK_EQ_U64(dma_deadline(&e->d), 1100);
+	CHECK_EQ_U64(unmap(e, 3), 0); /* the ring is full */
+	CHECK_EQ_U64(e->nlog, 1);
+	CHECK_EQ_U64(e->log[0].g, DMA_GRAN_DOMAIN);
+	CHECK_EQ_U64(e->nrel, 4);
+	CHECK_EQ_U64(stats(e)->flushes_hwm, 1);
+	CHECK_EQ_U64(dma_deadline(&e->d), 0);
+	e->clock = 2000;
+	CHECK_EQ_U64(unmap(e, 4), 0);
+	CHECK_EQ_U64(unmap(e, 5), 0);
+	e->clock = 2099;
+	CHECK_EQ_U64(dma_poll(&e->d), 0);
+	CHECK_EQ_U64(e->nlog, 1);
+	e->clock = 2100;
+	CHECK_EQ_U64(dma_poll(&e->d), 0);
+	CHECK_EQ_U64(e->nlog, 2);
+	CHECK_EQ_U64(e->nrel, 6);
+	CHECK_EQ_U64(stats(e)->flushes_deadline, 1);
+	CHECK_EQ_U64(stats(e)->queued_max, 4);
+	CHECK_EQ_U64(e->violations, 0);
+	env_free(e);
+
+	e = env_start(DMA_POLICY_FQ, 600, NULL);
+	for (unsigned k = 0; k < 256; k++)
+		CHECK_EQ_U64(map(e, k, 0x100000 + k * PAGE, PAGE, DMA_FROM_DEVICE), 0);
+	for (unsigned k = 0; k < 255; k++)
+		CHECK_EQ_U64(unmap(e, k), 0);
+	CHECK_EQ_U64(e->nlog, 0);
+	CHECK_EQ_U64(unmap(e, 255), 0);
+	CHECK_EQ_U64(e->nlog, 1);
+	CHECK_EQ_U64(stats(e)->flushes_hwm, 1);
+	CHECK_EQ_U64(dma_storage_bytes(&e->cfg), 600 * 5 + 256 * sizeof(struct flushq_entry));
+	CHECK_EQ_U64(e->violations, 0);
+	env_free(e);
+}
+
 /* A failed invalidation keeps everything it should have covered: the
  * entries stay queued (batched) or the IOVA and buffer stay taken
  * (strict); the buffers come back once an invalidation completes. */
@@ -1083,6 +1140,7 @@ static void test_batched_deadline_across_clock_wrap(void)
 static void hwm_8(struct dma_config *c)
 {
 	c->hwm = 8;
+	c->fq_size = 8;
 }
 
 /* Each policy's entry points, told apart by what one fixed stream costs:
@@ -1105,6 +1163,7 @@ static void test_policy_table_wiring(void)
 		{ DMA_POLICY_STRICT, "strict", 64 * 5, 20, 20, 20, 0, 20, 0 },
 		{ DMA_POLICY_BATCHED, "batched", 64 * 5 + 8 * sizeof(struct flushq_entry),
 		  2, 2, 16, 2, 3, 1 },
+		{ DMA_POLICY_FQ, "fq", 64 * 5 + 8 * sizeof(struct flushq_entry), 2, 2, 16, 2, 3, 1 },
 		{ DMA_POLICY_POOL, "pool", 64 * 5, 20, 20, 20, 0, 20, 0 },
 		/* Bounce copies through real memory: its wiring is tested in
 		 * test_dma_bounce.c; here only its name is. */
@@ -1136,8 +1195,8 @@ static void test_policy_table_wiring(void)
 		CHECK_EQ_U64(stats(e)->flushes_forced, want[i].flushes_forced);
 		CHECK_EQ_U64(e->nrel, 20);
 		for (unsigned k = 0; k < e->nlog; k++)
-			CHECK_EQ_U64(e->log[k].g, want[i].policy == DMA_POLICY_BATCHED ?
-					 DMA_GRAN_DOMAIN : DMA_GRAN_PAGES);
+			CHECK_EQ_U64(e->log[k].g, want[i].policy == DMA_POLICY_BATCHED ||
+					 want[i].policy == DMA_POLICY_FQ ? DMA_GRAN_DOMAIN : DMA_GRAN_PAGES);
 		CHECK_EQ_U64(stats(e)->maps, 20);
 		CHECK_EQ_U64(stats(e)->unmaps, 20);
 		CHECK_EQ_U64(e->violations, 0);
@@ -1336,6 +1395,7 @@ static struct run_cfg cur;
 static void tweak_run(struct dma_config *c)
 {
 	c->hwm = cur.hwm;
+	c->fq_size = cur.hwm;
 	c->batch_gran = cur.gran;
 	c->flush_deadline = 50;
 }
@@ -1423,6 +1483,8 @@ static void test_invariant_random_streams(void)
 		{ DMA_POLICY_BATCHED, DMA_GRAN_DOMAIN, 16, true, false },
 		{ DMA_POLICY_BATCHED, DMA_GRAN_PAGES, 250, true, true },
 		{ DMA_POLICY_OFF, DMA_GRAN_PAGES, 0, false, false },
+		{ DMA_POLICY_FQ, DMA_GRAN_PAGES, 0, false, false },
+		{ DMA_POLICY_FQ, DMA_GRAN_PAGES, 16, true, true },
 	};
 
 	for (unsigned i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
@@ -1487,6 +1549,7 @@ int main(void)
 	RUN_TEST("dma", test_batched_hwm_and_forced_flush);
 	RUN_TEST("dma", test_batched_granularity);
 	RUN_TEST("dma", test_batched_deadline);
+	RUN_TEST("dma", test_fq_ring_and_deadline);
 	RUN_TEST("dma", test_failed_invalidation);
 	RUN_TEST("dma", test_window_stats);
 	RUN_TEST("dma", test_phase_times);
