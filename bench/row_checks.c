@@ -123,14 +123,14 @@ void print_nvme_result(const struct nvme_stream_config *cfg, const struct nvme_s
 	const struct dma_stats *d = &r->dma;
 	uint64_t per_io = r->sent ? r->tsc_cycles / r->sent : 0;
 
-	kprintf("result: workload=nvme policy=%s cpus=%u ios=%lu qd=%u io_bytes=%u pattern=%s "
+	kprintf("result: workload=nvme policy=%s ios=%lu qd=%u io_bytes=%u pattern=%s "
 		"received=%lu lost=%lu mismatches=%lu command_errors=%lu faults=%lu prp_lists=%lu "
 		"blocks_checked=%lu cycles_per_io=%lu maps=%lu unmaps=%lu invalidations=%lu "
 		"waits=%lu flushes_hwm=%lu flushes_deadline=%lu flushes_forced=%lu "
-		"timer_interrupts=%lu mmio_reads=%lu mmio_writes=%lu\n",
-		dma_policy_name(cfg->policy), cfg->cpus, r->sent, cfg->qd, cfg->io_bytes,
+		"timer_interrupts=%lu mmio_reads=%lu mmio_writes=%lu cpus=%u\n",
+		dma_policy_name(cfg->policy), r->sent, cfg->qd, cfg->io_bytes,
 		nvme_pattern_names[cfg->pattern], r->received, r->lost, r->corrupted,
 		nr->command_errors, r->faults, nr->prp_lists, nr->blocks_checked, per_io, d->maps,
 		d->unmaps, d->inval_submits, d->inval_waits, d->flushes_hwm, d->flushes_deadline,
-		d->flushes_forced, r->timer_interrupts, r->mmio_reads, r->mmio_writes);
+		d->flushes_forced, r->timer_interrupts, r->mmio_reads, r->mmio_writes, cfg->cpus);
 }
