@@ -216,8 +216,9 @@ static int nvme_preflight(const struct kernel_options *opt, struct devices *dev)
 	const struct report_row *first = NULL;
 	bool bad_option;
 
-	for (unsigned i = 0; i < nrows && !first; i++)
-		if (rows[i].workload == WORKLOAD_NVME)
+	/* The row with the most CPUs: its queue pairs and CPUs are checked too. */
+	for (unsigned i = 0; i < nrows; i++)
+		if (rows[i].workload == WORKLOAD_NVME && (!first || rows[i].nvme.cpus > first->nvme.cpus))
 			first = &rows[i];
 	if (!first)
 		return EXIT_OK;
