@@ -152,6 +152,7 @@ int dma_vtd_attach_cpus(struct dma_vtd *v, struct vtd_unit *u, uint8_t bus, uint
 			return -1;
 		}
 		c.bounce_phys = v->bounce_phys;
+		c.bounce_slots = v->bounce_pages; /* lib/dma shares them out among the lanes */
 	}
 	size_t bytes;
 	if (alloc_storage(v, &c, lanes, &bytes))

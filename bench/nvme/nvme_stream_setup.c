@@ -21,9 +21,10 @@
  * real drive's checksum table (8 bytes a block) stays small. */
 #define REGION_BYTES (64ull << 20)
 #define RNG_SEED 0x2545f4914f6cdd1dull
-/* IOVAs live between 1 MiB and 1 GiB of the device's address space; with
- * several CPUs each lane gets an equal part of it. */
-#define IOVA_BASE (1ull << 20)
+/* IOVAs live between 2 MiB and 1 GiB of the device's address space; with
+ * several CPUs each lane gets an equal part of it, in whole 2 MiB regions
+ * (lib/dma), hence the aligned start. */
+#define IOVA_BASE (2ull << 20)
 #define IOVA_LIMIT (1ull << 30)
 
 /* One stream at a time, a part of it per CPU: the LAPIC timer's callback
