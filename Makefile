@@ -21,6 +21,7 @@ IOMMU      ?=
 ACCEL      ?= tcg
 QEMU_EXTRA ?=
 TIMEOUT    ?= 600
+SMP        ?= 1
 
 .DEFAULT_GOAL := all
 .PHONY: all run test deps clean
@@ -54,7 +55,7 @@ run: deps
 	@tools/qemu-run.sh --image $(ESP_IMG) --cmdline "$(CMDLINE)" \
 		--nic "$(NIC)" --iommu "$(IOMMU)" --accel "$(ACCEL)" \
 		--nvme $(if $(filter-out none,$(NVME)),$(NVME_IMG),none) \
-		--timeout $(TIMEOUT) --log $(B)/serial.log -- $(QEMU_EXTRA)
+		--smp "$(SMP)" --timeout $(TIMEOUT) --log $(B)/serial.log -- $(QEMU_EXTRA)
 
 # Each suite writes PASS:/FAIL:/SKIP: lines to $(B)/results/; the summary
 # counts them and ends with "N passed, N failed".

@@ -8,5 +8,5 @@ BENCH_KERNEL_SRCS := bench/main.c bench/check.c bench/flush_deadline.c bench/opt
 	bench/dma_vtd.c \
 	bench/net/stream.c bench/net/stream_setup.c bench/net/stale.c bench/net/teardown.c \
 	bench/nvme/nvme_read.c bench/nvme/nvme_stream.c bench/nvme/nvme_stream_setup.c bench/nvme/nvme_stale.c \
-	bench/report/report.c bench/report/report_summary.c bench/report/report_latency.c bench/report/report_save.c \
-	bench/selftest/selftest.c bench/selftest/selftest_vtd.c bench/selftest/selftest_irq.c bench/selftest/selftest_nvme.c
+	bench/report/report.c bench/report/report_summary.c bench/report/report_latency.c bench/report/report_save.c bench/report/report_smp.c \
+	bench/selftest/selftest.c bench/selftest/selftest_vtd.c bench/selftest/selftest_irq.c bench/selftest/selftest_nvme.c bench/selftest/selftest_smp.c

@@ -18,6 +18,7 @@
 #include "kernel/gdt.h"
 #include "kernel/lapic.h"
 #include "kernel/mem.h"
+#include "kernel/smp.h"
 #include "bench/options.h"
 #include "bench/report/report_save.h"
 #include "bench/selftest/selftest.h"
@@ -82,6 +83,19 @@ static void start_vtd(const struct kernel_options *opt)
 	}
 }
 
+/* The largest value of cpus=, or 0 (all) when it is not given. */
+static unsigned cpus_to_start(const struct kernel_options *opt)
+{
+	unsigned most = 0;
+
+	if (!opt->cpus_given)
+		return 0;
+	for (unsigned i = 0; i < opt->cpus_list.count; i++)
+		if (opt->cpus_list.v[i] > most)
+			most = opt->cpus_list.v[i];
+	return most;
+}
+
 void kmain(struct boot_info *bi)
 {
 	struct kernel_options opt;
@@ -128,6 +142,8 @@ void kmain(struct boot_info *bi)
 		kernel_exit(EXIT_NO_HARDWARE);
 	if (lapic_init() < 0)
 		kernel_exit(EXIT_NO_HARDWARE);
+	if (smp_init(bi, cpus_to_start(&opt)) > 1)
+		console_share();
 	if (opt.vtd)
 		start_vtd(&opt);
 

@@ -9,7 +9,7 @@
 static const char *const exit_choices[] = {
 	[EXIT_MODE_QEMU] = "qemu", [EXIT_MODE_HALT] = "halt", [EXIT_MODE_REBOOT] = "reboot", NULL
 };
-const char *const selftest_names[] = { "boot", "tsc", "timer", "ud2", "pf", "hang", "vtd", "stream", "stale", "timer_blocked", "irq", "console", "flood", "nvme", "none", NULL };
+const char *const selftest_names[] = { "boot", "tsc", "timer", "ud2", "pf", "hang", "vtd", "stream", "stale", "timer_blocked", "irq", "console", "flood", "nvme", "smp", "none", NULL };
 #define SELFTEST_NONE SELFTEST_COUNT
 
 static const char *const dmar_choices[] = { "summary", "verbose", NULL };
@@ -27,7 +27,7 @@ static const char *const font_scale_choices[] = { "auto", "1", "2", "3", "4", NU
 enum {
 	OPT_EXIT, OPT_SELFTEST, OPT_DMAR, OPT_VTD, OPT_INVAL, OPT_DEFAULT_DOMAIN,
 	OPT_POLICY, OPT_PACKETS, OPT_ROUNDS, OPT_WARMUP, OPT_SIZE, OPT_HWM, OPT_FQ_SIZE, OPT_FLUSH_MS, OPT_BATCH_INVAL, OPT_LOOPBACK,
-	OPT_WORKLOAD, OPT_IOS, OPT_NVME_QD, OPT_NVME_IO, OPT_NVME_PATTERN,
+	OPT_WORKLOAD, OPT_IOS, OPT_NVME_QD, OPT_NVME_IO, OPT_NVME_PATTERN, OPT_CPUS,
 	OPT_SAVE, OPT_REPORT_WAIT, OPT_AFTER_SAVE, OPT_FONT_SCALE, OPT_SCREEN,
 	OPT_COUNT
 };
@@ -92,6 +92,10 @@ static const struct opt_spec specs[OPT_COUNT] = {
 	[OPT_NVME_PATTERN] = { "nvme_pattern", OPT_ENUM, nvme_pattern_names, 0, 0, "rand",
 			       "where NVMe reads go in the first 64 MiB of the namespace: "
 			       "pseudo-random or sequential (wrapping)", 1 },
+	[OPT_CPUS] = { "cpus", OPT_UINT_LIST, NULL, 1, CPUS_MAX, "1",
+		       "CPUs doing DMA (each value a sweep point); the largest is started, the "
+		       "others listed in the MADT are left out (default: all are started, the "
+		       "streams use one)", OPT_MAX_LIST },
 	[OPT_SAVE] = { "save", OPT_ENUM, save_choices, 0, 0, "none",
 		       "uefi: hand the report to the loader, which saves it in \\REPORTS on the "
 		       "boot volume at the next start", 1 },
@@ -167,6 +171,8 @@ int options_parse(const char *cmdline, struct kernel_options *out)
 	copy_uints(&out->nvme_qd_list, &values[OPT_NVME_QD]);
 	copy_uints(&out->nvme_io_list, &values[OPT_NVME_IO]);
 	out->nvme_pattern = (enum nvme_pattern)values[OPT_NVME_PATTERN].v[0];
+	copy_uints(&out->cpus_list, &values[OPT_CPUS]);
+	out->cpus_given = values[OPT_CPUS].set_by_user;
 	for (unsigned i = 0; i < values[OPT_SELFTEST].count; i++) {
 		uint64_t id = values[OPT_SELFTEST].v[i];
 		if (id < SELFTEST_COUNT) {

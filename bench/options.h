@@ -8,6 +8,7 @@
 #include "bench/nvme/nvme_stream.h"
 #include "drivers/vtd/vtd.h"
 #include "kernel/exit.h"
+#include "lib/cpus.h"
 #include "lib/dma/dma.h"
 #include "lib/options.h"
 #include "lib/rounds.h"
@@ -27,6 +28,7 @@ enum selftest_id {
 	SELFTEST_CONSOLE, /* lines printed from an interrupt never land inside another line */
 	SELFTEST_FLOOD,  /* thousands of log lines, as a fault storm prints: the saved report keeps its end */
 	SELFTEST_NVME,   /* the NVMe driver: start in its own domain, Identify, read and check 256 blocks */
+	SELFTEST_SMP,    /* every CPU: a job, a shared ticket lock, its own timer, an IPI */
 	SELFTEST_COUNT
 };
 
@@ -85,6 +87,10 @@ struct kernel_options {
 	uint64_t ios;         /* reads per measured stream */
 	struct uint_list nvme_qd_list, nvme_io_list;
 	enum nvme_pattern nvme_pattern;
+	/* CPUs to run with: each value a sweep point; smp_init starts the
+	 * largest (all when cpus_given is false; the list is then "1"). */
+	struct uint_list cpus_list;
+	bool cpus_given;
 	bool save_uefi;       /* hand the report to the loader in UEFI variables */
 	const char *cmdline;  /* as given, for the report */
 };

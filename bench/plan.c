@@ -34,7 +34,7 @@ static struct uint_list cpu_counts(const struct kernel_options *opt)
 	struct uint_list l = { 0 };
 	unsigned most = smp_cpus();
 
-	if (opt->cpus_list.count)
+	if (opt->cpus_given)
 		return opt->cpus_list;
 	for (unsigned c = 1; c < most && l.count < OPT_MAX_LIST - 1; c *= 2)
 		l.v[l.count++] = c;

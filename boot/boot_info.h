@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define BOOT_INFO_MAGIC   0x4f464e4954425644ull /* "DVBTINFO" */
-#define BOOT_INFO_VERSION 2
+#define BOOT_INFO_VERSION 3
 #define BOOT_CMDLINE_MAX  1024
 
 /* The firmware's SecureBoot variable (UEFI spec 3.3, global variables). */
@@ -63,6 +63,11 @@ struct boot_info {
 	 * the firmware does not say. */
 	uint32_t boot_current;
 	uint32_t pad2;
+	/* One 4 KiB page below 1 MiB, taken from the firmware, for the code the
+	 * other CPUs start in: a start-up IPI names its page number (SDM Vol. 3A
+	 * 8.4.4.1), so no fixed address is assumed. 0 when the firmware had none
+	 * free: the kernel then runs on the boot CPU alone. */
+	uint64_t ap_trampoline;
 	char cmdline[BOOT_CMDLINE_MAX]; /* ASCII, NUL-terminated */
 };
 

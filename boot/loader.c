@@ -278,6 +278,26 @@ static void find_boot_option(struct boot_info *bi)
 /* Leaves boot services. The memory map key changes whenever the firmware
  * allocates (timers fire during the loop), so fetch the map again and retry;
  * the buffer was allocated beforehand with room to spare. */
+/* Highest start of the page the other CPUs start in: below the EBDA and
+ * the legacy video memory, whose page numbers are no use for a start-up
+ * IPI, whose vector is the page number (8 bits: below 1 MiB). */
+#define AP_TRAMPOLINE_MAX 0x9f000
+
+static void find_ap_trampoline(struct boot_info *bi)
+{
+	EFI_PHYSICAL_ADDRESS addr = AP_TRAMPOLINE_MAX;
+	EFI_STATUS st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress, EfiLoaderData,
+					  1, &addr);
+
+	if (EFI_ERROR(st) || (addr & (PAGE_SIZE - 1)) || addr > AP_TRAMPOLINE_MAX) {
+		Print(L"loader: no free page below 0x%lx for the other CPUs' start-up code (%r): "
+		      "the kernel runs on one CPU\r\n", (UINT64)AP_TRAMPOLINE_MAX, st);
+		bi->ap_trampoline = 0;
+		return;
+	}
+	bi->ap_trampoline = addr;
+}
+
 static EFI_STATUS exit_boot_services(EFI_HANDLE image, struct boot_info *bi,
 				     EFI_MEMORY_DESCRIPTOR *map, UINTN map_capacity)
 {
@@ -362,6 +382,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	find_secure_boot(bi);
 	find_start_time(bi);
 	find_boot_option(bi);
+	find_ap_trampoline(bi);
 
 	void *kernel_file;
 	UINTN kernel_file_size;

@@ -6,4 +6,4 @@ DRIVER_SRCS := drivers/acpi/acpi.c drivers/acpi/madt.c drivers/acpi/mcfg.c \
 	drivers/vtd/vtd_mmio.c drivers/vtd/vtd_takeover.c drivers/vtd/vtd_did.c \
 	drivers/edu/edu.c drivers/e1000/e1000.c \
 	drivers/nvme/nvme_probe.c drivers/nvme/nvme_mmio.c drivers/nvme/nvme_queue.c \
-	drivers/nvme/nvme_admin.c drivers/nvme/nvme_ctrl.c drivers/nvme/nvme_io.c
+	drivers/nvme/nvme_admin.c drivers/nvme/nvme_ctrl.c drivers/nvme/nvme_pairs.c drivers/nvme/nvme_io.c

@@ -16,8 +16,8 @@ KERNEL_LDFLAGS := -nostdlib -static -pie --no-dynamic-linker -z max-page-size=40
 # The core: what every part of the kernel runs on.
 KERNEL_CORE_SRCS := kernel/console.c kernel/serial.c kernel/exit.c kernel/gdt.c kernel/trap.c \
 	kernel/mem.c kernel/tsc.c kernel/lapic.c kernel/cpuinfo.c kernel/firmware_info.c \
-	kernel/efi_runtime.c
-KERNEL_ASM_SRCS := kernel/entry.asm kernel/isr.asm
+	kernel/efi_runtime.c kernel/smp.c kernel/smp_skew.c
+KERNEL_ASM_SRCS := kernel/entry.asm kernel/isr.asm kernel/ap_start.asm
 
 $(B)/k/%.o: %.c
 	@mkdir -p $(@D)

@@ -6,6 +6,7 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/mem.h"
+#include "kernel/smp.h"
 #include "kernel/trap.h"
 #include "kernel/tsc.h"
 
@@ -24,6 +25,11 @@
 #define APIC_SVR_ENABLE (1u << 8)
 #define APIC_ISR     0x100 /* 8 registers, 0x10 apart: vectors 32 at a time (11.8.4) */
 #define APIC_ICR_LO  0x300 /* 11.6.1 */
+#define APIC_ICR_HI  0x310 /* xAPIC: destination in bits 31:24 */
+#define APIC_X2_ICR  0x300 /* x2APIC: one 64-bit MSR 0x830, destination in 63:32 (11.12.9) */
+#define APIC_ICR_FIXED   (0u << 8) /* delivery mode, bits 10:8 */
+#define APIC_ICR_INIT    (5u << 8)
+#define APIC_ICR_STARTUP (6u << 8)
 #define APIC_ICR_SHORTHAND_SELF (1u << 18) /* destination shorthand 01b */
 #define APIC_ICR_LEVEL_ASSERT   (1u << 14) /* 1 for every mode but INIT de-assert */
 #define APIC_ICR_DELIVERY_PENDING (1u << 12)
@@ -44,13 +50,27 @@
 #define CALIBRATION_US 10000
 #define ICR_IDLE_TIMEOUT_US 10000
 
+/* Set once by lapic_init on the boot CPU, read-only afterwards: every
+ * CPU's local APIC answers at the same address and in the same mode, and
+ * all timers run from the same bus clock. */
 static volatile uint32_t *lapic_mmio;
 static bool x2apic;
 static bool tsc_deadline;
 static uint64_t timer_hz;
-static volatile uint64_t timer_count;
-static volatile uint64_t timer_last_tsc;
-static void (*timer_callback)(uint64_t now);
+
+/* Each CPU's own timer state, written only by that CPU (a line each, so
+ * no CPU's interrupt touches another's cache line). */
+struct timer_state {
+	volatile uint64_t count;
+	volatile uint64_t last_tsc;
+	void (*callback)(uint64_t now);
+} __attribute__((aligned(64)));
+static struct timer_state timer_state[CPUS_MAX];
+
+static struct timer_state *my_timer(void)
+{
+	return &timer_state[smp_this_cpu()];
+}
 
 static uint32_t lapic_read(uint32_t reg)
 {
@@ -70,13 +90,14 @@ static void lapic_write(uint32_t reg, uint32_t v)
 static void timer_interrupt(struct trap_frame *tf)
 {
 	uint64_t now = rdtsc_ordered();
+	struct timer_state *t = my_timer();
 
 	(void)tf;
-	timer_last_tsc = now;
-	timer_count++;
+	t->last_tsc = now;
+	t->count++;
 	lapic_write(APIC_EOI, 0);
-	if (timer_callback)
-		timer_callback(now);
+	if (t->callback)
+		t->callback(now);
 }
 
 /* A genuine spurious interrupt sets no ISR bit and must not be given an
@@ -107,6 +128,33 @@ static int calibrate_timer(void)
 	}
 	timer_hz = mul_div_u64(counted, tsc_hz(), t1 - t0);
 	return 0;
+}
+
+/* What every CPU does to its own local APIC: no task priority, LINT0/1
+ * and the error LVT masked, the timer masked until armed, software enable
+ * through the spurious vector register (11.4.3, 11.5.1). */
+static void enable_local(bool ap)
+{
+	if (ap) {
+		/* An AP's APIC_BASE is its own MSR; after INIT it is in xAPIC
+		 * mode, and x2APIC mode is entered from enabled xAPIC (11.12.5). */
+		uint64_t base = rdmsr(MSR_IA32_APIC_BASE) | APIC_BASE_ENABLE;
+		wrmsr(MSR_IA32_APIC_BASE, base);
+		if (x2apic)
+			wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_X2APIC);
+	}
+	lapic_write(APIC_TPR, 0);
+	lapic_write(APIC_LVT_LINT0, APIC_LVT_MASKED);
+	lapic_write(APIC_LVT_LINT1, APIC_LVT_MASKED);
+	lapic_write(APIC_LVT_ERROR, APIC_LVT_MASKED);
+	lapic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | LAPIC_TIMER_VECTOR);
+	lapic_write(APIC_TIMER_DIVIDE, APIC_TIMER_DIVIDE_BY_1);
+	lapic_write(APIC_SVR, APIC_SVR_ENABLE | LAPIC_SPURIOUS_VECTOR);
+}
+
+void lapic_init_ap(void)
+{
+	enable_local(true);
 }
 
 int lapic_init(void)
@@ -141,11 +189,7 @@ int lapic_init(void)
 	}
 	irq_set_handler(LAPIC_TIMER_VECTOR, timer_interrupt);
 	irq_set_handler(LAPIC_SPURIOUS_VECTOR, spurious_interrupt);
-	lapic_write(APIC_TPR, 0);
-	lapic_write(APIC_LVT_LINT0, APIC_LVT_MASKED);
-	lapic_write(APIC_LVT_LINT1, APIC_LVT_MASKED);
-	lapic_write(APIC_LVT_ERROR, APIC_LVT_MASKED);
-	lapic_write(APIC_SVR, APIC_SVR_ENABLE | LAPIC_SPURIOUS_VECTOR);
+	enable_local(false);
 	if (calibrate_timer())
 		return -1;
 	kprintf("lapic: %s, id %u, version 0x%x, timer %lu Hz one-shot%s\n",
@@ -190,17 +234,22 @@ void lapic_timer_cancel(void)
 
 void lapic_timer_set_callback(void (*fn)(uint64_t now))
 {
-	timer_callback = fn;
+	my_timer()->callback = fn;
 }
 
 uint64_t lapic_timer_count(void)
 {
-	return timer_count;
+	return my_timer()->count;
+}
+
+uint64_t lapic_timer_count_of(unsigned cpu)
+{
+	return timer_state[cpu].count;
 }
 
 uint64_t lapic_timer_last_tsc(void)
 {
-	return timer_last_tsc;
+	return my_timer()->last_tsc;
 }
 
 uint64_t lapic_timer_hz(void)
@@ -243,6 +292,64 @@ int lapic_send_self_ipi(uint8_t vector)
 		cpu_pause();
 	}
 	return 0;
+}
+
+/* Waits until the xAPIC took the last ICR write (delivery status idle);
+ * the x2APIC has no such bit, its ICR write is the send (11.12.9). */
+static int wait_icr_idle(uint32_t what)
+{
+	if (x2apic)
+		return 0;
+	uint64_t end = rdtsc_ordered() + tsc_from_us(ICR_IDLE_TIMEOUT_US);
+	while (lapic_read(APIC_ICR_LO) & APIC_ICR_DELIVERY_PENDING) {
+		if (rdtsc_ordered() > end) {
+			kprintf("lapic: IPI 0x%x: ICR delivery status (bit 12) still pending "
+				"after %u us\n", what, ICR_IDLE_TIMEOUT_US);
+			return -1;
+		}
+		cpu_pause();
+	}
+	return 0;
+}
+
+/* One ICR write to one destination, interrupts off so that a handler on
+ * this CPU cannot slip its own IPI between the two halves (xAPIC). */
+static int send_ipi(uint32_t apic_id, uint32_t icr_lo)
+{
+	uint64_t flags = cpu_irq_save();
+	int rc = wait_icr_idle(icr_lo);
+
+	if (rc == 0) {
+		if (x2apic) {
+			wrmsr(MSR_X2APIC_BASE + (APIC_X2_ICR >> 4), (uint64_t)apic_id << 32 | icr_lo);
+		} else {
+			lapic_write(APIC_ICR_HI, apic_id << 24);
+			lapic_write(APIC_ICR_LO, icr_lo);
+			rc = wait_icr_idle(icr_lo);
+		}
+	}
+	cpu_irq_restore(flags);
+	return rc;
+}
+
+int lapic_send_ipi(uint32_t apic_id, uint8_t vector)
+{
+	return send_ipi(apic_id, APIC_ICR_FIXED | APIC_ICR_LEVEL_ASSERT | vector);
+}
+
+int lapic_send_init(uint32_t apic_id)
+{
+	return send_ipi(apic_id, APIC_ICR_INIT | APIC_ICR_LEVEL_ASSERT);
+}
+
+int lapic_send_startup(uint32_t apic_id, uint8_t page)
+{
+	return send_ipi(apic_id, APIC_ICR_STARTUP | APIC_ICR_LEVEL_ASSERT | page);
+}
+
+bool lapic_x2apic(void)
+{
+	return x2apic;
 }
 
 uint32_t lapic_id(void)

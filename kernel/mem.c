@@ -171,6 +171,15 @@ uint64_t page_alloc(uint64_t npages)
 	return addr;
 }
 
+uint64_t page_alloc_below(uint64_t npages, uint64_t max_addr)
+{
+	uint64_t addr = pmm_alloc(&pmm, npages, 1, max_addr);
+
+	if (addr)
+		memset((void *)addr, 0, npages * PAGE_SIZE);
+	return addr;
+}
+
 void page_free(uint64_t addr, uint64_t npages)
 {
 	if (pmm_free(&pmm, addr, npages) < 0)

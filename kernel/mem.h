@@ -19,6 +19,9 @@ int map_mmio(uint64_t phys, uint64_t len);
 
 /* Zeroed, page-aligned physical pages; 0 when memory ran out. */
 uint64_t page_alloc(uint64_t npages);
+/* The same, the whole range below max_addr (for what a CPU reads before
+ * it runs in 64-bit mode). */
+uint64_t page_alloc_below(uint64_t npages, uint64_t max_addr);
 void page_free(uint64_t addr, uint64_t npages);
 uint64_t mem_free_pages(void);
 /* End of the highest RAM range in the firmware's memory map. */

@@ -52,20 +52,25 @@ static void set_gate(unsigned vector, uint64_t handler, uint8_t ist)
 	e->reserved = 0;
 }
 
-void trap_init(uint64_t image_base)
+void trap_load_idt(void)
 {
 	struct {
 		uint16_t limit;
 		uint64_t base;
 	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
 
+	__asm__ volatile("lidt %0" ::"m"(idtr));
+}
+
+void trap_init(uint64_t image_base)
+{
 	kernel_base = image_base;
 
 	for (unsigned v = 0; v < 256; v++) {
 		uint8_t ist = (v == 2 || v == 8 || v == 18) ? GDT_IST_CRITICAL : 0;
 		set_gate(v, (uint64_t)(isr_stubs + 16 * v), ist);
 	}
-	__asm__ volatile("lidt %0" ::"m"(idtr));
+	trap_load_idt();
 }
 
 void irq_set_handler(uint8_t vector, irq_handler_fn fn)

@@ -18,6 +18,8 @@ typedef void (*irq_handler_fn)(struct trap_frame *tf);
 /* Installs the IDT. image_base is where the loader put the kernel, so an
  * exception dump can name the faulting offset in kernel.elf. */
 void trap_init(uint64_t image_base);
+/* Loads the one IDT trap_init built on the calling CPU (every CPU shares it). */
+void trap_load_idt(void);
 /* Installs the handler for an interrupt vector (32..255). */
 void irq_set_handler(uint8_t vector, irq_handler_fn fn);
 /* Interrupts on vectors with no handler, counted instead of ignored. */

@@ -47,6 +47,16 @@ void nvme_cmd_create_sq(struct nvme_sqe *e, uint16_t cid, uint16_t qid, uint32_t
 	e->cdw11 = QUEUE_PC | SQ_CQID(cqid); /* QPRIO 0: round robin ignores it */
 }
 
+/* CDW10 (5.21): FID 7:0, SV bit 31 clear; CDW11 (5.21.1.7):
+ * NSQR 15:0, NCQR 31:16, both zero's based. */
+void nvme_cmd_set_num_queues(struct nvme_sqe *e, uint16_t cid, uint32_t sq, uint32_t cq)
+{
+	clear(e, cid);
+	e->opc = NVME_ADMIN_SET_FEATURES;
+	e->cdw10 = NVME_FEAT_NUM_QUEUES;
+	e->cdw11 = ((sq - 1) & 0xffffu) | ((cq - 1) & 0xffffu) << 16;
+}
+
 void nvme_cmd_delete_sq(struct nvme_sqe *e, uint16_t cid, uint16_t qid)
 {
 	clear(e, cid);

@@ -1,9 +1,11 @@
 /* NVMe submission and completion queue entries and the builders of the
  * only commands vtdbench issues: Read (I/O) and Identify, Create/Delete
- * I/O Completion/Submission Queue (admin). There is no builder for any
- * command that writes or changes the medium (Write, Write Zeroes, Flush,
- * Dataset Management, Format NVM, Sanitize, firmware commands...): the
- * driver cannot issue one. Section numbers are those of the NVM Express
+ * I/O Completion/Submission Queue, Set Features Number of Queues (admin).
+ * There is no builder for any command that writes or changes the medium
+ * (Write, Write Zeroes, Flush, Dataset Management, Format NVM, Sanitize,
+ * firmware commands...), and Set Features can be built for one feature
+ * only, the number of I/O queues, which the controller forgets at reset:
+ * the driver cannot issue anything else. Section numbers are those of the NVM Express
  * Base Specification 1.4. Plain C, no hardware. */
 #ifndef LIB_NVME_CMD_H
 #define LIB_NVME_CMD_H
@@ -19,6 +21,13 @@ enum nvme_admin_opcode {
 	NVME_ADMIN_DELETE_CQ = 0x04, /* 5.5 Delete I/O Completion Queue */
 	NVME_ADMIN_CREATE_CQ = 0x05, /* 5.3 Create I/O Completion Queue */
 	NVME_ADMIN_IDENTIFY  = 0x06, /* 5.15 Identify */
+	NVME_ADMIN_SET_FEATURES = 0x09, /* 5.21 Set Features: Number of Queues only */
+};
+
+/* Feature identifiers (1.4 5.21.1): the one Set Features may
+ * name. It changes no media and is not saved (SV 0): 5.21.1.7. */
+enum nvme_feature_id {
+	NVME_FEAT_NUM_QUEUES = 0x07, /* 5.21.1.7 Number of Queues */
 };
 
 /* NVM command set I/O opcodes (1.4 6, Figure 346): Read only. */
@@ -87,6 +96,12 @@ void nvme_cmd_create_cq(struct nvme_sqe *e, uint16_t cid, uint16_t qid, uint32_t
 /* 5.4: a physically contiguous submission queue completing on cqid. */
 void nvme_cmd_create_sq(struct nvme_sqe *e, uint16_t cid, uint16_t qid, uint32_t entries,
 			uint64_t base, uint16_t cqid);
+/* 5.21.1.7 Set Features, Number of Queues: asks for `sq` I/O submission
+ * and `cq` I/O completion queues (1..65535 each). Completion DW0 says
+ * what was granted: NVME_NUMQ_NSQA / NVME_NUMQ_NCQA, zero's based. */
+void nvme_cmd_set_num_queues(struct nvme_sqe *e, uint16_t cid, uint32_t sq, uint32_t cq);
+#define NVME_NUMQ_NSQA(dw0)   ((unsigned)((dw0) & 0xffffu) + 1)   /* 5.21.1.7: completion DW0 */
+#define NVME_NUMQ_NCQA(dw0)   ((unsigned)((dw0) >> 16) + 1)
 /* 5.6 and 5.5. */
 void nvme_cmd_delete_sq(struct nvme_sqe *e, uint16_t cid, uint16_t qid);
 void nvme_cmd_delete_cq(struct nvme_sqe *e, uint16_t cid, uint16_t qid);

@@ -4,9 +4,11 @@
 usage: compare.py A B [--html OUT] [--run-a N] [--run-b N]
 
 Rows are matched by what they measured (workload, sweep, policy, inval,
-batch_inval, hwm, size, qd), not by their place in the run. For each row in
-both runs it prints the median cycles per packet (per read for the NVMe
-workload) of A and of B, the ratio B/A and a
+batch_inval, hwm, size, qd, cpus), not by their place in the run, so each
+CPU count of a cpus sweep is a row of its own. For each row in both runs it
+prints the median cycles per packet (per read for the NVMe workload; CPU
+cycles, summed over the CPUs, in a row of several) of A and of B, the ratio
+B/A and a
 verdict: "within the spread" when the two runs' [min, max] ranges over
 their rounds overlap, else "B faster" or "B slower" (beyond both runs'
 spread). Rows in one run only are listed as such. The header names both
@@ -32,7 +34,8 @@ from report_svg import num  # noqa: E402
 # What must be the same for two runs' cycles to be comparable.
 MACHINE = (("machine", "cpu"), ("machine", "cpu_signature"), ("machine", "microcode"),
            ("machine", "hypervisor"), ("machine", "firmware"),
-           ("machine", "firmware_revision"), ("nic", "model"))
+           ("machine", "firmware_revision"), ("nic", "model"), ("smp", "listed"),
+           ("smp", "started"))
 WITHIN, FASTER, SLOWER = "within the spread", "B faster", "B slower"
 
 
@@ -107,7 +110,8 @@ def differences(a, b):
 
 def label(row):
     """The row's label, with its workload and queue depth beside it when it
-    is not the packet stream's: "nvme strict qd=32"."""
+    is not the packet stream's: "nvme strict qd=32", "nvme strict cpus=4
+    qd=1"."""
     if row.get("workload", "net") == "net":
         return rl.row_label(row)
     if row["sweep"] == "qd":

@@ -6,8 +6,10 @@
 #          [--iommu PROPS|none] [--accel tcg|kvm] [--mem SIZE] [--timeout S]
 #          [--log FILE] [--quiet] [--screendump FILE.ppm] [--vars FILE]
 #          [--usb [--readonly] [--other-disk IMG]] [--secure-boot]
-#          [--nvme IMG|none] [-- EXTRA QEMU ARGS]
+#          [--nvme IMG|none] [--smp N] [-- EXTRA QEMU ARGS]
 #
+# --smp: N virtual CPUs (1, the default, as before); more than one runs
+# them on host threads of their own (-accel tcg,thread=multi under TCG).
 # --nvme: a raw image attached read-only as an NVMe drive (serial vtdbench:
 # the kernel only reads, and a write would fail); none (the default)
 # attaches no drive.
@@ -40,7 +42,7 @@
 set -uo pipefail
 
 image= cmdline= nic=e1000 iommu= accel=tcg mem=512M timeout=600 log= quiet=0 screendump=
-vars= usb=0 readonly=0 secure_boot=0 other_disk= nvme=none
+vars= usb=0 readonly=0 secure_boot=0 other_disk= nvme=none smp=1
 extra=()
 while (($#)); do
 	case $1 in
@@ -60,10 +62,12 @@ while (($#)); do
 	--secure-boot) secure_boot=1; shift ;;
 	--other-disk) other_disk=$2; shift 2 ;;
 	--nvme) nvme=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
 	--) shift; extra=("$@"); break ;;
 	*) echo "qemu-run: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
+[[ $smp =~ ^[1-9][0-9]*$ ]] || { echo "qemu-run: --smp wants a CPU count of 1 or more, not '$smp'" >&2; exit 2; }
 [[ -f $image ]] || { echo "qemu-run: no image '$image' (run make first)" >&2; exit 2; }
 [[ $nvme == none || -f $nvme ]] || {
 	echo "qemu-run: no NVMe drive image '$nvme' (make $nvme writes one)" >&2; exit 2; }
@@ -118,7 +122,9 @@ fi
 
 machine=q35,kernel-irqchip=split
 ((secure_boot)) && machine+=,smm=on
-args=(-machine "$machine" -accel "$accel" -cpu max -m "$mem" -smp 1
+accel_arg=$accel
+((smp > 1)) && [[ $accel == tcg ]] && accel_arg=tcg,thread=multi
+args=(-machine "$machine" -accel "$accel_arg" -cpu max -m "$mem" -smp "$smp"
 	-drive "if=pflash,format=raw,unit=0,readonly=on,file=$ovmf_code"
 	-drive "if=pflash,format=raw,unit=1,file=$vars"
 	-display none -nic none

@@ -7,9 +7,10 @@ usage: report.py LOG [-o OUT.html] [--run N] [--json]
 
 The page has no script and no external resource (fonts, styles, images are
 all inline or the browser's own), so it can be mailed or opened offline.
-The log format (REPORT lines, schema 1 to 3) is read by tools/report_log.py
+The log format (REPORT lines, schema 1 to 4) is read by tools/report_log.py
 (summaries over rounds: tools/report_summary.py); the charts are drawn by
-tools/report_svg.py, the parts that come with rounds by tools/report_parts.py.
+tools/report_svg.py, the parts that come with rounds by tools/report_parts.py,
+those that come with many CPUs by tools/report_cpus.py.
 Exit status: 0 page written, 1 the log could not be read or holds no usable
 report.
 """
@@ -21,6 +22,7 @@ from html import escape
 
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import report_cpus as rc  # noqa: E402
 import report_log as rl  # noqa: E402
 import report_parts as rp  # noqa: E402
 from report_html import CSS, h, kv, table  # noqa: E402
@@ -30,6 +32,7 @@ PHASE_SERIES = [
     ("iova", "IOVA alloc/free", "#4e79a7"),
     ("pte", "page-table update", "#a0cbe8"),
     ("copy", "bounce copy", "#b07aa1"),
+    ("lock", "lock wait (shared locks)", "#edc948"),
     ("inval_submit", "invalidation submit", "#f28e2b"),
     ("inval_wait", "invalidation wait", "#e15759"),
     ("device", "the device", "#59a14f"),  # named per workload: DEVICE_NAMES
@@ -41,13 +44,14 @@ DEVICE_NAMES = {"net": "NIC (send + receive)", "nvme": "NVMe controller (command
 UNITS = {"net": "packet", "nvme": "read"}
 RATES = {"net": "packets /s", "nvme": "IOPS"}
 WORKLOAD_NAMES = {"net": "net: the e1000 packet stream", "nvme": "nvme: reads from the NVMe drive"}
-DMA_PHASES = ("iova", "pte", "copy", "inval_submit", "inval_wait")
+DMA_PHASES = ("iova", "pte", "copy", "lock", "inval_submit", "inval_wait")
 SWEEP_NAMES = {
     "hwm": "high-water mark (hwm)",
     "inval": "invalidation interface (inval)",
     "batch_inval": "batched flush granularity (batch_inval)",
     "size": "frame size (size)",
     "micro": "invalidation micro-benchmarks (interface/granularity, no device DMA)",
+    "cpus": "CPUs doing DMA (cpus), every policy at each count",
 }
 HYPERVISORS = {
     "TCGTCGTCGTCG": "QEMU TCG (emulated CPU: cycle counts are not silicon's)",
@@ -193,7 +197,8 @@ def context_html(ctx):
                   "caching mode", "CAP", "ECAP"], urows)
            if urows else h("p", "No VT-d unit in the context: every policy but "
                            "<i>off</i> needs one.", cls="bad"))
-    return (h("h2", "Machine") + machine + h("h3", "VT-d units") + vtd +
+    return (h("h2", "Machine") + machine + rc.machine_cpus(ctx, hz) + h("h3", "VT-d units") +
+            vtd +
             h("h3", "NIC and run") + nic)
 
 
@@ -253,14 +258,17 @@ def sweep_section(sweep, rows, workload="net"):
     first, unit = rows[0], UNITS.get(workload, "operation")
     out = [h("h3", "Sweep: " + escape(SWEEP_NAMES.get(sweep, sweep)))]
     keys = ("policy", "inval", "batch_inval", "hwm", "flush_ms", "size") + (
-        ("qd", "io_bytes", "pattern") if workload != "net" else ())
-    fixed = ", ".join("%s=%s" % (k, first.get(k)) for k in keys if k != sweep)
+        ("qd", "io_bytes", "pattern") if workload != "net" else ()) + ("cpus",)
+    # The cpus sweep varies the policy too: its rows are named by both.
+    by_label = sweep in ("micro", "cpus")
+    fixed = ", ".join("%s=%s" % (k, first.get(k)) for k in keys
+                      if k != sweep and not (by_label and k == "policy"))
     out.append(h("p", "Fixed: " + h("code", escape(fixed)), cls="note"))
     base = first["summary"]["cycles_per_packet"]["median"] if first["packets"] else 0
     trs = []
     for r in rows:
         cpp = r["summary"]["cycles_per_packet"]["median"] if r["packets"] else None
-        trs.append([escape(r["derived"]["label"] if sweep == "micro" else str(r[sweep])),
+        trs.append([escape(r["derived"]["label"] if by_label else str(r[sweep])),
                     num(cpp),
                     "%+.1f%%" % ((cpp - base) * 100.0 / base) if base and cpp is not None
                     else "\u2013",
@@ -271,7 +279,7 @@ def sweep_section(sweep, rows, workload="net"):
                       "window \u00b5s mean", "window \u00b5s max"], trs, numeric=range(1, 7)))
     out.append(phase_chart(rows, "Cycles per %s by phase, %s sweep%s"
                            % (unit, sweep, "" if workload == "net" else " (%s)" % workload),
-                           label=None if sweep == "micro" else sweep, workload=workload))
+                           label=None if by_label else sweep, workload=workload))
     return "\n".join(out)
 
 
@@ -311,7 +319,7 @@ def _versus(p, mine, strict, v, overlap, rounds, cards):
             % (p, med(mine), med(strict), _vs(v), tail))
 
 
-def machine_note(ctx):
+def machine_note(ctx, rows=()):
     """Under the headline: what kind of machine the cycles were counted on,
     when it is not bare metal."""
     hv = str(_g(ctx, "machine", "hypervisor", default="")).strip()
@@ -319,7 +327,7 @@ def machine_note(ctx):
     if hv == "TCGTCGTCGTCG" or cpu.startswith("QEMU TCG"):
         return h("p", "Measured under QEMU TCG, an emulator: compare ratios, not absolute "
                  "cycles (an emulated instruction, register access or device costs nothing "
-                 "like silicon's).", cls="banner warn machine")
+                 "like silicon's)." + rc.emulated_scaling(ctx, rows), cls="banner warn machine")
     if hv:
         name = HYPERVISORS.get(hv, "hypervisor %s" % hv)
         return h("p", "Measured in a virtual machine (%s): register accesses and the "
@@ -330,12 +338,17 @@ def machine_note(ctx):
 
 def headline_html(data):
     hl, rows = data["headline"], data["rows"]
-    pol = {r["policy"]: r for r in rows if r["sweep"] == "policy"}
+    # The rows the headline's figures come from: the first workload's
+    # policy sweep, each policy's first row (report_log.headline's choice).
+    pol = {}
+    for r in rows:
+        if r["sweep"] == "policy" and r["workload"] == data["workloads"][0]:
+            pol.setdefault(r["policy"], r)
     cards, says = [], []
     if "strict" not in pol:
         says.append("No <i>strict</i> row in this run: there is nothing to compare the other "
                     "policies against.")
-    for p in ("batched", "pool", "identity", "bounce"):
+    for p in ("batched", "fq", "pool", "identity", "bounce"):
         key = "%s_vs_strict_pct" % p
         if p not in pol:
             if p in ("batched", "pool"):
@@ -371,8 +384,10 @@ def headline_html(data):
                         "</b> at worst, while %s more unmaps (up to %s) happen."
                         % (hl["batched_hwm"], hl["batched_flush_ms"], num(w["mean"]),
                            num(w["max"]), num(u["mean"]), num(u["max"])))
+    hz = _g(data["context"], "tsc", "hz", default=0)
     return (h("div", "".join(cards), cls="cards") + h("p", " ".join(says), cls="headline") +
-            machine_note(data["context"]))
+            machine_note(data["context"], rows) +
+            rc.skew_note(data["context"], hz if isinstance(hz, int) else 0))
 
 
 # --- page ----------------------------------------------------------------
@@ -392,6 +407,7 @@ def workload_parts(w, rows, several):
         if any(r["phase"].get(k) for r in policy for k in DMA_PHASES):
             parts.append(phase_chart(policy, "The DMA layer alone (same rows, scale zoomed)"
                                      + suffix, DMA_PHASES, workload=w))
+    parts.append(rc.scaling_section(rows, unit, RATES.get(w, "operations /s"), sub, suffix))
     hwm = [r for r in rows if r["sweep"] == "hwm"]
     if hwm:
         parts.append(h(sub, "Batching: cost against protection window" + escape(suffix)))
@@ -449,7 +465,13 @@ def page(data):
                            "corrupt: pattern mismatches; lost: reads that never completed; "
                            "cmd errors: commands the controller failed (shaded too); PRP "
                            "lists: reads that needed one."
-                           if "nvme" in data["workloads"] else ""), cls="note"))
+                           if "nvme" in data["workloads"] else "") + (
+                           " cpus: the CPUs doing DMA in the row's stream; fq size: the fq "
+                           "policy's ring entries per CPU; lock: cycles per packet (read) "
+                           "spent waiting for shared locks. Over several CPUs the rate is all "
+                           "CPUs' packets (reads) over the wall-clock span of the stream, and "
+                           "cycles are CPU cycles, every CPU's added up."
+                           if data["schema"] >= 4 else ""), cls="note"))
     else:
         parts.append(h("p", "No rows: the run ended before its first stream finished.",
                        cls="bad"))

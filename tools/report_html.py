@@ -36,6 +36,10 @@ svg.chart { max-width: 100%; height: auto; display: block; margin: 0.6em 0;
             font-family: system-ui, sans-serif; }
 svg.chart text { fill: #222; }
 .note { color: #555; font-size: 13px; }
+.swatch { display: inline-block; width: 0.8em; height: 0.8em; margin-right: 0.3em;
+          vertical-align: baseline; border-radius: 2px; }
+.pair { display: flex; flex-wrap: wrap; gap: 1em; }
+.pair svg.chart { flex: 1 1 440px; }
 """
 
 
@@ -60,3 +64,22 @@ def table(head, rows, cls=None, numeric=(), row_cls=None):
 def kv(pairs):
     return h("table", "".join(h("tr", h("th", escape(k)) + h("td", v)) for k, v in pairs),
              cls="kv")
+
+
+# One colour per DMA policy, wherever the page names policies: the swatch in
+# the results table, the lines of the scaling charts.
+POLICY_COLOURS = {
+    "off": "#79706e", "identity": "#76b7b2", "strict": "#e15759", "batched": "#f28e2b",
+    "fq": "#9c755f", "pool": "#59a14f", "bounce": "#b07aa1",
+}
+OTHER_POLICY_COLOUR = "#4e79a7"
+
+
+def policy_colour(policy):
+    return POLICY_COLOURS.get(policy, OTHER_POLICY_COLOUR)
+
+
+def policy_swatch(policy):
+    """A policy's name behind a square of its colour."""
+    return h("span", "", cls="swatch", style="background:%s" % policy_colour(policy),
+             **{"data-policy": policy}) + escape(policy)

@@ -3,7 +3,7 @@ the numbers the page shows (tools/report.py is the command-line tool).
 
 A serial log is mostly other text: OVMF's output with its ANSI escapes, the
 kernel's own lines, \r\n line ends. Report lines are `REPORT {json}` (schema
-1, 2 or 3), grouped in runs: one `context`, its `row`s (schema 2: once per
+1 to 4), grouped in runs: one `context`, its `row`s (schema 2: once per
 round), then (schema 2) one `summary` per row and the `cost` lines, one
 `end`. Without summaries (schema 1, or a run cut short) the tool computes
 them from the rounds present (tools/report_summary.py). A run that has no
@@ -18,58 +18,38 @@ the e1000 packet stream, or "nvme", the NVMe reads) and the device's phase
 is "device" (the NIC's or the NVMe controller's part). Older logs are read
 as schema 3: no workload is "net", phase "nic" is "device", and a net row's
 NVMe fields get their net values (qd 0, io_bytes the frame size, ...).
+
+Schema 4 adds many CPUs: a row's `cpus` (CPUs doing DMA in its stream),
+`wall_tsc`, `per_cpu` and the phase `lock`, a summary's `cpus` and
+`fq_size`, the sweep `cpus`, the policy `fq`, the context's `smp`. Older
+rows and summaries are read as one CPU's (cpus 1, wall_tsc = tsc_total, no
+per_cpu).
 """
 import json
 import re
 
 import report_summary as rs
+# The format's vocabulary is report_fields.py's; readers of this module
+# (report.py, compare.py, the tests) take POLICIES and SWEEPS from here.
+from report_fields import (PHASES, POLICIES, SWEEPS, ReportError,  # noqa: F401
+                           check_cost, check_row, check_summary, is_counter)
 
-SCHEMAS = (1, 2, 3)
-# The kernel's counters are 64-bit: a larger number is damage, not data
-# (and would overflow the floats of the derived numbers).
-COUNTER_LIMIT = 2 ** 64
+SCHEMAS = (1, 2, 3, 4)
 PREFIX = "REPORT "
-# Every row has the first six; "copy" (the bounce policy's copies) only
-# schema 2 on. "device" was "nic" up to schema 2 (read as "device").
-PHASES = ("iova", "pte", "copy", "inval_submit", "inval_wait", "device", "other")
-REQUIRED_PHASES = ("iova", "pte", "inval_submit", "inval_wait", "device", "other")
 # The workloads, in the order the page shows them; a row without one
 # (schema <= 2) is the packet stream's.
 WORKLOADS = ("net", "nvme")
 # What a net row says in the NVMe fields (schema 3), given to older rows.
 _NET_DEFAULTS = (("qd", 0), ("pattern", ""), ("command_errors", 0), ("prp_lists", 0))
-# "micro": the invalidation micro-benchmarks (map + unmap + invalidate +
-# wait of one page, no device DMA), one row per interface and granularity.
-# "qd" and "io_bytes": the NVMe workload's nvme_qd= and nvme_io= lists.
-SWEEPS = ("policy", "hwm", "inval", "batch_inval", "size", "micro", "qd", "io_bytes")
-POLICIES = ("off", "identity", "strict", "batched", "pool", "bounce")
 GRANS = ("pages", "domain", "global")
 # What tells a row apart from the other rows of a run, and matches it with
 # the same row of another run (tools/compare.py).
-ROW_KEY = ("workload", "sweep", "policy", "inval", "batch_inval", "hwm", "size", "qd")
+ROW_KEY = ("workload", "sweep", "policy", "inval", "batch_inval", "hwm", "size", "qd", "cpus")
 
 # CSI sequences (colours, cursor moves), two-byte escapes and bare carriage
 # returns that firmware consoles leave at the start of a line. Only a line's
 # start is cleaned: the JSON itself is parsed as it came.
 _LEAD = re.compile(r"(?:\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-Z\\-_]|\r)+")
-
-# The fields a row must carry, with the JSON type each holds.
-_ROW_INTS = ("row", "hwm", "flush_ms", "size", "packets", "received", "lost",
-             "duplicated", "corrupted", "faults", "tsc_total", "pps", "maps",
-             "unmaps", "invalidations", "inval_waits", "flushes_hwm",
-             "flushes_deadline", "flushes_forced", "timer_interrupts")
-_ROW_STRS = ("workload", "sweep", "policy", "inval", "batch_inval")
-# What an NVMe row carries beyond a net row's (schema 3).
-_NVME_INTS = ("qd", "io_bytes", "command_errors", "prp_lists")
-_ROW_OBJS = {
-    "cycles_per_packet": ("mean", "p50", "p99", "max"),
-    "phase": REQUIRED_PHASES,
-    "window": ("entries", "mean_cycles", "max_cycles", "mean_unmaps", "max_unmaps"),
-}
-
-
-class ReportError(Exception):
-    """A log the tool cannot turn into a report; the message says why."""
 
 
 class Run:
@@ -89,15 +69,6 @@ class Run:
     @property
     def complete(self):
         return self.end is not None
-
-
-def _is_int(v):
-    # JSON true/false become bool, which is an int subclass in Python.
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _is_counter(v):
-    return _is_int(v) and 0 <= v < COUNTER_LIMIT
 
 
 def report_lines(text):
@@ -129,22 +100,31 @@ def _decode(where, n, payload):
                           % (where, n, type(obj).__name__))
     schema = obj.get("schema")
     if schema not in SCHEMAS:
-        raise ReportError("%s:%d: report schema %s; this tool reads schemas 1 to 3 only "
+        raise ReportError("%s:%d: report schema %s; this tool reads schemas 1 to %d only "
                           "(a newer kernel needs a newer tools/report.py)"
-                          % (where, n, json.dumps(schema)))
+                          % (where, n, json.dumps(schema), SCHEMAS[-1]))
     types = ("context", "row", "end") + (("summary", "cost") if schema >= 2 else ())
     if obj.get("type") not in types:
         raise ReportError("%s:%d: unknown report type %s"
                           % (where, n, json.dumps(obj.get("type"))))
     if obj["type"] in ("row", "summary"):
-        _as_schema3(obj)
+        _as_schema4(obj)
     return obj
 
 
-def _as_schema3(obj):
-    """A row or summary of any schema in schema 3's terms (in place): the
+def _as_schema4(obj):
+    """A row or summary of any schema in schema 4's terms (in place): the
     workload named, the device's phase called "device", a net row's NVMe
-    fields filled in. An NVMe row's own fields are left for _check_row."""
+    fields filled in, an older one's single CPU. A schema-4 or NVMe row's
+    own fields are left for check_row."""
+    if obj["schema"] < 4:
+        obj.setdefault("cpus", 1)
+        if obj["type"] == "row":
+            obj.setdefault("wall_tsc", obj.get("tsc_total"))
+            obj.setdefault("per_cpu", [])
+    # fq_size matters to fq rows only (check_row wants it on schema 4's).
+    if obj["schema"] < 4 or obj.get("policy") != "fq":
+        obj.setdefault("fq_size", 0)
     obj.setdefault("workload", "net")
     ph = obj.get("phase")
     if isinstance(ph, dict) and "nic" in ph and "device" not in ph:
@@ -155,95 +135,13 @@ def _as_schema3(obj):
         obj.setdefault("io_bytes", obj.get("size"))
 
 
-def _check_row(where, n, row):
-    """Every field the page uses is there with the right type."""
-    bad = [k for k in _ROW_INTS if not _is_counter(row.get(k))]
-    bad += [k for k in _ROW_STRS if not isinstance(row.get(k), str)]
-    for obj, keys in _ROW_OBJS.items():
-        sub = row.get(obj)
-        if not isinstance(sub, dict):
-            bad.append(obj)
-            continue
-        bad += ["%s.%s" % (obj, k) for k in keys if not _is_counter(sub.get(k))]
-    if bad:
-        raise ReportError("%s:%d: row is missing or has non-integer fields: %s (each a "
-                          "64-bit counter)" % (where, n, ", ".join(bad)))
-    if row["sweep"] not in SWEEPS:
-        raise ReportError("%s:%d: unknown sweep %s (known: %s)"
-                          % (where, n, json.dumps(row["sweep"]), ", ".join(SWEEPS)))
-    if row["schema"] >= 2:
-        bad = [k for k in ("round", "position") if not _is_counter(row.get(k))]
-        bad += [k for k in ("translation",) if not isinstance(row.get(k), str)]
-        bad += ["phase.copy"] if "copy" in row["phase"] and not _is_counter(
-            row["phase"]["copy"]) else []
-        bad += _bad_latency(row.get("latency", []))
-        if bad:
-            raise ReportError("%s:%d: schema-2 row is missing or has bad fields: %s"
-                              % (where, n, ", ".join(bad)))
-    if row["workload"] != "net":
-        bad = [k for k in _NVME_INTS if not _is_counter(row.get(k))]
-        bad += ["pattern"] if not isinstance(row.get("pattern"), str) else []
-        if bad:
-            raise ReportError("%s:%d: %s row is missing or has bad fields: %s"
-                              % (where, n, row["workload"], ", ".join(bad)))
-
-
-def _bad_latency(arr):
-    """The fields of a latency array that are not what schema 2 says."""
-    if not isinstance(arr, list):
-        return ["latency"]
-    bad = []
-    for i, e in enumerate(arr):
-        if not isinstance(e, dict) or not isinstance(e.get("gran"), str):
-            bad.append("latency[%d]" % i)
-            continue
-        bad += ["latency[%d].%s" % (i, k) for k in ("count", "p50", "p99", "max")
-                if not _is_counter(e.get(k))]
-        b = e.get("buckets")
-        if not isinstance(b, list) or len(b) > 64 or not all(_is_counter(v) for v in b):
-            bad.append("latency[%d].buckets" % i)
-    return bad
-
-
-def _check_summary(where, n, s):
-    bad = [k for k in ("row", "hwm", "size", "rounds") if not _is_counter(s.get(k))]
-    bad += [k for k in ("workload", "sweep", "policy", "inval", "batch_inval")
-            if not isinstance(s.get(k), str)]
-    bad += ["qd"] if not _is_counter(s.get("qd", 0)) else []
-    for k in rs.PER_ROUND:
-        sub = s.get(k)
-        if not isinstance(sub, dict):
-            bad.append(k)
-            continue
-        bad += ["%s.%s" % (k, f) for f in ("median", "min", "max", "spread_permille")
-                if not _is_counter(sub.get(f))]
-    ph = s.get("phase", {})
-    if not isinstance(ph, dict) or not all(
-            isinstance(v, dict) and all(_is_counter(v.get(f)) for f in ("median", "min", "max"))
-            for v in ph.values()):
-        bad.append("phase")
-    bad += _bad_latency(s.get("latency", []))
-    if bad:
-        raise ReportError("%s:%d: summary is missing or has bad fields: %s"
-                          % (where, n, ", ".join(bad)))
-
-
-def _check_cost(where, n, c):
-    bad = [k for k in ("what", "inval", "gran") if not isinstance(c.get(k), str)]
-    bad += [k for k in ("iterations", "mean", "p50", "p99", "min", "max")
-            if not _is_counter(c.get(k))]
-    if bad:
-        raise ReportError("%s:%d: cost is missing or has bad fields: %s"
-                          % (where, n, ", ".join(bad)))
-
-
 def _damaged(run, why, warnings):
     run.damage = why
     warnings.append("run %d (line %d) is damaged and not shown: %s" % (run.index, run.line, why))
 
 
-_CHECKS = {"row": (_check_row, "rows"), "summary": (_check_summary, "summaries"),
-           "cost": (_check_cost, "costs")}
+_CHECKS = {"row": (check_row, "rows"), "summary": (check_summary, "summaries"),
+           "cost": (check_cost, "costs")}
 
 
 def parse_runs(text, where="log"):
@@ -327,15 +225,19 @@ def _ratio(num, den):
 
 
 def row_label(row):
-    """What tells this row apart from the others of its sweep."""
+    """What tells this row apart from the others of its sweep; a row of
+    several CPUs outside the cpus sweep says how many."""
     s = row["sweep"]
+    if s == "cpus":
+        return "%s cpus=%d" % (row["policy"], row["cpus"])
+    more = " cpus=%d" % row["cpus"] if row.get("cpus", 1) != 1 else ""
     if s == "policy":
-        return row["policy"]
+        return row["policy"] + more
     if s in ("hwm", "size", "qd", "io_bytes"):
-        return "%s=%d" % (s, row[s])
+        return "%s=%d%s" % (s, row[s], more)
     if s == "micro":
-        return "%s/%s" % (row["inval"], row["batch_inval"])
-    return "%s=%s" % (s, row[s])
+        return "%s/%s%s" % (row["inval"], row["batch_inval"], more)
+    return "%s=%s%s" % (s, row[s], more)
 
 
 def derive(row, hz):
@@ -404,7 +306,7 @@ def headline(rows):
             by.setdefault(r["policy"], r)
     h = {"policies": [p for p in POLICIES if p in by] + sorted(set(by) - set(POLICIES))}
     strict = by.get("strict")
-    for p in ("batched", "pool", "identity", "bounce", "off"):
+    for p in ("batched", "fq", "pool", "identity", "bounce", "off"):
         if strict and p in by:
             h["%s_vs_strict_pct" % p] = _cheaper(strict, by[p])
             h["%s_vs_strict_overlap" % p] = ranges_overlap(strict["summary"], by[p]["summary"])
@@ -491,6 +393,9 @@ def _rows(where, run, hz, warnings):
             if ps != r["tsc_total"]:
                 warnings.append("%s:%d: row %d: phases add up to %d cycles, not tsc_total %d"
                                 % (where, n, r["row"], ps, r["tsc_total"]))
+            if r["schema"] >= 4 and len(r["per_cpu"]) != r["cpus"]:
+                warnings.append("%s:%d: row %d: %d per_cpu entries for %d CPUs"
+                                % (where, n, r["row"], len(r["per_cpu"]), r["cpus"]))
         rows.append(row)
     extra = sorted(set(kernel) - {r["row"] for r in rows})
     if extra:
@@ -507,13 +412,13 @@ def load(text, where="log", number=None):
     run, notes = pick_run(runs, number, where)
     ctx = run.context
     tsc = ctx.get("tsc") if isinstance(ctx.get("tsc"), dict) else {}
-    hz = tsc.get("hz") if _is_counter(tsc.get("hz")) and tsc.get("hz") > 0 else 0
+    hz = tsc.get("hz") if is_counter(tsc.get("hz")) and tsc.get("hz") > 0 else 0
     warnings = warnings + notes
     if not hz:
         warnings.append("%s:%d: context has no TSC rate (tsc.hz); windows cannot be "
                         "shown in microseconds" % (where, run.line))
     schema = ctx.get("schema", 1)
-    rounds = ctx.get("rounds") if schema >= 2 and _is_counter(ctx.get("rounds")) else 1
+    rounds = ctx.get("rounds") if schema >= 2 and is_counter(ctx.get("rounds")) else 1
     rows = _rows(where, run, hz, warnings)
     seen = [r["row"] for r in rows]
     if seen != list(range(len(seen))):

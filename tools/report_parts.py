@@ -4,7 +4,7 @@ invalidation latency histograms and table, and the micro-benchmark costs.
 """
 from html import escape
 
-from report_html import h, table
+from report_html import h, policy_swatch, table
 from report_svg import histograms, num, pct
 
 DASH = "\u2013"
@@ -32,15 +32,25 @@ NVME_COLUMNS = (("qd", "qd"), ("io_bytes", "bytes /read"), ("pattern", "pattern"
                 ("command_errors", "cmd errors"), ("prp_lists", "PRP lists"))
 
 
+def _smp_cells(r):
+    """cpus, fq's ring size (fq rows only), lock wait per unit of work."""
+    return [num(r.get("cpus", 1)), num(r.get("fq_size")) if r["policy"] == "fq" else DASH,
+            num(r["derived"]["phase_per_packet"].get("lock"))]
+
+
 def results_table(rows, rounds, workload="net"):
     """One workload's rows. The NVMe reads' counts sit in the packet
-    columns (packets = reads done, pps = IOPS), with NVMe_COLUMNS after."""
+    columns (packets = reads done, pps = IOPS), with NVMe_COLUMNS after.
+    Schema 4 rows add their CPU count, fq's ring size and the lock phase."""
     nvme = workload != "net"
+    smp = any(r.get("schema", 1) >= 4 for r in rows)
     unit, per = ("read", "/read") if nvme else ("packet", "/pkt")
-    head = ["#", "row", "policy", "translation", "rounds", unit + "s", "received", "lost",
-            "dup.", "corrupt", "faults", ("IOPS" if nvme else "packets /s") + " median",
-            "cycles%s median" % per, "min", "max", "spread", "p99", "inval. " + per,
-            "inval. share", "window \u00b5s mean", "window \u00b5s max"]
+    head = (["#", "row", "policy", "translation"] +
+            (["cpus", "fq size", "lock " + per] if smp else []) +
+            ["rounds", unit + "s", "received", "lost", "dup.", "corrupt", "faults",
+             ("IOPS" if nvme else "packets /s") + " median", "cycles%s median" % per, "min",
+             "max", "spread", "p99", "inval. " + per, "inval. share", "window \u00b5s mean",
+             "window \u00b5s max"])
     head += [name for _, name in NVME_COLUMNS] if nvme else []
     out, cls = [], []
     for r in rows:
@@ -51,8 +61,9 @@ def results_table(rows, rounds, workload="net"):
             (nvme and r.get("command_errors"))
         cls.append("problem" if bad else None)
         has = bool(r["packets"])
-        out.append([str(r["row"]), escape(d["label"]), escape(r["policy"]),
-                    escape(str(r.get("translation", DASH))), rounds_cell(r, rounds)] +
+        out.append([str(r["row"]), escape(d["label"]), policy_swatch(r["policy"]),
+                    escape(str(r.get("translation", DASH)))] +
+                   (_smp_cells(r) if smp else []) + [rounds_cell(r, rounds)] +
                    [num(t[k]) for k in ("packets", "received", "lost", "duplicated",
                                         "corrupted", "faults")] +
                    [num(s["pps"]["median"])] +

@@ -69,7 +69,7 @@ def compute(rounds):
     """A summary object like the kernel's from a row's rounds (row dicts)."""
     first = rounds[0]
     s = {k: first.get(k) for k in ("row", "workload", "sweep", "policy", "inval",
-                                   "batch_inval", "hwm", "size", "qd")}
+                                   "batch_inval", "hwm", "size", "qd", "cpus", "fq_size")}
     s["translation"] = first.get("translation", "")
     s["rounds"] = len(rounds)
     for what in PER_ROUND:

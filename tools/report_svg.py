@@ -362,3 +362,66 @@ def scatter(points, refs, title, xlabel, ylabel, width=780, height=400):
                     'fill="#4e79a7"><title>%s</title></circle>%s</g>'
                     % (escape(label), px, py, escape(tip), text))
     return _svg(width, height, title, body)
+
+
+def line_chart(series, title, xlabel, ylabel, width=560, height=380):
+    """Lines over a few x values, one per series, each point with an
+    optional whisker from lo to hi.
+
+    series: list of (key, name, colour, points); points: list of
+    (x, y, lo or None, hi or None, tooltip), in x order. The x axis ticks
+    are the x values present (CPU counts); the y axis starts at 0, so a
+    line that doubles looks doubled.
+    """
+    left, right, top, bottom = 78, 16, 34, 56
+    pw, ph = width - left - right, height - top - bottom
+    xs = sorted({p[0] for _, _, _, pts in series for p in pts}) or [0, 1]
+    ys = [v for _, _, _, pts in series for p in pts for v in (p[1], p[3]) if v is not None]
+    xt, yt = xs, nice_ticks(max(ys + [0]))
+    lo_x, hi_x = (0, xs[-1]) if xs[-1] > 0 else (0, 1)
+
+    def fx(v):
+        return left + (v - lo_x) / (hi_x - lo_x) * pw
+
+    def fy(v):
+        return top + ph - v / yt[-1] * ph
+
+    body = [_text(8, 18, title, size=FONT + 2, extra=' font-weight="bold"')]
+    for t in xt:
+        body.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="%s"/>'
+                    % (fx(t), top, fx(t), top + ph, GRID))
+        body.append(_text(fx(t), top + ph + 16, short(t), anchor="middle"))
+    for t in yt:
+        body.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="%s"/>'
+                    % (left, fy(t), left + pw, fy(t), GRID))
+        body.append(_text(left - 6, fy(t) + 4, short(t), anchor="end"))
+    body.append('<path d="M%d %d V%d H%d" fill="none" stroke="%s"/>'
+                % (left, top, top + ph, left + pw, INK))
+    body.append(_text(left + pw / 2, top + ph + 36, xlabel, anchor="middle"))
+    body.append(_text(16, top + ph / 2, ylabel, anchor="middle",
+                      extra=' transform="rotate(-90 16 %.1f)"' % (top + ph / 2)))
+    legend, lh = _legend([(k, n, c) for k, n, c, _ in series], left, top + ph + 48, pw)
+    body += legend
+    for key, name, colour, pts in series:
+        body.append('<g class="series" data-series="%s" stroke="%s" fill="%s">'
+                    % (escape(key), colour, colour))
+        if len(pts) > 1:
+            body.append('<polyline fill="none" stroke-width="2" points="%s"/>'
+                        % " ".join("%.1f,%.1f" % (fx(p[0]), fy(p[1])) for p in pts))
+        for x, y, lo, hi, tip in pts:
+            px, py = fx(x), fy(y)
+            if lo is not None and hi is not None:
+                body.append('<g class="whisker" data-label="%s %s" data-min="%d" '
+                            'data-max="%d" stroke-width="1.5"><line x1="%.1f" y1="%.1f" '
+                            'x2="%.1f" y2="%.1f"/><line x1="%.1f" y1="%.1f" x2="%.1f" '
+                            'y2="%.1f"/><line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"/></g>'
+                            % (escape(key), short(x), lo, hi, px, fy(lo), px, fy(hi),
+                               px - 4, fy(lo), px + 4, fy(lo), px - 4, fy(hi), px + 4,
+                               fy(hi)))
+            body.append('<g class="point" data-label="%s %s" data-series="%s" data-x="%s" '
+                        'data-y="%s"><circle cx="%.1f" cy="%.1f" r="4" stroke="none">'
+                        '<title>%s</title></circle></g>'
+                        % (escape(key), short(x), escape(key), repr(x), repr(y), px, py,
+                           escape(tip)))
+        body.append('</g>')
+    return _svg(width, top + ph + 48 + lh + 4, title, body)

@@ -227,7 +227,9 @@ void report_context(const struct kernel_options *opt, const struct e1000 *nic,
 	}
 	report_json_string(opt->cmdline);
 	nvme_context_json(nvme);
+	report_smp_json(opt);
 	kprintf("}\n");
+	report_smp_warnings();
 
 	kprintf("report: vtdbench %s on %s, TSC %lu.%03lu MHz (%s), %u VT-d unit%s, NIC %s, "
 		"NVMe %s\n", VTDBENCH_VERSION, c->brand, t->hz / 1000000, t->hz / 1000 % 1000,

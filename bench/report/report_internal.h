@@ -25,6 +25,11 @@ unsigned report_cpus(const struct report_row *row);
 /* ,"workload":..,"qd":..,"io_bytes":..,"pattern":..,"command_errors":..,"prp_lists":.. */
 void report_workload_json(const struct report_row *row);
 
+/* report_smp.c: the context's "smp" object; a warning: line per CPU
+ * whose TSC skew is larger than its uncertainty plus 1 us. */
+void report_smp_json(const struct kernel_options *opt);
+void report_smp_warnings(void);
+
 /* report_summary.c */
 void report_summaries(const struct report_row *rows, unsigned n);
 void report_headline(const struct report_row *rows, unsigned n);

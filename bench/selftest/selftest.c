@@ -134,6 +134,8 @@ int selftest_run(const struct kernel_options *opt, const struct boot_info *bi)
 		failed += test_timer();
 	if (opt->selftest[SELFTEST_TIMER_BLOCKED])
 		failed += test_timer_blocked();
+	if (opt->selftest[SELFTEST_SMP])
+		failed += selftest_smp();
 	if (opt->selftest[SELFTEST_IRQ])
 		failed += selftest_irq();
 	if (opt->selftest[SELFTEST_CONSOLE])

@@ -19,6 +19,9 @@ int selftest_nvme(void);
 /* Stray interrupt vectors and console output from interrupt context
  * (bench/selftest/selftest_irq.c); each returns the failed checks. */
 int selftest_irq(void);
+/* Every running CPU: a job, a shared ticket lock, its own timer, an IPI
+ * (bench/selftest/selftest_smp.c); returns the failed checks. */
+int selftest_smp(void);
 int selftest_console(void);
 /* Arms the LAPIC timer a short delay ahead (*deadline, TSC) and waits for
  * its interrupt with interrupts on, never past a fixed bound, whether the

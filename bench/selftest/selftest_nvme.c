@@ -131,7 +131,7 @@ static int run(struct nvme_test *t, const struct nvme_info *in)
 	int failed = 0;
 
 	uint64_t faults = vtd_get_stats(t->u)->faults;
-	int started = nvme_start(t->c, &dma, 1) == 0;
+	int started = nvme_start(t->c, &dma, 1, 1) == 0;
 	failed += check_line(started, "nvme: the controller starts in its own domain and is identified");
 	if (!started)
 		goto stop;

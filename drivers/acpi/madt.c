@@ -1,8 +1,10 @@
 /* Multiple APIC Description Table, ACPI 6.5 5.2.12. Only what the kernel
- * uses is kept: the local APIC address, the CPU count, the I/O APICs. */
+ * uses is kept: the local APIC address, the CPUs (each one's APIC id goes
+ * to kernel/smp.c in table order), the I/O APICs. */
 #include "drivers/acpi/madt.h"
 #include "drivers/acpi/acpi.h"
 #include "kernel/console.h"
+#include "kernel/smp.h"
 #include "lib/string.h"
 
 #define MADT_HEADER_BYTES 44 /* SDT header + local APIC address + flags */
@@ -37,16 +39,24 @@ int madt_parse(struct madt_info *out)
 		}
 		uint32_t v;
 		switch (type) {
-		case MADT_LOCAL_APIC:
+		case MADT_LOCAL_APIC: /* 5.2.12.2: UID (1), APIC id (1), flags (4) */
 			if (len >= 8) {
 				memcpy(&v, p + off + 4, 4);
-				out->cpus += (v & (MADT_LAPIC_ENABLED | MADT_LAPIC_ONLINE_CAPABLE)) != 0;
+				if (v & (MADT_LAPIC_ENABLED | MADT_LAPIC_ONLINE_CAPABLE)) {
+					out->cpus++;
+					smp_add_listed(p[off + 3]);
+				}
 			}
 			break;
-		case MADT_LOCAL_X2APIC:
+		case MADT_LOCAL_X2APIC: /* 5.2.12.12: reserved (2), x2APIC id (4), flags (4), UID (4) */
 			if (len >= 16) {
+				uint32_t id;
+				memcpy(&id, p + off + 4, 4);
 				memcpy(&v, p + off + 8, 4);
-				out->cpus += (v & (MADT_LAPIC_ENABLED | MADT_LAPIC_ONLINE_CAPABLE)) != 0;
+				if (v & (MADT_LAPIC_ENABLED | MADT_LAPIC_ONLINE_CAPABLE)) {
+					out->cpus++;
+					smp_add_listed(id);
+				}
 			}
 			break;
 		case MADT_IO_APIC:

@@ -7,7 +7,7 @@
 #include "kernel/tsc.h"
 
 int nvme_admin_run(struct nvme_ctrl *c, struct nvme_sqe *cmd, uint64_t timeout_us,
-		   const char *what)
+		   const char *what, uint32_t *dw0)
 {
 	struct nvme_queue *q = &c->admin;
 	struct nvme_cqe done;
@@ -26,6 +26,8 @@ int nvme_admin_run(struct nvme_ctrl *c, struct nvme_sqe *cmd, uint64_t timeout_u
 				continue; /* a stale one: this command's may still come */
 			}
 			uint16_t status = NVME_STATUS(done.status);
+			if (dw0)
+				*dw0 = done.dw0;
 			if (status)
 				kprintf("nvme: %s failed: %s (status 0x%03x)\n", what,
 					nvme_status_string(status), status);

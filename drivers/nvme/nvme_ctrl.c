@@ -1,8 +1,9 @@
 /* Bringing the controller up and down (NVMe 1.4 7.6.1 Initialization,
- * 7.6.2 Shutdown): reset, admin queue, enable, Identify, one I/O queue
- * pair, and at the end the pair deleted and the controller disabled. The
- * controller's DMA goes only to the pages the driver owns, mapped by the
- * caller's nvme_dma, and to the caller's read buffers. */
+ * 7.6.2 Shutdown): reset, admin queue, enable, Identify, the I/O queue
+ * pairs (nvme_pairs.c), and at the end the pairs deleted and the
+ * controller disabled. The controller's DMA goes only to the pages the
+ * driver owns, mapped by the caller's nvme_dma, and to the caller's read
+ * buffers. */
 #include "drivers/nvme/nvme_internal.h"
 #include "drivers/nvme/nvme_regs.h"
 #include "kernel/console.h"
@@ -10,7 +11,6 @@
 #include "lib/page.h"
 #include "lib/string.h"
 
-#define ADMIN_TIMEOUT_US 5000000
 #define READY_UNIT_US    500000 /* CAP.TO counts 500 ms units (3.1.1) */
 #define NO_MDTS_LIMIT    (1u << 20)
 #define SQES_LOG2        6      /* 64-byte submission entries */
@@ -89,7 +89,7 @@ static int identify(struct nvme_ctrl *c, enum nvme_identify_cns cns, uint32_t ns
 
 	memset((void *)c->identify, 0, PAGE_SIZE);
 	nvme_cmd_identify(&cmd, 0, cns, nsid, c->identify_dev);
-	return nvme_admin_run(c, &cmd, ADMIN_TIMEOUT_US, what);
+	return nvme_admin_run(c, &cmd, NVME_CMD_TIMEOUT_US, what, NULL);
 }
 
 /* 5.15.2.1 Identify Controller, 5.15.2.2 active namespace list, 5.15.2.3
@@ -137,46 +137,21 @@ static int identify_all(struct nvme_ctrl *c)
 	return 0;
 }
 
-/* 5.3 and 5.4: the completion queue first, the submission queue that
- * completes on it second. */
-static int create_io_queues(struct nvme_ctrl *c, unsigned qd)
-{
-	struct nvme_sqe cmd;
-	uint32_t entries = qd + 1;
-
-	nvme_queue_reset(c, &c->io, NVME_IOQ_ID, c->io_sq, c->io_cq, c->io.sq_dev, c->io.cq_dev,
-			 entries);
-	nvme_cmd_create_cq(&cmd, 0, NVME_IOQ_ID, entries, c->io.cq_dev);
-	if (nvme_admin_run(c, &cmd, ADMIN_TIMEOUT_US, "Create I/O Completion Queue"))
-		return -1;
-	nvme_cmd_create_sq(&cmd, 0, NVME_IOQ_ID, entries, c->io.sq_dev, NVME_IOQ_ID);
-	if (nvme_admin_run(c, &cmd, ADMIN_TIMEOUT_US, "Create I/O Submission Queue")) {
-		nvme_cmd_delete_cq(&cmd, 0, NVME_IOQ_ID);
-		(void)nvme_admin_run(c, &cmd, ADMIN_TIMEOUT_US, "Delete I/O Completion Queue");
-		return -1;
-	}
-	c->io_queues = true;
-	c->qd = qd;
-	c->inflight = 0;
-	return 0;
-}
-
 static int map_pages(struct nvme_ctrl *c, const struct nvme_dma *dma)
 {
 	if (dma->map(dma->ctx, c->admin_sq, PAGE_SIZE, &c->admin.sq_dev) ||
 	    dma->map(dma->ctx, c->admin_cq, PAGE_SIZE, &c->admin.cq_dev) ||
-	    dma->map(dma->ctx, c->io_sq, NVME_IOQ_SQ_PAGES * PAGE_SIZE, &c->io.sq_dev) ||
-	    dma->map(dma->ctx, c->io_cq, PAGE_SIZE, &c->io.cq_dev) ||
 	    dma->map(dma->ctx, c->identify, PAGE_SIZE, &c->identify_dev)) {
-		kprintf("nvme: the queues could not be mapped for the device\n");
+		kprintf("nvme: the admin queue or the Identify buffer could not be mapped for the device\n");
 		return -1;
 	}
 	return 0;
 }
 
 /* What the driver needs of CAP (3.1.1): 4 KiB pages, the NVM command set,
- * contiguous queues of at least two entries. */
-static int check_cap(struct nvme_ctrl *c, unsigned qd)
+ * contiguous queues of at least two entries; and a pair count it has
+ * room for. */
+static int check_cap(struct nvme_ctrl *c, unsigned qd, unsigned pairs)
 {
 	uint64_t cap = c->info.cap;
 	unsigned mqes = NVME_CAP_MQES(cap);
@@ -198,17 +173,24 @@ static int check_cap(struct nvme_ctrl *c, unsigned qd)
 			c->info.max_qd, mqes, NVME_MAX_QD);
 		return -1;
 	}
+	if (pairs < 1 || pairs > NVME_MAX_PAIRS) {
+		kprintf("nvme: %u I/O queue pairs asked for, outside 1..%u\n", pairs, NVME_MAX_PAIRS);
+		return -1;
+	}
 	return 0;
 }
 
-int nvme_start(struct nvme_ctrl *c, const struct nvme_dma *dma, unsigned qd)
+int nvme_start(struct nvme_ctrl *c, const struct nvme_dma *dma, unsigned qd, unsigned pairs)
 {
-	c->io_queues = false;
-	if (check_cap(c, qd) || map_pages(c, dma))
+	c->pairs = 0;
+	c->info.max_queue_pairs = 0;
+	for (unsigned i = 0; i < NVME_MAX_PAIRS; i++)
+		c->io[i].qd = 0;
+	if (check_cap(c, qd, pairs) || map_pages(c, dma))
 		return -1;
 	nvme_bus_master(c, true);
 	if (disable(c, "reset: CC.EN=0") || enable(c) || identify_all(c) ||
-	    create_io_queues(c, qd))
+	    nvme_pairs_create(c, dma, qd, pairs))
 		return -1;
 	return 0;
 }
@@ -225,18 +207,8 @@ bool nvme_fatal(struct nvme_ctrl *c)
 
 int nvme_stop(struct nvme_ctrl *c)
 {
-	struct nvme_sqe cmd;
-	int rc = 0;
+	int rc = nvme_pairs_delete(c);
 
-	if (c->io_queues) {
-		nvme_cmd_delete_sq(&cmd, 0, NVME_IOQ_ID);
-		if (nvme_admin_run(c, &cmd, ADMIN_TIMEOUT_US, "Delete I/O Submission Queue"))
-			rc = -1;
-		nvme_cmd_delete_cq(&cmd, 0, NVME_IOQ_ID);
-		if (nvme_admin_run(c, &cmd, ADMIN_TIMEOUT_US, "Delete I/O Completion Queue"))
-			rc = -1;
-		c->io_queues = false;
-	}
 	if (disable(c, "stop: CC.EN=0"))
 		rc = -1;
 	nvme_bus_master(c, false);

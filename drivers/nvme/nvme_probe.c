@@ -12,8 +12,8 @@
 #define PCI_CLASS_STORAGE 0x01
 #define PCI_STORAGE_RAID 0x0104
 #define INTEL_VENDOR     0x8086
-/* Registers up to and including the doorbells of the admin queue and one
- * I/O queue pair: CAP.DSTRD decides how far those reach. */
+/* Registers up to and including the doorbells of the admin queue and
+ * NVME_MAX_PAIRS I/O queue pairs: CAP.DSTRD decides how far those reach. */
 #define REGS_FIRST_MAP   0x2000
 
 static struct nvme_ctrl the_ctrl;
@@ -62,10 +62,8 @@ static int alloc_pages(struct nvme_ctrl *c)
 		return 0; /* probed before: the pages stay the driver's */
 	c->admin_sq = page_alloc(1);
 	c->admin_cq = page_alloc(1);
-	c->io_sq = page_alloc(NVME_IOQ_SQ_PAGES);
-	c->io_cq = page_alloc(1);
 	c->identify = page_alloc(1);
-	if (!c->admin_sq || !c->admin_cq || !c->io_sq || !c->io_cq || !c->identify) {
+	if (!c->admin_sq || !c->admin_cq || !c->identify) {
 		kprintf("nvme: out of memory for the queues\n");
 		return -1;
 	}
@@ -98,7 +96,7 @@ int nvme_probe(struct nvme_ctrl **out)
 		c->info.ver_major = (uint8_t)NVME_VS_MAJOR(vs);
 		c->info.ver_minor = (uint8_t)NVME_VS_MINOR(vs);
 		c->db_stride = 4u << NVME_CAP_DSTRD(c->info.cap);
-		uint64_t reach = NVME_CQ_HEAD_DB(NVME_IOQ_ID, c->db_stride) + 4;
+		uint64_t reach = NVME_CQ_HEAD_DB(NVME_IOQ_ID(NVME_MAX_PAIRS - 1), c->db_stride) + 4;
 		if (reach > REGS_FIRST_MAP && map_mmio(base, reach)) {
 			kprintf("nvme: cannot map the doorbells (stride %u bytes)\n", c->db_stride);
 			return -1;

@@ -16,6 +16,7 @@ void nvme_queue_reset(struct nvme_ctrl *c, struct nvme_queue *q, unsigned qid, u
 		.sq_dev = sq_dev, .cq_dev = cq_dev, .entries = entries, .phase = 1,
 		.sq_db = NVME_SQ_TAIL_DB(qid, c->db_stride),
 		.cq_db = NVME_CQ_HEAD_DB(qid, c->db_stride),
+		.ctrl = c, .nsid = c->info.nsid,
 	};
 }
 

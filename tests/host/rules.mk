@@ -23,11 +23,32 @@ $(B)/host/test_%: tests/host/test_%.c $(HOST_LIB_SRCS) $(wildcard lib/*.h lib/*/
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_LIB_SRCS)
 
+# Concurrent code under ThreadSanitizer, with real threads: each
+# tests/host/tsan_NAME.c is one program, linked with lib/ and with every
+# .c file its own prerequisite line adds (see the NVMe one below); a race
+# TSan reports makes the program exit non-zero.
+HOST_TSAN_FLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -DHOST_BUILD -I. -fsanitize=thread \
+	-fno-omit-frame-pointer -pthread
+HOST_TSAN_SRCS = $(wildcard tests/host/tsan_*.c)
+HOST_TSAN_BINS = $(patsubst tests/host/%.c,$(B)/host/%,$(HOST_TSAN_SRCS))
+export TSAN_OPTIONS ?= halt_on_error=1:exitcode=66
+
+$(B)/host/tsan_%: tests/host/tsan_%.c $(HOST_LIB_SRCS) $(wildcard lib/*.h lib/*/*.h) tests/host/check.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_TSAN_FLAGS) -o $@ $(filter %.c,$^)
+
+# The cross-CPU handshakes (lib/cpu_mailbox.h, lib/tsc_pingpong.h) once
+# more under ThreadSanitizer, on real threads.
+HOST_TEST_BINS += $(B)/host/test_smp_sync_tsan
+$(B)/host/test_smp_sync_tsan: tests/host/test_smp_sync.c lib/cpu_mailbox.h lib/tsc_pingpong.h tests/host/check.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_TSAN_FLAGS) -o $@ $<
+
 # Builds and runs every host test; a test that does not build, crashes or
 # exits non-zero counts as a failure even when its own lines said PASS.
 host-tests:
 	@mkdir -p $(B)/results
-	@for t in $(HOST_TEST_BINS); do \
+	@for t in $(HOST_TEST_BINS) $(HOST_TSAN_BINS); do \
 		n=$$(basename $$t); r=$(B)/results/host-$$n.txt; \
 		if ! $(MAKE) --no-print-directory -s $$t > $(B)/host-$$n.build.log 2>&1; then \
 			echo "FAIL: host/$$n does not build (see $(B)/host-$$n.build.log)" > $$r; \
@@ -68,9 +89,13 @@ $(B)/host/test_pmtimer: drivers/clock/pmtimer.c drivers/clock/clock.h drivers/ac
 # The NVMe driver's start-up protocol and queues (nvme_ctrl.c,
 # nvme_admin.c, nvme_queue.c, nvme_io.c) over a simulated controller and
 # clock that replace nvme_mmio.c.
-HOST_NVME_SIM_SRCS := drivers/nvme/nvme_ctrl.c drivers/nvme/nvme_admin.c drivers/nvme/nvme_queue.c \
+HOST_NVME_SIM_SRCS := drivers/nvme/nvme_ctrl.c drivers/nvme/nvme_pairs.c drivers/nvme/nvme_admin.c \
+	drivers/nvme/nvme_queue.c \
 	drivers/nvme/nvme_io.c tests/host/nvme_sim.c
 $(B)/host/test_nvme_start: tests/host/test_nvme_start.c $(HOST_NVME_SIM_SRCS) $(HOST_LIB_SRCS) \
 		$(wildcard lib/*.h lib/*/*.h drivers/nvme/*.h) tests/host/nvme_sim.h tests/host/check.h
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_NVME_SIM_SRCS) $(HOST_LIB_SRCS)
+
+# The NVMe driver's I/O queue pairs driven by one thread each at once.
+$(B)/host/tsan_nvme_pairs: $(HOST_NVME_SIM_SRCS) $(wildcard drivers/nvme/*.h) tests/host/nvme_sim.h

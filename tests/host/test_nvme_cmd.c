@@ -1,10 +1,12 @@
 /* lib/nvme_cmd.c: every builder puts its fields where the NVMe base
  * specification (1.4) says, the opcodes the builders can produce are
- * exactly the allowed ones (Read; Identify, Create/Delete I/O SQ/CQ), the
- * status decoder names what it should, and a scan of the driver's sources
- * (drivers/nvme/, lib/nvme_cmd.[ch]) finds no other opcode: no enum entry,
- * no opcode assignment, no builder beyond the allowed ones. Run from the
- * top of the tree (make host-tests does). */
+ * exactly the allowed ones (Read; Identify, Create/Delete I/O SQ/CQ, Set
+ * Features for Number of Queues only), the status decoder names what it
+ * should, and a scan of the driver's sources (drivers/nvme/,
+ * lib/nvme_cmd.[ch]) finds no other opcode and no other feature: no enum
+ * entry, no opcode assignment, no builder beyond the allowed ones, no
+ * Set Features whose CDW10 is anything but FID 07h. Run from the top of
+ * the tree (make host-tests does). */
 #include <ctype.h>
 #include <dirent.h>
 #include <stdbool.h>
@@ -14,7 +16,7 @@
 
 /* ---- what is allowed ------------------------------------------------- */
 
-enum set { ADMIN, IO };
+enum set { ADMIN, IO, FEATURE }; /* FEATURE: Set Features' feature ids */
 static const struct {
 	enum set set;
 	uint8_t opc;
@@ -25,12 +27,17 @@ static const struct {
 	{ ADMIN, 0x04, "NVME_ADMIN_DELETE_CQ" }, /* 5.5 */
 	{ ADMIN, 0x05, "NVME_ADMIN_CREATE_CQ" }, /* 5.3 */
 	{ ADMIN, 0x06, "NVME_ADMIN_IDENTIFY" },  /* 5.15 */
+	{ ADMIN, 0x09, "NVME_ADMIN_SET_FEATURES" }, /* 5.21: FID 07h only */
 	{ IO, 0x02, "NVME_IO_READ" },            /* 6.9 */
 };
 #define NALLOWED (sizeof(allowed) / sizeof(allowed[0]))
 static const char *const builders[] = { "nvme_cmd_identify", "nvme_cmd_create_cq",
 					"nvme_cmd_create_sq", "nvme_cmd_delete_sq",
-					"nvme_cmd_delete_cq", "nvme_cmd_read" };
+					"nvme_cmd_delete_cq", "nvme_cmd_read",
+					"nvme_cmd_set_num_queues" };
+/* The one feature Set Features may name (5.21.1.7 Number of Queues). */
+#define FEATURE_NAME "NVME_FEAT_NUM_QUEUES"
+#define FEATURE_FID 0x07
 #define NBUILDERS (sizeof(builders) / sizeof(builders[0]))
 
 static uint64_t le(const struct nvme_sqe *e, unsigned off, unsigned bytes)
@@ -130,6 +137,24 @@ static void test_queue_fields(void)
 	CHECK(rest_zero(&e, (const unsigned[]){ 0, 4, 40, 4 }, 4));
 }
 
+/* 5.21 and 5.21.1.7: CDW10 FID 07h with SV (bit 31) clear, CDW11 NSQR
+ * 15:0 and NCQR 31:16 zero's based; DW0 of the completion decoded. */
+static void test_set_num_queues_fields(void)
+{
+	struct nvme_sqe e;
+
+	memset(&e, 0xff, sizeof(e));
+	nvme_cmd_set_num_queues(&e, 6, 4, 3);
+	CHECK_EQ_U64(le(&e, 0, 1), 0x09);
+	CHECK_EQ_U64(le(&e, 2, 2), 6);
+	CHECK_EQ_U64(le(&e, 40, 4), 0x07);
+	CHECK_EQ_U64(le(&e, 44, 4), 3u | 2u << 16);
+	CHECK(rest_zero(&e, (const unsigned[]){ 0, 4, 40, 8 }, 4));
+	CHECK_EQ_U64(NVME_NUMQ_NSQA(0x00010003u), 4);
+	CHECK_EQ_U64(NVME_NUMQ_NCQA(0x00010003u), 2);
+	CHECK_EQ_U64(NVME_NUMQ_NSQA(0x003f003fu), 64);
+}
+
 /* ---- the set of opcodes the builders produce ------------------------- */
 
 struct produced {
@@ -152,6 +177,7 @@ static unsigned produce_all(struct produced *out)
 	ADD(ADMIN, nvme_cmd_create_sq(&e, 1, 1, 2, 0x1000, 1));
 	ADD(ADMIN, nvme_cmd_delete_sq(&e, 1, 1));
 	ADD(ADMIN, nvme_cmd_delete_cq(&e, 1, 1));
+	ADD(ADMIN, nvme_cmd_set_num_queues(&e, 1, 2, 2));
 	ADD(IO, nvme_cmd_read(&e, 1, 1, 0, 1, 0x1000, 0));
 #undef ADD
 	return n;
@@ -181,6 +207,8 @@ static void test_opcode_set_is_the_allowed_one(void)
 	CHECK_EQ_U64(NVME_ADMIN_DELETE_CQ, 0x04);
 	CHECK_EQ_U64(NVME_ADMIN_CREATE_CQ, 0x05);
 	CHECK_EQ_U64(NVME_ADMIN_IDENTIFY, 0x06);
+	CHECK_EQ_U64(NVME_ADMIN_SET_FEATURES, 0x09);
+	CHECK_EQ_U64(NVME_FEAT_NUM_QUEUES, FEATURE_FID);
 	CHECK_EQ_U64(NVME_IO_READ, 0x02);
 }
 
@@ -308,12 +336,81 @@ static unsigned scan_enum(const char *file, const char *source, const char *tag,
 		bool ok = false;
 		for (unsigned a = 0; a < NALLOWED; a++)
 			ok |= allowed[a].set == set && allowed[a].opc == v && !strcmp(allowed[a].name, name);
+		if (set == FEATURE)
+			ok = v == FEATURE_FID && !strcmp(name, FEATURE_NAME);
 		if (!ok) {
 			say("  %s: opcode %s = 0x%02lx is not an allowed command\n", file, name, v);
 			bad++;
 		}
 	}
 	free(text);
+	return bad;
+}
+
+/* The end of the brace block that starts at `open` (a '{'). */
+static const char *block_end(const char *open)
+{
+	int depth = 0;
+
+	for (const char *p = open; *p; p++) {
+		depth += *p == '{';
+		depth -= *p == '}';
+		if (!depth)
+			return p;
+	}
+	return open + strlen(open);
+}
+
+/* Set Features may only be built for Number of Queues: every top-level
+ * block that is a function body (its '{' follows a ')') and names
+ * NVME_ADMIN_SET_FEATURES sets CDW10
+ * exactly once, to `NVME_FEAT_NUM_QUEUES;` (FID 07h, SV 0), and never
+ * with a compound assignment. Returns the violations, printed. */
+static unsigned scan_set_features(const char *file, const char *code)
+{
+	unsigned bad = 0;
+
+	for (const char *p = strchr(code, '{'); p; p = strchr(p + 1, '{')) {
+		const char *end = block_end(p), *before = p;
+		while (before > code && isspace((unsigned char)before[-1]))
+			before--;
+		const char *use = strstr(p, "NVME_ADMIN_SET_FEATURES");
+		if (!use || use > end || before == code || before[-1] != ')') {
+			p = end;
+			continue;
+		}
+		unsigned sets = 0;
+		for (const char *q = p; (q = strstr(q, "cdw10")) && q < end; q += 5) {
+			if (ident_char(q[-1]) || ident_char(q[5]))
+				continue;
+			const char *r = q + 5;
+			while (*r == ' ' || *r == '\t')
+				r++;
+			if (*r == '=' && r[1] == '=')
+				continue;
+			if (*r != '=') {
+				if (r[1] == '=' && strchr("|&^+-<>", *r)) {
+					say("  %s: Set Features' CDW10 changed by '%c=': only FID 07h may "
+					    "be set\n", file, *r);
+					bad++;
+				}
+				continue;
+			}
+			for (r++; *r == ' ' || *r == '\t'; r++)
+				;
+			sets++;
+			if (strncmp(r, FEATURE_NAME ";", strlen(FEATURE_NAME) + 1)) {
+				say("  %s: Set Features' CDW10 set to '%.20s...', not %s\n", file, r,
+				    FEATURE_NAME);
+				bad++;
+			}
+		}
+		if (sets != 1) {
+			say("  %s: a Set Features builder sets CDW10 %u times, not once\n", file, sets);
+			bad++;
+		}
+		p = end;
+	}
 	return bad;
 }
 
@@ -341,6 +438,10 @@ static unsigned scan_code(const char *file, const char *text)
 		if ((!strncmp(w, "NVME_ADMIN_", 11) || !strncmp(w, "NVME_IO_", 8)) &&
 		    !is_allowed_opcode_name(w)) {
 			say("  %s: %s names no allowed command\n", file, w);
+			bad++;
+		}
+		if (!strncmp(w, "NVME_FEAT_", 10) && strcmp(w, FEATURE_NAME)) {
+			say("  %s: %s names no allowed feature\n", file, w);
 			bad++;
 		}
 		if (!strncmp(w, "nvme_cmd_", 9) && !is_builder(w)) {
@@ -371,6 +472,7 @@ static unsigned scan_code(const char *file, const char *text)
 		}
 		p += k - 1;
 	}
+	bad += scan_set_features(file, code);
 	free(code);
 	return bad;
 }
@@ -406,6 +508,27 @@ static void test_scanner_catches(void)
 	CHECK(scan_code("t", "e->opc = NVME_IO_READ;") == 0);
 	CHECK(scan_code("t", "/* no NVME_IO_WRITE here */ x = \"NVME_ADMIN_SANITIZE\";") == 0);
 	CHECK(scan_code("t", "if (e->opc == 1) return;") == 0);
+	/* Set Features: FID 07h only, set once, nothing else in CDW10. */
+	CHECK(scan_code("t", "void f(struct nvme_sqe *e) { e->opc = NVME_ADMIN_SET_FEATURES; "
+			"e->cdw10 = NVME_FEAT_NUM_QUEUES; e->cdw11 = 3; }") == 0);
+	CHECK(scan_code("t", "void f(struct nvme_sqe *e) { e->opc = NVME_ADMIN_SET_FEATURES; "
+			"e->cdw10 = 0x06; }") == 1);
+	CHECK(scan_code("t", "void f(struct nvme_sqe *e, unsigned fid) { e->opc = "
+			"NVME_ADMIN_SET_FEATURES; e->cdw10 = fid; }") == 1);
+	CHECK(scan_code("t", "void f(struct nvme_sqe *e) { e->opc = NVME_ADMIN_SET_FEATURES; "
+			"e->cdw10 = NVME_FEAT_NUM_QUEUES | 1u << 31; }") == 1); /* saved: SV */
+	CHECK(scan_code("t", "void f(struct nvme_sqe *e) { e->opc = NVME_ADMIN_SET_FEATURES; "
+			"e->cdw10 = NVME_FEAT_NUM_QUEUES; e->cdw10 |= 0x06; }") == 1);
+	CHECK(scan_code("t", "void f(struct nvme_sqe *e) { e->opc = NVME_ADMIN_SET_FEATURES; }")
+	      == 1); /* CDW10 left to whatever was there */
+	CHECK(scan_code("t", "void f(struct nvme_sqe *e) { e->opc = NVME_ADMIN_SET_FEATURES; "
+			"e->cdw10 = NVME_FEAT_VOLATILE_WC; }") == 2);
+	CHECK(scan_code("t", "x = NVME_FEAT_ARBITRATION;") == 1);
+	CHECK(scan_enum("t", "enum nvme_feature_id { NVME_FEAT_NUM_QUEUES = 0x07, "
+			"NVME_FEAT_VOLATILE_WC = 0x06 };", "enum nvme_feature_id", FEATURE, &entries)
+	      == 1 && entries == 2);
+	CHECK(scan_enum("t", "enum nvme_feature_id { NVME_FEAT_NUM_QUEUES = 0x08 };",
+			"enum nvme_feature_id", FEATURE, &entries) == 1);
 	CHECK(scan_enum("t", "enum nvme_io_opcode { NVME_IO_READ = 0x02, NVME_IO_WRITE = 0x01, };",
 			"enum nvme_io_opcode", IO, &entries) == 1 && entries == 2);
 	CHECK(scan_enum("t", "enum nvme_admin_opcode { NVME_ADMIN_DELETE_SQ = 0x00, "
@@ -450,7 +573,9 @@ static void test_sources_issue_only_allowed_commands(void)
 	CHECK(h != NULL);
 	if (h) {
 		CHECK_EQ_U64(scan_enum("lib/nvme_cmd.h", h, "enum nvme_admin_opcode", ADMIN, &entries), 0);
-		CHECK_EQ_U64(entries, 5);
+		CHECK_EQ_U64(entries, 6);
+		CHECK_EQ_U64(scan_enum("lib/nvme_cmd.h", h, "enum nvme_feature_id", FEATURE, &entries), 0);
+		CHECK_EQ_U64(entries, 1);
 		CHECK_EQ_U64(scan_enum("lib/nvme_cmd.h", h, "enum nvme_io_opcode", IO, &entries), 0);
 		CHECK_EQ_U64(entries, 1);
 		/* Every builder the header declares is one this test produces. */
@@ -469,6 +594,7 @@ int main(void)
 	RUN_TEST("nvme_cmd", test_read_fields);
 	RUN_TEST("nvme_cmd", test_identify_fields);
 	RUN_TEST("nvme_cmd", test_queue_fields);
+	RUN_TEST("nvme_cmd", test_set_num_queues_fields);
 	RUN_TEST("nvme_cmd", test_opcode_set_is_the_allowed_one);
 	RUN_TEST("nvme_cmd", test_status);
 	RUN_TEST("nvme_cmd", test_scanner_catches);

@@ -8,8 +8,10 @@ add up to tsc_total, the mean cost per packet is tsc_total / packets,
 batched windows follow from hwm, the packet rate and flush_ms. The noise
 around the report lines (OVMF's escapes, \\r\\n, the kernel's own lines, a
 reboot, a crash) is what real logs hold. The schema-2 logs come from
-gen_rounds.py, the schema-3 ones (both workloads) from gen_workloads.py; kernel_schema1.log is not written here: it is a serial log
-of the kernel itself (`make run CMDLINE=packets=3000`), kept as it came.
+gen_rounds.py, the schema-3 ones (both workloads) from gen_workloads.py,
+the schema-4 ones (many CPUs, generated too: no kernel printed them) from
+gen_cpus.py; kernel_schema1.log and kernel_rounds.log are not written
+here: they are serial logs of the kernel itself, kept as they came.
 """
 import json
 import os
@@ -19,6 +21,7 @@ import sys
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 import gen_rounds as schema2  # noqa: E402
 import gen_workloads as schema3  # noqa: E402
+import gen_cpus as schema4  # noqa: E402
 
 HZ = 2445501858
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "logs")
@@ -175,6 +178,7 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     schema2.write_all(write, OVMF, BOOT, context, row, report)
     schema3.write_all(write, OVMF, BOOT, context, row, report)
+    schema4.write_all(write, OVMF, BOOT, context, row, report)
     # Two boots: a short policy run, then the full sweep after a reboot.
     first = OVMF + run_lines("exit=reboot packets=20000", policy_rows(packets=20000))
     second = OVMF + run_lines("exit=qemu sweep=hwm,inval,batch_inval,size",
@@ -194,7 +198,7 @@ def main():
 
     # A kernel newer than the tool.
     newer = run_lines("exit=qemu", policy_rows())
-    newer = [l.replace('"schema":1', '"schema":4', 1) if '"type":"context"' in l else l
+    newer = [l.replace('"schema":1', '"schema":5', 1) if '"type":"context"' in l else l
              for l in newer]
     write("bad_schema.log", OVMF + newer)
 

@@ -32,6 +32,8 @@ import report_summary as rs  # noqa: E402
 import compare  # noqa: E402
 
 WORK = None     # set by main()
+# The policies of the schema 2 and 3 sample logs (fq came with schema 4).
+SCHEMA3_POLICIES = ("off", "identity", "strict", "batched", "pool", "bounce")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
         "source", "track", "wbr"}
 
@@ -68,6 +70,7 @@ class Page(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.stack, self.errors, self.tags = [], [], []
         self.attrs, self.svgs, self.text, self.head = [], [], [], []
+        self.swatches = {}      # policy: its colour in the results table
         self.doctype = None
 
     def handle_decl(self, decl):
@@ -79,10 +82,12 @@ class Page(HTMLParser):
         if self.stack[-1:] == ["head"]:
             self.head.append(tag)
         self.attrs += [(tag, k, v or "") for k, v in attrs]
+        if tag == "span" and a.get("class") == "swatch":
+            self.swatches[a["data-policy"]] = a["style"].split(":")[-1]
         if tag == "svg":
             self.svgs.append({"label": a.get("aria-label"), "bars": [], "segs": [],
                               "points": [], "refs": [], "whiskers": [], "strips": [],
-                              "buckets": []})
+                              "buckets": [], "series": [], "xy": []})
         elif self.svgs and "svg" in self.stack:
             svg, cls = self.svgs[-1], a.get("class")
             if tag == "g" and cls == "bar":
@@ -99,6 +104,11 @@ class Page(HTMLParser):
                                     float(a["data-value"])))
             elif tag == "g" and cls == "point":
                 svg["points"].append(a["data-label"])
+                if "data-series" in a:
+                    svg["xy"].append((a["data-series"], float(a["data-x"]),
+                                      float(a["data-y"])))
+            elif tag == "g" and cls == "series":
+                svg["series"].append((a["data-series"], a["stroke"]))
             elif tag == "g" and cls == "ref":
                 svg["refs"].append(a["data-label"])
 
@@ -258,8 +268,8 @@ class Errors(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(WORK, name[:-4] + ".html")))
 
     def test_bad_schema(self):
-        self.expect_error("bad_schema.log", "bad_schema.log:15:", "schema 4",
-                          "reads schemas 1 to 3 only")
+        self.expect_error("bad_schema.log", "bad_schema.log:15:", "schema 5",
+                          "reads schemas 1 to 4 only")
 
     def test_malformed_json(self):
         self.expect_error("malformed.log", "malformed.log:24: malformed REPORT line")
@@ -273,8 +283,8 @@ class Errors(unittest.TestCase):
         self.assertIn("cannot read", err)
 
     def test_schema_on_every_line(self):
-        row = dict(EXAMPLE_ROW, schema=4)
-        with self.assertRaisesRegex(rl.ReportError, "t:4: report schema 4"):
+        row = dict(EXAMPLE_ROW, schema=5)
+        with self.assertRaisesRegex(rl.ReportError, "t:4: report schema 5"):
             rl.load(synth(CONTEXT, row, end(1)), "t")
 
     def test_missing_field(self):
@@ -909,7 +919,7 @@ class Compare(unittest.TestCase):
         # Matched by what they measured: hwm=250 is row 7 in both, hwm=16 and
         # hwm=1024 (both row 6) are not one row.
         self.assertIn("only in A: hwm=16 (workload=net sweep=hwm policy=batched inval=qi "
-                      "batch_inval=global hwm=16 size=64 qd=0)", out)
+                      "batch_inval=global hwm=16 size=64 qd=0 cpus=1)", out)
         self.assertIn("only in B: hwm=1024 (", out)
         self.assertIn("compare: 2 of 7 rows differ beyond their spreads", out)
         self.assertIn("warning: the machines differ: machine.microcode 0x00000001 vs "
@@ -941,7 +951,7 @@ class Compare(unittest.TestCase):
         good = work_copy("rounds.log")
         for a, b, why in ((os.path.join(WORK, "missing.log"), good, "cannot read"),
                           (good, work_copy("no_run.log"), "no report in this log"),
-                          (work_copy("bad_schema.log"), good, "report schema 4"),
+                          (work_copy("bad_schema.log"), good, "report schema 5"),
                           (good, empty, "has no rows: nothing to compare")):
             st, out, err = compare_cli(a, b)
             self.assertEqual((st, out), (2, ""), (a, b, err))
@@ -1019,6 +1029,10 @@ class Workloads(unittest.TestCase):
         a, b = load("workloads.log")["headline"], load("rounds.log")["headline"]
         for k in ("batched_vs_strict_pct", "pool_vs_strict_pct", "strict_inval_share"):
             self.assertAlmostEqual(a[k], b[k], msg=k)
+        # The sentences name the same rows' cycles as the figures.
+        for name in ("workloads.log", "cpus.log"):
+            self.assertIn("batched costs 23,204 cycles per packet against strict's 28,730",
+                          render(name).plain, name)
 
     def test_nvme_row_needs_its_fields(self):
         text = read("workloads.log")
@@ -1038,8 +1052,8 @@ class Workloads(unittest.TestCase):
         self.assertEqual(p.errors, [])
         net = chart(p, "Cycles per packet by phase, policy sweep")
         nvme = chart(p, "Cycles per read by phase, policy sweep (nvme)")
-        self.assertEqual(net["bars"], list(rl.POLICIES))
-        self.assertEqual(nvme["bars"], list(rl.POLICIES))
+        self.assertEqual(net["bars"], list(SCHEMA3_POLICIES))
+        self.assertEqual(nvme["bars"], list(SCHEMA3_POLICIES))
         self.assertEqual(len(nvme["whiskers"]), 6)
         self.assertEqual(chart(p, "Cycles per read by phase, qd sweep (nvme)")["bars"],
                          ["1", "32"])
@@ -1068,7 +1082,7 @@ class Workloads(unittest.TestCase):
         self.assertRegex(out, r"\nnvme strict qd=1 +66,532 +79,839 +1\.200  B slower\n")
         self.assertRegex(out, r"\nstrict +28,730 +28,730 +1\.000  within the spread\n")
         self.assertIn("only in A: nvme qd=32 (workload=nvme sweep=qd policy=strict inval=qi "
-                      "batch_inval=global hwm=250 size=16384 qd=32)", out)
+                      "batch_inval=global hwm=250 size=16384 qd=32 cpus=1)", out)
         self.assertIn("only in B: nvme qd=64 (", out)
         self.assertIn("compare: 1 of 13 rows differ beyond their spreads", out)
 
@@ -1077,10 +1091,274 @@ class Workloads(unittest.TestCase):
         # rows of a schema-3 run, never its NVMe rows.
         st, out, err = compare_cli(work_copy("rounds.log"), work_copy("workloads.log"))
         self.assertEqual(st, 0, err)
-        for p in rl.POLICIES:
+        for p in SCHEMA3_POLICIES:
             self.assertRegex(out, r"\n%s +[0-9,]+ +[0-9,]+ +1\.000  within the spread\n" % p)
         self.assertEqual(out.count("only in B: nvme "), 8)
         self.assertIn("compare: all 6 rows agree within their spreads", out)
+
+
+def nvme_row(d, policy, cpus, sweep="cpus"):
+    return next(r for r in d["rows"] if r["workload"] == "nvme" and r["sweep"] == sweep
+                and r["policy"] == policy and r["cpus"] == cpus)
+
+
+def edit_context(text, edit):
+    """A log's text with its context object changed by edit(ctx)."""
+    out = []
+    for l in text.split("\n"):
+        if '"type":"context"' in l:
+            o = json.loads(l.strip()[len("REPORT "):])
+            edit(o)
+            l = "REPORT " + json.dumps(o)
+        out.append(l)
+    return "\n".join(out)
+
+
+def edit_row(text, pred, edit):
+    """A log's text with every row object that pred() picks changed by
+    edit(row)."""
+    out = []
+    for l in text.split("\n"):
+        if '"type":"row"' in l:
+            o = json.loads(l.strip()[len("REPORT "):])
+            if pred(o):
+                edit(o)
+                l = "REPORT " + json.dumps(o)
+        out.append(l)
+    return "\n".join(out)
+
+
+SCALING = ("IOPS against CPUs (nvme)", "Cycles per read against CPUs (nvme)")
+
+
+class Cpus(unittest.TestCase):
+    """Schema 4: many CPUs (cpus.log, generated by gen_cpus.py): rows at
+    1, 2 and 4 CPUs for every policy, fq included, and older logs beside."""
+
+    def test_parse_schema4(self):
+        d = load("cpus.log")
+        self.assertEqual(d["warnings"], [])
+        self.assertEqual((d["schema"], d["rounds"], d["summaries"], len(d["rows"])),
+                         (4, 3, "kernel", 35))
+        self.assertEqual(len({rl.row_key(r) for r in d["rows"]}), 35)
+        hz = d["context"]["tsc"]["hz"]
+        for r in d["rows"]:
+            self.assertEqual(len(r["per_cpu"]), r["cpus"])
+            self.assertEqual(r["summary"]["cpus"], r["cpus"])
+            self.assertIn("lock", r["phase"])
+            self.assertEqual(r["pps"], r["received"] * hz // r["wall_tsc"])
+        self.assertEqual(sorted({(r["workload"], r["cpus"]) for r in d["rows"]}),
+                         [("net", 1), ("nvme", 1), ("nvme", 2), ("nvme", 4)])
+        fq = nvme_row(d, "fq", 4)
+        self.assertEqual((fq["fq_size"], fq["summary"]["fq_size"]), (256, 256))
+        self.assertEqual(fq["derived"]["label"], "fq cpus=4")
+        self.assertEqual(nvme_row(d, "strict", 1, "policy")["derived"]["label"], "strict")
+        # The lock phase is the shared locks' waits: none on one CPU.
+        self.assertEqual(nvme_row(d, "strict", 1)["phase"]["lock"], 0)
+        self.assertGreater(nvme_row(d, "strict", 4)["phase"]["lock"],
+                           nvme_row(d, "strict", 2)["phase"]["lock"])
+
+    def test_scaling_chart(self):
+        d, p = load("cpus.log"), render("cpus.log")
+        rate, cost = chart(p, SCALING[0]), chart(p, SCALING[1])
+        want = list(rl.POLICIES)
+        for c, field in ((rate, "pps"), (cost, "cycles_per_packet")):
+            self.assertEqual([k for k, _ in c["series"]], want)
+            for policy in want:
+                pts = [(x, y) for k, x, y in c["xy"] if k == policy]
+                self.assertEqual(pts, [(n, nvme_row(d, policy, n)["summary"][field]["median"])
+                                       for n in (1, 2, 4)], (c["label"], policy))
+        # IOPS whiskers: every point's min to max over the rounds.
+        self.assertEqual(len(rate["whiskers"]), 21)
+        s = nvme_row(d, "batched", 4)["summary"]["pps"]
+        self.assertIn(("batched 4", s["min"], s["max"]), rate["whiskers"])
+        self.assertEqual(cost["whiskers"], [])
+        # Each line in its policy's colour, as in the results table.
+        self.assertEqual(len(p.swatches), 7)
+        for k, colour in rate["series"] + cost["series"]:
+            self.assertEqual(colour, p.swatches[k], k)
+        self.assertEqual(len(set(p.swatches.values())), 7)
+        for text in ("CPUs doing DMA", "IOPS over all CPUs", "CPU cycles per read, summed over "
+                     "CPUs", "Scaling over CPUs (nvme)"):
+            self.assertIn(text, p.plain)
+        # Each CPU of the rows of several CPUs, their median round's.
+        r = nvme_row(d, "strict", 4)
+        c = r["per_cpu"][3]
+        self.assertIn("strict cpus=4 3 %s %s %s %s %s" % (
+            report.num(c["ios"]), report.num(c["pps"]), report.num(c["cycles_per_packet"]),
+            report.num(c["lock_cycles"] / c["ios"]), report.num(c["invalidations"])),
+            cells("cpus.log"))
+        # Its row names it: in the results, sweep and latency tables, and
+        # once per CPU in the per-CPU table.
+        self.assertEqual(report.page(d).count("<td>strict cpus=4</td>"), 3 + 4)
+        # Only the workload measured at several counts has one (net: 1 CPU).
+        self.assertEqual(len([x for x in p.svgs if "against CPUs" in x["label"]]), 2)
+
+    def test_no_scaling_chart_at_one_count(self):
+        for name in ("workloads.log", "rounds.log", "kernel_schema1.log"):
+            p = render(name)
+            self.assertEqual(p.errors, [], name)
+            self.assertEqual([x for x in p.svgs if "against CPUs" in x["label"]], [], name)
+            self.assertNotIn("Scaling over CPUs", p.plain)
+            self.assertNotIn("fq size", p.plain)
+            self.assertNotIn("scaling figures", p.plain)
+        # A schema-4 run at one CPU count: no chart either.
+        one = "\n".join(l for l in read("cpus.log").split("\n") if '"sweep":"cpus"' not in l)
+        d = rl.load(one, "one")
+        self.assertEqual({r["cpus"] for r in d["rows"]}, {1})
+        html = report.page(d)
+        p = parse_page(html)
+        self.assertEqual(p.errors, [])
+        self.assertEqual([x for x in p.svgs if "against CPUs" in x["label"]], [])
+        self.assertIn('>cpus</th><th class="n">fq size</th><th class="n">lock /read</th>', html)
+
+    def test_results_table(self):
+        p = cells("cpus.log")
+        self.assertIn("# row policy translation cpus fq size lock /read rounds reads", p)
+        self.assertIn("# row policy translation cpus fq size lock /pkt rounds packets", p)
+        self.assertIn("25 fq cpus=2 fq remapped 2 256 25.0 3 120,000 120,000", p)
+        self.assertIn("26 pool cpus=2 pool remapped 2 \u2013 0 3 120,000", p)
+        d = load("cpus.log")
+        lock = nvme_row(d, "strict", 4)["derived"]["phase_per_packet"]["lock"]
+        self.assertIn("30 strict cpus=4 strict remapped 4 \u2013 %s 3 240,000"
+                      % report.num(lock), p)
+        self.assertNotIn("cpus fq size", cells("workloads.log"))
+        self.assertIn("cpus: the CPUs doing DMA in the row's stream", p)
+        self.assertNotIn("cpus: the CPUs doing DMA", cells("workloads.log"))
+
+    def test_phase_charts_have_lock(self):
+        p = render("cpus.log")
+        c = chart(p, "Cycles per read by phase, cpus sweep (nvme)")
+        self.assertEqual(len(c["bars"]), 21)
+        self.assertIn("strict cpus=4", c["bars"])
+        i = c["bars"].index("strict cpus=4")
+        self.assertIn("lock", [x[1] for x in c["segs"] if x[0] == i])
+        # The policy sweep ran on one CPU: nothing to wait for there.
+        zoom = chart(p, "The DMA layer alone (same rows, scale zoomed) (nvme)")
+        self.assertNotIn("lock", {x[1] for x in zoom["segs"]})
+        self.assertIn("lock wait (shared locks)", p.plain)
+        self.assertIn("Sweep: CPUs doing DMA (cpus), every policy at each count", p.plain)
+
+    def test_machine_cpus_and_skew(self):
+        text = read("cpus.log")
+        p = parse_page(report.page(rl.load(text, "t"))).plain
+        self.assertIn("4 listed in the MADT, 4 started, 4 used", p)
+        self.assertIn("1 1 812 0.332 \u00b5s \u00b11,300", cells("cpus.log"))
+        self.assertNotIn("TSCs disagree", p)
+        hz = load("cpus.log")["context"]["tsc"]["hz"]
+
+        def skew(v):
+            def edit(ctx):
+                ctx["smp"]["cpus"][2]["tsc_skew"] = v
+            return parse_page(report.page(rl.load(edit_context(text, edit), "t"))).plain
+        # CPU 2's uncertainty is 1250 ticks: the note starts 1 us beyond it.
+        edge = 1250 + hz // 1000000
+        self.assertNotIn("TSCs disagree", skew(-edge))
+        p = skew(-edge - 1)
+        self.assertIn("The CPUs' TSCs disagree beyond the measurement's uncertainty plus 1 "
+                      "\u00b5s (CPU 2: -%s ticks" % report.num(edge + 1), p)
+        self.assertNotIn("CPU 1:", p)
+
+    def test_emulator_note_on_scaling(self):
+        note = "With 4 CPUs the scaling figures are the emulator's"
+        self.assertIn(note, render("cpus.log").plain)
+        self.assertIn("on real hardware they are the point of the sweep",
+                      render("cpus.log").plain)
+        # Bare metal: no emulator note at all.
+        text = edit_context(read("cpus.log"), lambda c: c["machine"].update(
+            hypervisor="", cpu="Intel(R) Xeon(R)"))
+        self.assertNotIn("scaling figures", parse_page(report.page(rl.load(text, "t"))).plain)
+
+    def test_cut_short(self):
+        # No summaries (the run died before them) and the last round's last
+        # rows missing: medians from the rounds present, the chart drawn.
+        text = read("cpus.log")
+        cut = text[:text.index('REPORT {"type":"summary"')]
+        cut = "\n".join(cut.split("\n")[:-9])
+        d = rl.load(cut, "cut")
+        self.assertFalse(d["complete"])
+        self.assertEqual(d["summaries"], "computed")
+        kernel = load("cpus.log")
+        short = [r["derived"]["label"] for r in d["rows"] if len(r["rounds_seen"]) < 3]
+        self.assertTrue(short)
+        for a, b in zip(kernel["rows"], d["rows"]):
+            self.assertEqual((a["cpus"], a["fq_size"]), (b["summary"]["cpus"],
+                                                         b["summary"]["fq_size"]))
+            if len(b["rounds_seen"]) == 3:
+                for k in ("cycles_per_packet", "pps", "phase"):
+                    self.assertEqual(a["summary"][k], b["summary"][k], (a["row"], k))
+        p = parse_page(report.page(d))
+        self.assertEqual(p.errors, [])
+        self.assertEqual([k for k, _ in chart(p, SCALING[0])["series"]], list(rl.POLICIES))
+        self.assertIn("INCOMPLETE RUN", p.plain)
+
+    def test_bad_schema4_rows(self):
+        text = read("cpus.log")
+        is_fq4 = lambda o: o["policy"] == "fq" and o["cpus"] == 4  # noqa: E731
+        for edit, why in ((lambda o: o["per_cpu"][1].pop("lock_cycles"),
+                           "per_cpu\\[1\\].lock_cycles"),
+                          (lambda o: o["phase"].pop("lock"), "phase.lock"),
+                          (lambda o: o.pop("fq_size"), "fq_size"),
+                          (lambda o: o.update(cpus=0), "cpus \\(at least 1\\)"),
+                          (lambda o: o.pop("wall_tsc"), "wall_tsc")):
+            with self.assertRaisesRegex(rl.ReportError, "every run is damaged.*row is missing "
+                                        "or has bad fields: " + why):
+                rl.load(edit_row(text, is_fq4, edit), "t")
+        d = rl.load(edit_row(text, is_fq4, lambda o: o["per_cpu"].pop()), "t")
+        self.assertTrue(any("3 per_cpu entries for 4 CPUs" in w for w in d["warnings"]),
+                        d["warnings"])
+
+    def test_compare_schema3_with_schema4(self):
+        # A schema-3 run's rows are one CPU's: they meet the cpus=1 rows of
+        # the same sweep, never another CPU count's.
+        st, out, err = compare_cli(work_copy("workloads.log"), work_copy("cpus.log"),
+                                   "--html", os.path.join(WORK, "s3s4.html"))
+        self.assertEqual(st, 0, err)
+        self.assertIn("warning: the machines differ: smp.listed None vs 4", out)
+        self.assertRegex(out, r"\nnvme strict qd=1 +66,532 +66,532 +1\.000  within the spread\n")
+        for n in (1, 2, 4):
+            self.assertIn("only in B: nvme strict cpus=%d qd=1 (" % n, out)
+        self.assertIn("compare: all 12 rows agree within their spreads", out)
+
+    def test_random_schema4_numbers(self):
+        # cpus.log with numbers (skews, CPU counts, per_cpu, wall_tsc
+        # included) replaced by zeros, ones and huge values: a
+        # page, or a ReportError naming a damaged run, never a traceback.
+        import random
+        import re
+        rnd = random.Random(4)
+        text = read("cpus.log")
+        spots = [m.span() for m in re.finditer(r'(?<!"schema":)(?<=:)-?[0-9]+', text)]
+        for case in range(40):
+            t = text
+            for a, b in sorted(rnd.sample(spots, 25), reverse=True):
+                t = t[:a] + str(rnd.choice([0, 0, 1, 2, 3, 2 ** 63])) + t[b:]
+            try:
+                d = rl.load(t, "t")
+            except rl.ReportError as e:
+                self.assertIn("damaged", str(e))
+                continue
+            p = parse_page(report.page(d))
+            self.assertEqual(p.errors, [], "case %d" % case)
+            json.dumps(d)
+            compare.compare(d, d)
+
+    def test_compare_by_cpus(self):
+        # B ran the sweep as cpus=4,2,1 (its rows in another order) with
+        # strict at 4 CPUs 20% dearer: that row alone differs.
+        st, out, err = compare_cli(work_copy("cpus.log"), work_copy("cpus_changed.log"),
+                                   "--html", os.path.join(WORK, "cpus.html"))
+        self.assertEqual(st, 0, err)
+        s = nvme_row(load("cpus.log"), "strict", 4)["summary"]["cycles_per_packet"]["median"]
+        self.assertRegex(out, r"\nnvme strict cpus=4 qd=1 +%s +[0-9,]+ +1\.200  B slower\n"
+                         % report.num(s))
+        self.assertEqual(len([l for l in out.splitlines() if l.endswith("B slower") or
+                              l.endswith("B faster")]), 1)
+        for n in (1, 2):
+            self.assertRegex(out, r"\nnvme strict cpus=%d qd=1 .* 1\.000  within the spread\n"
+                             % n)
+        self.assertNotIn("only in", out)
+        self.assertIn("compare: 1 of 35 rows differ beyond their spreads", out)
 
 
 class Lines(unittest.TextTestResult):

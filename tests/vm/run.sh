@@ -28,8 +28,10 @@ run_one() {
 	name=$(basename "$t" .test)
 	local log=$outdir/$name.log result=$outdir/$name.result
 	local cmdline nic iommu timeout qemu verdict screen_lines screen_args=() fw_args=()
-	local nvme nvme_img=none
+	local nvme nvme_img=none smp
 	cmdline=$(value "$t" cmdline)
+	# CPUs: the section's smp key, else make's SMP= (VM_SMP), else one.
+	smp=$(value "$t" smp "${VM_SMP:-1}")
 	nic=$(value "$t" nic e1000)
 	iommu=$(value "$t" iommu)
 	timeout=$(value "$t" timeout 180)
@@ -54,7 +56,7 @@ run_one() {
 	[[ $(value "$t" firmware) == secure-boot ]] && fw_args=(--secure-boot)
 	# shellcheck disable=SC2086 # qemu holds several arguments
 	"$here/../../tools/qemu-run.sh" --quiet --image "$image" --cmdline "$cmdline" \
-		--nic "$nic" --iommu "$iommu" --timeout "$timeout" --nvme "$nvme_img" --log "$log" "${screen_args[@]}" "${fw_args[@]}" -- $qemu \
+		--nic "$nic" --iommu "$iommu" --timeout "$timeout" --smp "$smp" --nvme "$nvme_img" --log "$log" "${screen_args[@]}" "${fw_args[@]}" -- $qemu \
 		2>"$outdir/$name.err"
 	local rc=$? why=()
 	if ((rc != verdict)); then

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Tests of check_nvme_trace.py on synthetic QEMU traces: a run that only
 reads passes; a Write, a Flush, a Set Features or a Format NVM anywhere in
-the trace fails; so do an empty trace and a kernel that claims more reads
-than QEMU saw. One PASS:/FAIL: line per case.
+the trace fails, except a Set Features of Number of Queues (FID 0x07, not
+saved) that the trace shows as such; so do an empty trace and a kernel
+that claims more reads than QEMU saw. One PASS:/FAIL: line per case.
 
 usage: test_check_nvme_trace.py WORKDIR
 """
@@ -22,6 +23,14 @@ READS = ["pci_nvme_io_cmd cid %d nsid 0x1 sqid 1 opc 0x2 opname 'NVME_NVM_CMD_RE
          for i in range(5)]
 TEARDOWN = ["pci_nvme_admin_cmd cid 5 sqid 0 opc 0x0 opname 'NVME_ADM_CMD_DELETE_SQ'",
             "pci_nvme_admin_cmd cid 6 sqid 0 opc 0x4 opname 'NVME_ADM_CMD_DELETE_CQ'"]
+def set_features(cid, fid, save=0):
+    """A Set Features as QEMU 7.2 traces it: the command, then its feature."""
+    return ["pci_nvme_admin_cmd cid %d sqid 0 opc 0x9 opname 'NVME_ADM_CMD_SET_FEATURES'" % cid,
+            "1234@1764633600.000200:pci_nvme_setfeat cid %d nsid 0x0 fid 0x%x save 0x%x "
+            "cdw11 0x30003" % (cid, fid, save)]
+
+
+NUMQ = set_features(7, 0x7)
 ROW = ('REPORT {"type":"row","schema":3,"row":0,"workload":"nvme","policy":"strict",'
        '"packets":%d}')
 
@@ -37,9 +46,18 @@ CASES = [
     ("write_zeroes_fails", ADMIN + READS +
      ["pci_nvme_io_cmd cid 9 nsid 0x1 sqid 1 opc 0x8 opname 'NVME_NVM_CMD_WRITE_ZEROES'"],
      5, False),
-    ("set_features_fails", ADMIN +
+    ("set_features_number_of_queues_pass", ADMIN + NUMQ + READS + TEARDOWN, 5, True),
+    ("set_features_unseen_fid_fails", ADMIN +
      ["pci_nvme_admin_cmd cid 7 sqid 0 opc 0x9 opname 'NVME_ADM_CMD_SET_FEATURES'"] + READS,
      5, False),
+    ("set_features_volatile_cache_fails", ADMIN + set_features(7, 0x6) + READS, 5, False),
+    ("set_features_arbitration_fails", ADMIN + NUMQ + set_features(8, 0x1) + READS, 5, False),
+    ("set_features_saved_fails", ADMIN + set_features(7, 0x7, save=1) + READS, 5, False),
+    ("set_features_one_of_two_unseen_fails", ADMIN + NUMQ +
+     ["pci_nvme_admin_cmd cid 8 sqid 0 opc 0x9 opname 'NVME_ADM_CMD_SET_FEATURES'"] + READS,
+     5, False),
+    ("write_with_number_of_queues_fails", ADMIN + NUMQ + READS[:2] +
+     ["pci_nvme_io_cmd cid 9 nsid 0x1 sqid 2 opc 0x1 opname 'NVME_NVM_CMD_WRITE'"], 5, False),
     ("format_fails", ADMIN + READS +
      ["pci_nvme_admin_cmd cid 8 sqid 0 opc 0x80 opname 'NVME_ADM_CMD_FORMAT_NVM'"], 5, False),
     ("empty_trace_fails", [], 0, False),

@@ -22,7 +22,7 @@ VM_NVME_IMGS := $(patsubst %,$(B)/vm/nvme-%.img,$(sort $(shell \
 
 vm-tests: $(ESP_IMG) $(VM_TABLES) $(VM_NVME_IMGS)
 	@mkdir -p $(B)/results
-	@FONT_PSF=$(FONT_PSF) tests/vm/run.sh tests/vm/manifest $(ESP_IMG) $(B)/vm $(VM_TESTS) | tee $(B)/results/vm.txt
+	@FONT_PSF=$(FONT_PSF) VM_SMP=$(SMP) tests/vm/run.sh tests/vm/manifest $(ESP_IMG) $(B)/vm $(VM_TESTS) | tee $(B)/results/vm.txt
 
 TEST_SUITES += vm-tests
 .PHONY: vm-tests
