@@ -93,9 +93,9 @@ static const struct opt_spec specs[OPT_COUNT] = {
 			       "where NVMe reads go in the first 64 MiB of the namespace: "
 			       "pseudo-random or sequential (wrapping)", 1 },
 	[OPT_CPUS] = { "cpus", OPT_UINT_LIST, NULL, 1, CPUS_MAX, "1",
-		       "CPUs doing DMA (each value a sweep point); the largest is started, the "
-		       "others listed in the MADT are left out (default: all are started, the "
-		       "streams use one)", OPT_MAX_LIST },
+		       "CPUs reading NVMe at once (each value a sweep point); the largest is "
+		       "started, the others listed in the MADT are left out (default: all are "
+		       "started and the NVMe rows sweep 1, 2, 4, ... up to all)", OPT_MAX_LIST },
 	[OPT_SAVE] = { "save", OPT_ENUM, save_choices, 0, 0, "none",
 		       "uefi: hand the report to the loader, which saves it in \\REPORTS on the "
 		       "boot volume at the next start", 1 },
