@@ -97,10 +97,10 @@ static int run_nvme_row(const struct kernel_options *opt, struct devices *dev,
 	if (u && vtd_get_inval_mode(u) != row->inval && vtd_set_inval_mode(u, row->inval))
 		return EXIT_IOMMU_ERROR;
 	kprintf("nvme: row %u (%s), round %u of %u: policy %s, %s invalidation, %lu %s reads of %u "
-		"bytes at qd %u after %lu to warm up\n", (unsigned)(row - rows), row->sweep,
-		round + 1, opt->rounds, dma_policy_name(cfg->policy), vtd_inval_mode_name(row->inval),
-		cfg->ios, nvme_pattern_names[cfg->pattern], cfg->io_bytes, cfg->qd,
-		nvme_warmup(opt, cfg));
+		"bytes at qd %u on %u CPU%s (each) after %lu to warm up\n", (unsigned)(row - rows),
+		row->sweep, round + 1, opt->rounds, dma_policy_name(cfg->policy),
+		vtd_inval_mode_name(row->inval), cfg->ios, nvme_pattern_names[cfg->pattern],
+		cfg->io_bytes, cfg->qd, cfg->cpus, cfg->cpus == 1 ? "" : "s", nvme_warmup(opt, cfg));
 	struct nvme_stream *s = nvme_stream_open(dev->nvme, u, cfg, &bad_option);
 	if (!s) {
 		kprintf("nvme: cannot start the reads under policy %s\n", dma_policy_name(cfg->policy));
@@ -114,7 +114,14 @@ static int run_nvme_row(const struct kernel_options *opt, struct devices *dev,
 	}
 	if (rc == 0)
 		rc = nvme_stream_run(s, cfg->ios, &r);
+	if (rc == -2) {
+		/* A CPU still reading: its buffers and the domain stay as they are. */
+		kprintf("nvme: the stream stays open for good; the run ends here\n");
+		return EXIT_NO_HARDWARE;
+	}
 	row->res = r.res;
+	for (unsigned i = 0; i < cfg->cpus; i++)
+		row->cpu[i] = *nvme_stream_cpu(s, i);
 	row->command_errors = r.command_errors;
 	row->prp_lists = r.prp_lists;
 	print_nvme_result(cfg, &r);
@@ -209,8 +216,9 @@ static int nvme_preflight(const struct kernel_options *opt, struct devices *dev)
 	const struct report_row *first = NULL;
 	bool bad_option;
 
-	for (unsigned i = 0; i < nrows && !first; i++)
-		if (rows[i].workload == WORKLOAD_NVME)
+	/* The row with the most CPUs: its queue pairs and CPUs are checked too. */
+	for (unsigned i = 0; i < nrows; i++)
+		if (rows[i].workload == WORKLOAD_NVME && (!first || rows[i].nvme.cpus > first->nvme.cpus))
 			first = &rows[i];
 	if (!first)
 		return EXIT_OK;

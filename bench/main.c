@@ -142,7 +142,8 @@ void kmain(struct boot_info *bi)
 		kernel_exit(EXIT_NO_HARDWARE);
 	if (lapic_init() < 0)
 		kernel_exit(EXIT_NO_HARDWARE);
-	smp_init(bi, cpus_to_start(&opt));
+	if (smp_init(bi, cpus_to_start(&opt)) > 1)
+		console_share();
 	if (opt.vtd)
 		start_vtd(&opt);
 

@@ -26,7 +26,7 @@ static const char *const font_scale_choices[] = { "auto", "1", "2", "3", "4", NU
 
 enum {
 	OPT_EXIT, OPT_SELFTEST, OPT_DMAR, OPT_VTD, OPT_INVAL, OPT_DEFAULT_DOMAIN,
-	OPT_POLICY, OPT_PACKETS, OPT_ROUNDS, OPT_WARMUP, OPT_SIZE, OPT_HWM, OPT_FLUSH_MS, OPT_BATCH_INVAL, OPT_LOOPBACK,
+	OPT_POLICY, OPT_PACKETS, OPT_ROUNDS, OPT_WARMUP, OPT_SIZE, OPT_HWM, OPT_FQ_SIZE, OPT_FLUSH_MS, OPT_BATCH_INVAL, OPT_LOOPBACK,
 	OPT_WORKLOAD, OPT_IOS, OPT_NVME_QD, OPT_NVME_IO, OPT_NVME_PATTERN, OPT_CPUS,
 	OPT_SAVE, OPT_REPORT_WAIT, OPT_AFTER_SAVE, OPT_FONT_SCALE, OPT_SCREEN,
 	OPT_COUNT
@@ -52,7 +52,7 @@ static const struct opt_spec specs[OPT_COUNT] = {
 				 "where devices not under test live: an identity-mapped domain, or "
 				 "pass-through (needs ECAP.PT)", 1 },
 	[OPT_POLICY] = { "policy", OPT_ENUM_LIST, dma_policy_names, 0, 0,
-			 "off,identity,strict,batched,pool,bounce",
+			 "off,identity,strict,batched,fq,pool,bounce",
 			 "DMA mapping policies to run, in turn", OPTIONS_MAX_POLICIES },
 	[OPT_PACKETS] = { "packets", OPT_UINT, NULL, 1, 100000000, "50000",
 			  "frames per measured stream (one row of one round)", 1 },
@@ -65,10 +65,14 @@ static const struct opt_spec specs[OPT_COUNT] = {
 	[OPT_HWM] = { "hwm", OPT_UINT_LIST, NULL, 1, 16384, "250",
 		      "batched: unmaps queued before one invalidation covers them; a list sweeps",
 		      OPT_MAX_LIST },
+	[OPT_FQ_SIZE] = { "fq_size", OPT_UINT, NULL, 1, 16384, "256",
+			   "fq: unmaps each CPU's flush queue holds before one domain-selective "
+			   "invalidation covers them (Linux: 256)", 1 },
 	[OPT_WARMUP] = { "warmup", OPT_UINT, NULL, 0, 10000000, "2000",
 			 "frames sent before each measured stream, not counted", 1 },
 	[OPT_FLUSH_MS] = { "flush_ms", OPT_UINT, NULL, 1, 10000, "10",
-			   "batched: the oldest queued unmap is flushed after this many ms", 1 },
+			   "batched and fq: the oldest queued unmap is flushed after this many ms "
+			   "(fq: on each CPU's own timer)", 1 },
 	[OPT_BATCH_INVAL] = { "batch_inval", OPT_ENUM_LIST, dma_gran_names, 0, 0, "global",
 			      "batched: granularity of the flush (the 2008 patch flushed globally); "
 			      "a list sweeps", OPT_MAX_LIST },
@@ -89,9 +93,9 @@ static const struct opt_spec specs[OPT_COUNT] = {
 			       "where NVMe reads go in the first 64 MiB of the namespace: "
 			       "pseudo-random or sequential (wrapping)", 1 },
 	[OPT_CPUS] = { "cpus", OPT_UINT_LIST, NULL, 1, CPUS_MAX, "1",
-		       "CPUs doing DMA (each value a sweep point); the largest is started, the "
-		       "others listed in the MADT are left out (default: all are started, the "
-		       "streams use one)", OPT_MAX_LIST },
+		       "CPUs reading NVMe at once (each value a sweep point); the largest is "
+		       "started, the others listed in the MADT are left out (default: all are "
+		       "started and the NVMe rows sweep 1, 2, 4, ... up to all)", OPT_MAX_LIST },
 	[OPT_SAVE] = { "save", OPT_ENUM, save_choices, 0, 0, "none",
 		       "uefi: hand the report to the loader, which saves it in \\REPORTS on the "
 		       "boot volume at the next start", 1 },
@@ -156,6 +160,7 @@ int options_parse(const char *cmdline, struct kernel_options *out)
 	out->size = out->size_list.v[0];
 	out->hwm = out->hwm_list.v[0];
 	out->flush_ms = (unsigned)values[OPT_FLUSH_MS].v[0];
+	out->fq_size = (unsigned)values[OPT_FQ_SIZE].v[0];
 	out->batch_inval = out->batch_inval_list.v[0];
 	out->mac_loopback = values[OPT_LOOPBACK].v[0] == 1;
 	out->save_uefi = values[OPT_SAVE].v[0] == SAVE_UEFI;

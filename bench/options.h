@@ -73,6 +73,7 @@ struct kernel_options {
 	uint64_t warmup;      /* frames sent before each measured stream */
 	unsigned size;        /* the first of each list */
 	unsigned hwm;
+	unsigned fq_size;
 	unsigned flush_ms;
 	enum dma_gran batch_inval;
 	struct uint_list size_list, hwm_list;

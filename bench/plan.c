@@ -1,9 +1,11 @@
 /* Planning the rows (see plan.h). Sweeps: the invalidation interface (the
  * invalidating policies asked for), hwm and the flush granularity
  * (batched) for every workload; the frame size for the packet stream, the
- * queue depth and the read size for NVMe (every policy). */
+ * queue depth, the read size and the CPUs reading at once for NVMe (every
+ * policy). */
 #include "bench/plan.h"
 #include "kernel/console.h"
+#include "kernel/smp.h"
 
 struct planner {
 	const struct kernel_options *opt;
@@ -22,7 +24,23 @@ struct point {
 	enum dma_gran gran;
 	unsigned size;               /* net: frame bytes; nvme: bytes per read */
 	unsigned qd;
+	unsigned cpus;               /* nvme: CPUs reading at once */
 };
+
+/* The NVMe rows' CPU counts: cpus= as given, or else 1, 2, 4, ... up to
+ * every CPU running, that count included (just 1 on one CPU). */
+static struct uint_list cpu_counts(const struct kernel_options *opt)
+{
+	struct uint_list l = { 0 };
+	unsigned most = smp_cpus();
+
+	if (opt->cpus_given)
+		return opt->cpus_list;
+	for (unsigned c = 1; c < most && l.count < OPT_MAX_LIST - 1; c *= 2)
+		l.v[l.count++] = c;
+	l.v[l.count++] = most;
+	return l;
+}
 
 static bool wanted(const struct kernel_options *opt, enum dma_policy p)
 {
@@ -46,15 +64,16 @@ static void add(struct planner *pl, const struct point *pt)
 	struct report_row *r = &pl->rows[pl->n++];
 	*r = (struct report_row){ .workload = pt->w, .sweep = pt->sweep, .inval = pt->inval };
 	r->cfg = (struct stream_config){
-		.policy = pt->p, .packets = pt->w == WORKLOAD_NVME ? opt->ios : opt->packets,
-		.size = pt->size, .hwm = pt->hwm, .flush_ms = opt->flush_ms, .batch_gran = pt->gran,
-		.mac_loopback = opt->mac_loopback, .timing = true,
+		.policy = pt->p, .packets = pt->w == WORKLOAD_NVME ? opt->ios * pt->cpus : opt->packets,
+		.size = pt->size, .hwm = pt->hwm, .fq_size = opt->fq_size, .flush_ms = opt->flush_ms,
+		.batch_gran = pt->gran, .mac_loopback = opt->mac_loopback, .timing = true,
 	};
 	if (pt->w == WORKLOAD_NVME)
 		r->nvme = (struct nvme_stream_config){
-			.policy = pt->p, .ios = opt->ios, .qd = pt->qd, .io_bytes = pt->size,
-			.pattern = opt->nvme_pattern, .hwm = pt->hwm, .flush_ms = opt->flush_ms,
-			.batch_gran = pt->gran, .timing = true,
+			.policy = pt->p, .ios = opt->ios, .cpus = pt->cpus, .qd = pt->qd,
+			.io_bytes = pt->size, .pattern = opt->nvme_pattern, .hwm = pt->hwm,
+			.fq_size = opt->fq_size, .flush_ms = opt->flush_ms, .batch_gran = pt->gran,
+			.timing = true,
 		};
 }
 
@@ -71,10 +90,12 @@ static void plan_workload(struct planner *pl, enum workload w, bool has_qi)
 {
 	const struct kernel_options *opt = pl->opt;
 	const struct uint_list *sizes = w == WORKLOAD_NVME ? &opt->nvme_io_list : &opt->size_list;
+	const struct uint_list cpus = cpu_counts(opt);
 	const struct point first = {
 		.w = w, .sweep = "policy", .inval = opt->inval_list.v[0], .hwm = opt->hwm_list.v[0],
 		.gran = opt->batch_inval_list.v[0], .size = sizes->v[0],
 		.qd = w == WORKLOAD_NVME ? opt->nvme_qd_list.v[0] : 0,
+		.cpus = w == WORKLOAD_NVME ? cpus.v[0] : 1,
 	};
 	struct point pt = first;
 
@@ -115,6 +136,12 @@ static void plan_workload(struct planner *pl, enum workload w, bool has_qi)
 	for (unsigned v = 0; w == WORKLOAD_NVME && opt->nvme_qd_list.count > 1 &&
 			     v < opt->nvme_qd_list.count; v++) {
 		pt.qd = opt->nvme_qd_list.v[v];
+		add_policies(pl, pt);
+	}
+	pt = first;
+	pt.sweep = "cpus";
+	for (unsigned v = 0; w == WORKLOAD_NVME && cpus.count > 1 && v < cpus.count; v++) {
+		pt.cpus = cpus.v[v];
 		add_policies(pl, pt);
 	}
 }

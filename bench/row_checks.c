@@ -16,7 +16,7 @@ static int check(int ok, const char *workload, const char *policy, const char *w
  * are mapped before the stream). `unmaps` is what the stream must have
  * unmapped at least (strict, bounce). */
 static int check_policy(const char *work, enum dma_policy policy, const struct dma_stats *d,
-			uint64_t unmaps, unsigned hwm, enum dma_gran gran, bool cm)
+			uint64_t unmaps, unsigned hwm, unsigned fq_size, enum dma_gran gran, bool cm)
 {
 	const char *name = dma_policy_name(policy);
 	uint64_t map_invals = cm ? d->maps : 0;
@@ -33,9 +33,15 @@ static int check_policy(const char *work, enum dma_policy policy, const struct d
 			     work, name,
 			     "one invalidation per flush; flushes at the high-water mark or the deadline");
 	case DMA_POLICY_FQ:
-		/* Per CPU's ring: one domain-wide invalidation per flush. */
-		return check(d->inval_submits == flushes + d->flushes_nospace + map_invals, work, name,
-			     "one domain invalidation per ring flush");
+		/* Each CPU's ring flushes when full or at its deadline (or when
+		 * its IOVAs ran out), one domain-selective invalidation each;
+		 * over the CPUs the sums keep both bounds. */
+		return check(d->flushes_hwm <= d->unmaps / fq_size &&
+			     flushes + d->flushes_nospace >= (d->unmaps + fq_size - 1) / fq_size &&
+			     d->inval_submits == flushes + d->flushes_nospace + map_invals,
+			     work, name,
+			     "one domain invalidation per flush; flushes when a CPU's ring is full "
+			     "or at its deadline");
 	case DMA_POLICY_POOL:
 		return check(d->maps == 0 && d->unmaps == 0 && d->inval_submits == 0, work, name,
 			     "no per-packet map, unmap or invalidation");
@@ -63,34 +69,36 @@ int check_net_counts(const struct stream_config *cfg, const struct stream_result
 			"stream", name, "every frame came back intact (none lost, duplicated or corrupted)");
 	failed += check(r->faults == 0, "stream", name, "no DMA fault");
 	failed += check_policy("stream", cfg->policy, &r->dma, 2 * cfg->packets, cfg->hwm,
-			       cfg->batch_gran, cm);
+			       cfg->fq_size, cfg->batch_gran, cm);
 	return failed;
 }
 
-/* NVMe: every read completed and checked, and the unmaps exact: strict one
- * invalidation per data unmap plus one per PRP-list unmap; bounce maps the
- * data page by page. */
+/* NVMe: every read of every CPU completed and checked, and the unmaps
+ * exact: strict one invalidation per data unmap plus one per PRP-list
+ * unmap; bounce maps the data page by page. */
 int check_nvme_counts(const struct nvme_stream_config *cfg, const struct nvme_stream_result *r,
 		      bool cm)
 {
 	const struct stream_result *s = &r->res;
 	const char *name = dma_policy_name(cfg->policy);
 	uint64_t pages = (cfg->io_bytes + PAGE_SIZE - 1) / PAGE_SIZE;
-	uint64_t data_unmaps = cfg->policy == DMA_POLICY_BOUNCE ? cfg->ios * pages : cfg->ios;
+	uint64_t ios = cfg->ios * (cfg->cpus ? cfg->cpus : 1);
+	uint64_t data_unmaps = cfg->policy == DMA_POLICY_BOUNCE ? ios * pages : ios;
 	uint64_t unmaps = data_unmaps + r->prp_lists;
 	int failed = 0;
 
-	failed += check(s->sent == cfg->ios && s->received == cfg->ios && !s->lost && !s->corrupted,
+	failed += check(s->sent == ios && s->received == ios && !s->lost && !s->corrupted,
 			"nvme", name, "every read completed and every block in it checked (none lost "
 			"or mismatched)");
 	failed += check(r->command_errors == 0, "nvme", name, "no command error");
 	failed += check(s->faults == 0, "nvme", name, "no DMA fault");
-	failed += check(r->prp_lists == (pages > 2 ? cfg->ios : 0), "nvme", name,
+	failed += check(r->prp_lists == (pages > 2 ? ios : 0), "nvme", name,
 			"a PRP list for every read over two pages, none otherwise");
 	if (cfg->policy == DMA_POLICY_STRICT || cfg->policy == DMA_POLICY_BOUNCE)
 		failed += check(s->dma.unmaps == unmaps, "nvme", name,
 				"one unmap per data buffer and per PRP list");
-	failed += check_policy("nvme", cfg->policy, &s->dma, unmaps, cfg->hwm, cfg->batch_gran, cm);
+	failed += check_policy("nvme", cfg->policy, &s->dma, unmaps, cfg->hwm, cfg->fq_size,
+			       cfg->batch_gran, cm);
 	return failed;
 }
 
@@ -119,10 +127,10 @@ void print_nvme_result(const struct nvme_stream_config *cfg, const struct nvme_s
 		"received=%lu lost=%lu mismatches=%lu command_errors=%lu faults=%lu prp_lists=%lu "
 		"blocks_checked=%lu cycles_per_io=%lu maps=%lu unmaps=%lu invalidations=%lu "
 		"waits=%lu flushes_hwm=%lu flushes_deadline=%lu flushes_forced=%lu "
-		"timer_interrupts=%lu mmio_reads=%lu mmio_writes=%lu\n",
+		"timer_interrupts=%lu mmio_reads=%lu mmio_writes=%lu cpus=%u\n",
 		dma_policy_name(cfg->policy), r->sent, cfg->qd, cfg->io_bytes,
 		nvme_pattern_names[cfg->pattern], r->received, r->lost, r->corrupted,
 		nr->command_errors, r->faults, nr->prp_lists, nr->blocks_checked, per_io, d->maps,
 		d->unmaps, d->inval_submits, d->inval_waits, d->flushes_hwm, d->flushes_deadline,
-		d->flushes_forced, r->timer_interrupts, r->mmio_reads, r->mmio_writes);
+		d->flushes_forced, r->timer_interrupts, r->mmio_reads, r->mmio_writes, cfg->cpus);
 }

@@ -4,20 +4,25 @@
  * and the cursor, the capture position and the line filter are plain
  * state that one write updates in several steps: a write entered from an
  * interrupt in the middle of another could move the framebuffer cursor
- * past its last row. The kernel runs on one CPU, so turning interrupts off
- * for each write, and for a whole formatted kprintf so that its line stays
- * in one piece, is all the exclusion it needs. It holds an interrupt back
- * for at most one line's output, which the CPU spends printing anyway;
- * deferring the handlers' lines to the main loop instead would lose them
- * whenever the main loop never comes back (a hang, an exception). */
+ * past its last row. On one CPU, turning interrupts off for each write,
+ * and for a whole formatted kprintf so that its line stays in one piece,
+ * is all the exclusion it needs. It holds an interrupt back for at most
+ * one line's output, which the CPU spends printing anyway; deferring the
+ * handlers' lines to the main loop instead would lose them whenever the
+ * main loop never comes back (a hang, an exception). Once other CPUs run
+ * (console_share), a lock keeps their lines apart too; a CPU may take it
+ * again inside its own line (a write that reports the port giving up). */
 #include "kernel/console.h"
 #include "boot/boot_info.h"
 #include "kernel/cpu.h"
 #include "kernel/serial.h"
+#include "kernel/smp.h"
+#include "kernel/tsc.h"
 #include "lib/console/capture.h"
 #include "lib/console/fbcon.h"
 #include "lib/fmt.h"
 #include "lib/console/font_scale.h"
+#include "lib/ticket_lock.h"
 #include "lib/console/line_filter.h"
 
 #define COLOR_NORMAL 0xaaaaaa
@@ -107,6 +112,51 @@ size_t console_capture_stop(void)
 	return capture_finish(&capture);
 }
 
+/* A CPU waits this long for another one's line before it prints anyway:
+ * a CPU that stopped inside its line must not silence the others. */
+#define CONSOLE_LOCK_LIMIT_US 1000000
+
+static struct ticket_lock console_lock = TICKET_LOCK_INIT;
+static volatile bool shared;        /* other CPUs may print */
+static volatile unsigned holder;    /* the CPU in a line, when depth > 0 */
+static volatile unsigned depth;  /* the holder's nesting: written by it alone */
+static struct lock_wait console_waits[CPUS_MAX];
+
+void console_share(void)
+{
+	shared = true;
+}
+
+/* With interrupts off. */
+static void line_begin(void)
+{
+	unsigned me;
+
+	if (!shared)
+		return;
+	me = smp_this_cpu();
+	if (depth && holder == me) {
+		depth++;
+		return;
+	}
+	if (!ticket_lock_acquire(&console_lock, tsc_budget_from_us(CONSOLE_LOCK_LIMIT_US),
+				 &console_waits[me])) {
+		/* The lock is lost for good: from now on lines may mix. */
+		shared = false;
+		return;
+	}
+	holder = me;
+	depth = 1;
+}
+
+static void line_end(void)
+{
+	if (!shared || !depth || holder != smp_this_cpu())
+		return;
+	if (--depth == 0)
+		ticket_lock_release(&console_lock);
+}
+
 static void fb_out(void *ctx, const char *s, size_t n)
 {
 	(void)ctx;
@@ -119,6 +169,7 @@ void console_write(const char *s, size_t n)
 {
 	uint64_t flags = cpu_irq_save();
 
+	line_begin();
 	if (capturing)
 		capture_write(&capture, s, n);
 	serial_write(s, n);
@@ -131,6 +182,7 @@ void console_write(const char *s, size_t n)
 		kprintf("serial: transmitter not ready (LSR.THRE clear for %u ms); "
 			"from here on output is on the screen only\n", serial_timeout_ms());
 	}
+	line_end();
 	cpu_irq_restore(flags);
 }
 
@@ -150,8 +202,11 @@ static void console_out(void *ctx, const char *s, size_t n)
 int kvprintf(const char *fmt, va_list ap)
 {
 	uint64_t flags = cpu_irq_save();
+
+	line_begin();
 	int n = fmt_vformat(console_out, NULL, fmt, ap);
 
+	line_end();
 	cpu_irq_restore(flags);
 	return n;
 }

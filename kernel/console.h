@@ -24,6 +24,9 @@ int kvprintf(const char *fmt, va_list ap);
 /* Colours for the framebuffer (serial stays plain): errors stand out. */
 void console_set_error_color(int on);
 
+/* Other CPUs run from now on: each line is printed whole, under a lock
+ * (until then interrupts off are enough). */
+void console_share(void);
 /* Keeps a copy of everything printed from now on, so the report can be
  * saved when the run ends: within size bytes, its start and its end
  * (lib/console/capture.h). */

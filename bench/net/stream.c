@@ -19,7 +19,7 @@
 #define READS_PER_PACKET 4           /* ordered TSC reads of a timed packet */
 
 const char *const stream_phase_names[PHASE_COUNT] = {
-	"iova", "pte", "inval_submit", "inval_wait", "copy", "device", "other",
+	"iova", "pte", "inval_submit", "inval_wait", "copy", "lock", "device", "other",
 };
 
 void stream_buf_release(void *stream, uint64_t idx)
@@ -33,7 +33,7 @@ void stream_buf_release(void *stream, uint64_t idx)
 
 int stream_buf_get(struct stream *s, unsigned *idx)
 {
-	if (!s->nfree && s->cfg.policy == DMA_POLICY_BATCHED)
+	if (!s->nfree && deferred_policy(s->cfg.policy))
 		dma_flush(&s->dv.dom); /* queued buffers come back after the flush */
 	if (!s->nfree) {
 		kprintf("stream: out of packet buffers (%u in use)\n", s->nbufs);
@@ -239,7 +239,7 @@ static int await_frame(struct stream *s, uint64_t seq)
 static void charge_nic(const struct stream *s, struct run_clock *c, uint64_t tn0, uint64_t d0)
 {
 	uint64_t tn1 = rdtsc_ordered();
-	uint64_t d1 = dma_vtd_phase_sum(&s->dv);
+	uint64_t d1 = dma_vtd_phase_sum(&s->dv, 0);
 	uint64_t span = tn1 - tn0, inner = d1 - d0;
 
 	c->nic += span > inner ? span - inner : 0;
@@ -251,7 +251,7 @@ static void record_packet(const struct stream *s, struct run_clock *c, uint64_t 
 			  uint64_t calls0)
 {
 	uint64_t t1 = rdtsc_ordered();
-	uint64_t n_reads = READS_PER_PACKET + (s->dv.now_calls - calls0);
+	uint64_t n_reads = READS_PER_PACKET + (s->dv.lane[0].now_calls - calls0);
 	uint64_t cycles = t1 - t0, cost = n_reads * c->overhead;
 
 	cycles = cycles > cost ? cycles - cost : 0;
@@ -268,7 +268,7 @@ static int run_packet(struct stream *s, uint64_t seq, struct run_clock *c)
 
 	if (s->cfg.timing) {
 		t0 = rdtsc_ordered();
-		calls0 = s->dv.now_calls;
+		calls0 = s->dv.lane[0].now_calls;
 	}
 	if (stream_buf_get(s, &idx))
 		return PACKET_NOT_SENT;
@@ -276,7 +276,7 @@ static int run_packet(struct stream *s, uint64_t seq, struct run_clock *c)
 	if (stream_map_buf(s, idx, s->cfg.size, DMA_TO_DEVICE, &dev))
 		return PACKET_NOT_SENT;
 	if (s->cfg.timing) {
-		d0 = dma_vtd_phase_sum(&s->dv);
+		d0 = dma_vtd_phase_sum(&s->dv, 0);
 		tn0 = rdtsc_ordered();
 	}
 	if (post_frame(s, idx, dev))
@@ -324,6 +324,7 @@ void stream_split_phases(struct stream_result *res, uint64_t device)
 	res->phase[PHASE_INVAL_SUBMIT] = res->dma.phase[DMA_PHASE_SUBMIT];
 	res->phase[PHASE_INVAL_WAIT] = res->dma.phase[DMA_PHASE_WAIT];
 	res->phase[PHASE_COPY] = res->dma.phase[DMA_PHASE_COPY];
+	res->phase[PHASE_LOCK] = res->dma.phase[DMA_PHASE_LOCK];
 	res->phase[PHASE_DEVICE] = device;
 	uint64_t known = 0;
 	for (int i = 0; i < PHASE_OTHER; i++)
@@ -338,9 +339,10 @@ void stream_split_phases(struct stream_result *res, uint64_t device)
 static void finish_result(struct stream *s, struct stream_result *res, struct run_clock *c,
 			  uint64_t elapsed)
 {
-	res->dma = *dma_get_stats(&s->dv.dom);
+	res->dma = dma_vtd_lane_stats(&s->dv, 0);
 	res->translation = dma_vtd_translation(&s->dv);
-	account_cycles(res, c, elapsed, s->dv.now_calls);
+	account_cycles(res, c, elapsed, s->dv.lane[0].now_calls);
+	res->wall_tsc = res->tsc_cycles;
 	stream_split_phases(res, c->nic);
 	if (c->samples) {
 		stats_summarize(c->samples, res->sent, &res->per_packet);
@@ -383,7 +385,7 @@ int stream_run(struct stream *s, uint64_t packets, struct stream_result *res)
 	s->deadline.armed = false;
 	/* The final flush belongs to the run: its invalidation is counted in
 	 * the phases and in the total. */
-	if (s->cfg.policy == DMA_POLICY_BATCHED && dma_flush(&s->dv.dom) < 0)
+	if (deferred_policy(s->cfg.policy) && dma_flush(&s->dv.dom) < 0)
 		rc = -1;
 	finish_result(s, res, &clock, rdtsc_ordered() - t_start);
 	res->timer_interrupts = lapic_timer_count() - timer0;

@@ -11,11 +11,12 @@
 #include "lib/dma/dma.h"
 #include "lib/stats.h"
 
-/* Where a packet's (or a read's) cycles go: the DMA layer's phases, then
- * the device's (the NIC's, or the NVMe controller's). */
+/* Where a packet's (or a read's) cycles go: the DMA layer's phases
+ * (waiting for the locks CPUs share among them), then the device's (the
+ * NIC's, or the NVMe controller's). */
 enum stream_phase {
-	PHASE_IOVA, PHASE_PTE, PHASE_INVAL_SUBMIT, PHASE_INVAL_WAIT, PHASE_COPY, PHASE_DEVICE,
-	PHASE_OTHER, PHASE_COUNT
+	PHASE_IOVA, PHASE_PTE, PHASE_INVAL_SUBMIT, PHASE_INVAL_WAIT, PHASE_COPY, PHASE_LOCK,
+	PHASE_DEVICE, PHASE_OTHER, PHASE_COUNT
 };
 extern const char *const stream_phase_names[PHASE_COUNT];
 
@@ -24,6 +25,7 @@ struct stream_config {
 	uint64_t packets;
 	unsigned size;            /* frame bytes handed to the NIC, FCS excluded */
 	unsigned hwm;
+	unsigned fq_size;
 	unsigned flush_ms;
 	enum dma_gran batch_gran;
 	bool mac_loopback;
@@ -37,7 +39,10 @@ struct stream_result {
 	uint64_t mmio_reads, mmio_writes; /* the unit's register accesses in the run */
 	uint64_t timer_interrupts;
 	uint64_t deadlines_in_wait; /* batched: deadlines served while a frame was awaited */
-	uint64_t tsc_cycles;      /* the whole stream, TSC reads' own cost removed */
+	uint64_t tsc_cycles;      /* the whole stream, TSC reads' own cost removed; with
+				   * several CPUs, the sum of their streams' */
+	uint64_t wall_tsc;        /* from the first CPU's start to the last one's end
+				   * (one CPU: tsc_cycles) */
 	uint64_t tsc_reads;       /* reads made for the timing */
 	uint64_t phase[PHASE_COUNT]; /* cycles over the stream; they add up to tsc_cycles */
 	struct stats_summary per_packet; /* cycles per packet */

@@ -61,7 +61,7 @@ static int wait_receive_ready(struct stream *s)
 static int alloc_buffers(struct stream *s)
 {
 	s->nbufs = 2 * E1000_RING_SIZE + EXTRA_BUFFERS +
-		   (s->cfg.policy == DMA_POLICY_BATCHED ? s->cfg.hwm : 0);
+		   deferred_buffers(s->cfg.policy, s->cfg.hwm, s->cfg.fq_size);
 	s->meta_pages = (s->nbufs * (sizeof(struct pkt_buf) + sizeof(unsigned)) + PAGE_SIZE - 1) /
 			PAGE_SIZE;
 	s->bufs = (struct pkt_buf *)page_alloc(s->meta_pages);
@@ -128,7 +128,7 @@ struct stream *stream_open(struct e1000 *nic, struct vtd_unit *u, const struct s
 	struct stream *s = &the_stream;
 	struct dma_config dc = {
 		.policy = cfg->policy, .iova_base = IOVA_BASE, .iova_limit = IOVA_LIMIT,
-		.hwm = cfg->hwm, .flush_deadline = tsc_from_us((uint64_t)cfg->flush_ms * 1000),
+		.hwm = cfg->hwm, .fq_size = cfg->fq_size, .flush_deadline = tsc_from_us((uint64_t)cfg->flush_ms * 1000),
 		.batch_gran = cfg->batch_gran, .timing = cfg->timing,
 	};
 	/* Bounce: a slot for every buffer that can be mapped at once (both

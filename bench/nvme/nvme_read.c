@@ -31,8 +31,8 @@ void nvme_buf_release(void *stream, uint64_t idx)
 
 int nvme_buf_get(struct nvme_stream *s, unsigned *idx)
 {
-	if (!s->nfree && s->cfg.policy == DMA_POLICY_BATCHED)
-		dma_flush(&s->dv.dom); /* queued buffers come back after the flush */
+	if (!s->nfree && deferred_policy(s->cfg.policy))
+		dma_flush(s->dom); /* queued buffers come back after the flush */
 	if (!s->nfree) {
 		kprintf("nvme: out of read buffers (%u in use)\n", s->nbufs);
 		return -1;
@@ -56,7 +56,7 @@ static bool per_page(const struct nvme_stream *s)
 
 static int map(struct nvme_stream *s, uint64_t phys, size_t len, enum dma_dir dir, uint64_t *dev)
 {
-	int rc = dma_map(&s->dv.dom, phys, len, dir, dev);
+	int rc = dma_map(s->dom, phys, len, dir, dev);
 
 	if (rc < 0)
 		kprintf("nvme: dma_map failed (%d)%s\n", rc,
@@ -114,7 +114,7 @@ int nvme_map_read(struct nvme_stream *s, unsigned idx)
 
 static int unmap(struct nvme_stream *s, unsigned idx, uint64_t dev, size_t len, enum dma_dir dir)
 {
-	int rc = dma_unmap(&s->dv.dom, dev, len, dir, idx);
+	int rc = dma_unmap(s->dom, dev, len, dir, idx);
 
 	if (rc < 0)
 		kprintf("nvme: dma_unmap failed (%d)\n", rc);
@@ -177,7 +177,7 @@ int nvme_queue_read(struct nvme_stream *s, uint64_t lba, uint64_t now)
 	if (nvme_buf_get(s, &idx) || nvme_map_read(s, idx))
 		return -1;
 	const struct nvme_buf *b = &s->bufs[idx];
-	if (nvme_submit_read(s->ctrl, lba, s->blocks_per_io, b->prp1, b->prp2, (uint16_t)tag)) {
+	if (nvme_q_submit_read(s->q, lba, s->blocks_per_io, b->prp1, b->prp2, (uint16_t)tag)) {
 		kprintf("nvme: the submission queue is full with %u reads in flight (qd %u)\n",
 			s->inflight, s->cfg.qd);
 		return -1;
@@ -249,7 +249,7 @@ int nvme_complete(struct nvme_stream *s, uint16_t tag, uint16_t status)
 
 int nvme_service_deadline(struct nvme_stream *s)
 {
-	return flush_deadline_serve(&s->deadline, &s->dv.dom);
+	return flush_deadline_serve(&s->deadline, s->dom);
 }
 
 /* The oldest read in flight, the one a time-out names. */
@@ -274,7 +274,7 @@ int nvme_poll_wait(struct nvme_stream *s, uint16_t *tag, uint16_t *status)
 	}
 	/* The flush deadline is served inside the wait: a read that never
 	 * completes must not hold a queued unmap past flush_ms. */
-	while (!nvme_poll(s->ctrl, tag, status)) {
+	while (!nvme_q_poll(s->q, tag, status)) {
 		if (nvme_service_deadline(s) < 0)
 			return -1;
 		if (rdtsc_ordered() - o->t_submit > limit) {
@@ -297,9 +297,9 @@ int nvme_read_sync(struct nvme_stream *s, uint64_t lba)
 
 	if (nvme_queue_read(s, lba, rdtsc_ordered()))
 		return -1;
-	nvme_ring(s->ctrl);
+	nvme_q_ring(s->q);
 	if (nvme_poll_wait(s, &tag, &status))
 		return -1;
-	nvme_cq_done(s->ctrl);
+	nvme_q_cq_done(s->q);
 	return nvme_complete(s, tag, status);
 }

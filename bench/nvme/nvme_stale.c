@@ -38,17 +38,17 @@ static int64_t read_raw(struct nvme_stream *s, uint64_t lba, uint64_t prp1, uint
 	uint64_t faults = vtd_get_stats(s->unit)->faults;
 	uint16_t tag;
 
-	if (nvme_submit_read(s->ctrl, lba, page_blocks(s), prp1, 0, 0))
+	if (nvme_q_submit_read(s->q, lba, page_blocks(s), prp1, 0, 0))
 		return -1;
 	s->slot[0] = (struct nvme_slot){ .busy = true, .lba = lba, .t_submit = rdtsc_ordered() };
 	s->inflight++;
-	nvme_ring(s->ctrl);
+	nvme_q_ring(s->q);
 	int rc = nvme_poll_wait(s, &tag, status);
 	s->slot[0].busy = false;
 	s->inflight = 0;
 	if (rc)
 		return -1;
-	nvme_cq_done(s->ctrl);
+	nvme_q_cq_done(s->q);
 	vtd_fault_poll(s->unit);
 	return (int64_t)(vtd_get_stats(s->unit)->faults - faults);
 }
@@ -122,7 +122,7 @@ int nvme_stream_stale_test(struct nvme_stream *s)
 				      nvme_check_first_blocks(s, idx, lba, page_blocks(s)) == 0, name,
 			      "before the batch is flushed the stale translation still lets the "
 			      "read land");
-	if (dma_flush(&s->dv.dom) < 0)
+	if (dma_flush(s->dom) < 0)
 		return failed + 1;
 	memset((void *)s->bufs[idx].phys, MARKER, s->cfg.io_bytes);
 	f = read_raw(s, lba, dev, &status);

@@ -1,15 +1,17 @@
 /* Bringing an NVMe stream up and down: the controller's domain under the
- * policy, the controller started on queues mapped once for its life, one
- * buffer per read in flight (plus, under batched, a full queue of buffers
- * waiting for their flush), and how reads are checked: against the test
- * pattern the QEMU image holds, or, on a drive that does not hold it,
- * against each block's checksum from a first pass over the region. */
+ * policy (a lane of it per CPU), the controller started on one queue pair
+ * per CPU, mapped once for its life, each CPU's buffers, one per read in
+ * flight (plus, under batched and fq, a full queue of buffers waiting for
+ * their flush), and how reads are checked: against the test pattern the
+ * QEMU image holds, or, on a drive that does not hold it, against each
+ * block's checksum from a first pass over the region. */
 #include "bench/nvme/nvme_stream_state.h"
 #include "drivers/pci/pci.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/lapic.h"
 #include "kernel/mem.h"
+#include "kernel/smp.h"
 #include "kernel/tsc.h"
 #include "lib/block_pattern.h"
 #include "lib/string.h"
@@ -19,24 +21,39 @@
  * real drive's checksum table (8 bytes a block) stays small. */
 #define REGION_BYTES (64ull << 20)
 #define RNG_SEED 0x2545f4914f6cdd1dull
-/* IOVAs live between 1 MiB and 1 GiB of the device's address space. */
-#define IOVA_BASE (1ull << 20)
+/* IOVAs live between 2 MiB and 1 GiB of the device's address space; with
+ * several CPUs each lane gets an equal part of it, in whole 2 MiB regions
+ * (lib/dma), hence the aligned start. */
+#define IOVA_BASE (2ull << 20)
 #define IOVA_LIMIT (1ull << 30)
 
-/* One stream at a time: the LAPIC timer's callback has no context. */
-static struct nvme_stream the_stream;
+/* One stream at a time, a part of it per CPU: the LAPIC timer's callback
+ * has no context, and finds its CPU's part by the CPU. */
+static struct nvme_stream the_streams[CPUS_MAX];
+static struct dma_vtd the_domain;
+
+struct nvme_stream *nvme_stream_of_cpu(unsigned i)
+{
+	return &the_streams[i];
+}
 
 static void deadline_timer(uint64_t now)
 {
 	(void)now;
-	the_stream.deadline.fired = true;
+	the_streams[smp_this_cpu()].deadline.fired = true;
+}
+
+void nvme_stream_arm_timer(struct nvme_stream *s)
+{
+	(void)s;
+	lapic_timer_set_callback(deadline_timer);
 }
 
 static int map_queue(void *ctx, uint64_t phys, size_t len, uint64_t *dev)
 {
 	struct nvme_stream *s = ctx;
 
-	return dma_map_coherent(&s->dv.dom, phys, len, DMA_BIDIRECTIONAL, dev);
+	return dma_map_coherent(s->dom, phys, len, DMA_BIDIRECTIONAL, dev);
 }
 
 /* What the drive allows for the configuration: 0, or -1 after saying why
@@ -56,6 +73,11 @@ static int fits(const struct nvme_stream *s)
 			"(MDTS: %u bytes)\n", io, in->max_transfer);
 		return -1;
 	}
+	if (s->cfg.cpus > in->max_queue_pairs) {
+		kprintf("nvme: cpus=%u asks for more I/O queue pairs than the controller granted "
+			"(%u)\n", s->cfg.cpus, in->max_queue_pairs);
+		return -1;
+	}
 	if (s->cfg.qd > in->max_qd) {
 		kprintf("nvme: nvme_qd=%u is more than this controller and driver allow (%u)\n",
 			s->cfg.qd, in->max_qd);
@@ -68,7 +90,8 @@ static int fits(const struct nvme_stream *s)
 	return 0;
 }
 
-/* Once the namespace is identified. */
+/* Once the namespace is identified. Every CPU reads the same region, from
+ * its own place in it. */
 static void set_region(struct nvme_stream *s)
 {
 	uint64_t most = REGION_BYTES / s->info->block_size;
@@ -77,13 +100,14 @@ static void set_region(struct nvme_stream *s)
 	s->region_blocks = s->info->blocks < most ? s->info->blocks : most;
 	s->region_ios = s->region_blocks / s->blocks_per_io;
 	s->region_blocks = s->region_ios * s->blocks_per_io;
-	s->rng = RNG_SEED;
+	s->rng = RNG_SEED + s->cpu * 0x9e3779b97f4a7c15ull;
+	s->next_seq_pos = s->region_ios ? s->cpu * (s->region_ios / s->cfg.cpus) : 0;
 }
 
 static int alloc_buffers(struct nvme_stream *s)
 {
 	s->nbufs = s->cfg.qd + SPARE_BUFFERS +
-		   (s->cfg.policy == DMA_POLICY_BATCHED ? s->cfg.hwm : 0);
+		   deferred_buffers(s->cfg.policy, s->cfg.hwm, s->cfg.fq_size);
 	s->meta_pages = (s->nbufs * (sizeof(struct nvme_buf) + sizeof(unsigned)) + PAGE_SIZE - 1) /
 			PAGE_SIZE;
 	s->bufs = (struct nvme_buf *)page_alloc(s->meta_pages);
@@ -108,7 +132,7 @@ static int alloc_buffers(struct nvme_stream *s)
  * stream's life; every buffer then goes to the free list. */
 static int fill_free_list(struct nvme_stream *s)
 {
-	struct dma_domain *d = &s->dv.dom;
+	struct dma_domain *d = s->dom;
 
 	for (unsigned i = 0; i < s->nbufs; i++) {
 		struct nvme_buf *b = &s->bufs[i];
@@ -162,82 +186,110 @@ static int choose_check(struct nvme_stream *s)
 	return 0;
 }
 
+/* What every CPU's part shares, and its own place. */
+static void part_init(struct nvme_stream *s, unsigned cpu, struct nvme_ctrl *c,
+		      struct vtd_unit *u, const struct nvme_stream_config *cfg)
+{
+	memset(s, 0, sizeof(*s));
+	s->ctrl = c;
+	s->info = nvme_get_info(c);
+	s->unit = u;
+	s->cfg = *cfg;
+	s->cpu = cpu;
+	s->dv = &the_domain;
+	s->pages = (cfg->io_bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+}
+
+/* The configuration against the machine before anything is set up. */
+static bool machine_fits(const struct nvme_stream_config *cfg)
+{
+	if (cfg->cpus < 1 || cfg->cpus > smp_cpus()) {
+		kprintf("nvme: cpus=%u, but %u CPU%s running\n", cfg->cpus, smp_cpus(),
+			smp_cpus() == 1 ? " is" : "s are");
+		return false;
+	}
+	return true;
+}
+
 struct nvme_stream *nvme_stream_open(struct nvme_ctrl *c, struct vtd_unit *u,
 				     const struct nvme_stream_config *cfg, bool *bad_option)
 {
-	struct nvme_stream *s = &the_stream;
+	struct nvme_stream *s = &the_streams[0];
 	const struct nvme_info *in = nvme_get_info(c);
+	unsigned n = cfg->cpus ? cfg->cpus : 1;
 	struct dma_config dc = {
 		.policy = cfg->policy, .iova_base = IOVA_BASE, .iova_limit = IOVA_LIMIT,
-		.hwm = cfg->hwm, .flush_deadline = tsc_from_us((uint64_t)cfg->flush_ms * 1000),
+		.hwm = cfg->hwm, .fq_size = cfg->fq_size,
+		.flush_deadline = tsc_from_us((uint64_t)cfg->flush_ms * 1000),
 		.batch_gran = cfg->batch_gran, .timing = cfg->timing,
 	};
+	void *ctx[CPUS_MAX];
+	struct nvme_stream_config one = *cfg;
 
-	memset(s, 0, sizeof(*s));
+	one.cpus = n;
 	*bad_option = false;
-	s->ctrl = c;
-	s->info = in;
-	s->unit = u;
-	s->cfg = *cfg;
+	if (!machine_fits(&one)) {
+		*bad_option = true;
+		return NULL;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		part_init(&the_streams[i], i, c, u, &one);
+		ctx[i] = &the_streams[i];
+	}
 	if (cfg->policy != DMA_POLICY_OFF && !u) {
 		kprintf("nvme: policy %s needs VT-d\n", dma_policy_name(cfg->policy));
 		return NULL;
 	}
-	s->pages = (cfg->io_bytes + PAGE_SIZE - 1) / PAGE_SIZE;
-	if (alloc_buffers(s))
-		goto fail;
+	for (unsigned i = 0; i < n; i++)
+		if (alloc_buffers(&the_streams[i]))
+			goto fail;
+	/* Bounce: a slot for every page any buffer of a CPU may have mapped. */
 	dc.bounce_slots = s->nbufs * (s->pages + 1);
 	s->qdma = (struct nvme_dma){ .map = map_queue, .ctx = s };
-	if (dma_vtd_attach(&s->dv, u, in->bus, PCI_DEVFN(in->dev, in->fn), &dc, nvme_buf_release,
-			   s))
+	if (dma_vtd_attach_cpus(&the_domain, u, in->bus, PCI_DEVFN(in->dev, in->fn), &dc, n,
+				nvme_buf_release, ctx))
 		goto fail;
 	s->attached = true;
-	if (fill_free_list(s))
-		goto fail;
-	if (nvme_start(c, &s->qdma, cfg->qd, 1)) {
+	for (unsigned i = 0; i < n; i++) {
+		the_streams[i].dom = dma_vtd_domain(&the_domain, i);
+		if (fill_free_list(&the_streams[i]))
+			goto fail;
+	}
+	if (nvme_start(c, &s->qdma, cfg->qd, n)) {
 		kprintf("nvme: the controller did not start under policy %s\n",
 			dma_policy_name(cfg->policy));
 		goto fail;
 	}
 	s->started = true;
-	/* Block size and MDTS are known once the controller is identified. */
+	/* Block size, MDTS and the queue pairs are known once the controller
+	 * is identified and started. */
 	if (fits(s)) {
 		*bad_option = true;
 		goto fail;
 	}
-	set_region(s);
+	for (unsigned i = 0; i < n; i++) {
+		the_streams[i].q = nvme_queue(c, i);
+		set_region(&the_streams[i]);
+	}
 	if (!s->region_ios) {
 		kprintf("nvme: the namespace (%lu blocks) is smaller than one read\n", in->blocks);
 		*bad_option = true;
 		goto fail;
 	}
-	lapic_timer_set_callback(deadline_timer);
+	nvme_stream_arm_timer(s);
 	if (choose_check(s))
 		goto fail;
+	for (unsigned i = 1; i < n; i++)
+		the_streams[i].sums = s->sums;
 	return s;
 fail:
 	nvme_stream_close(s);
 	return NULL;
 }
 
-void nvme_stream_close(struct nvme_stream *s)
+/* One CPU's buffers, unless a failed invalidation may still reach them. */
+static void free_buffers(struct nvme_stream *s, bool tables_kept)
 {
-	bool tables_kept = false;
-
-	if (!s)
-		return;
-	/* The controller stops (bus mastering off) before its domain goes.
-	 * One that did not answer may still write anywhere its domain lets
-	 * it: the domain, its tables and every buffer stay for good. */
-	if (s->started && nvme_stop(s->ctrl) != 0) {
-		kprintf("nvme: the controller did not stop: its domain, queues and buffers stay "
-			"allocated for good\n");
-		lapic_timer_set_callback(NULL);
-		memset(s, 0, sizeof(*s));
-		return;
-	}
-	if (s->attached)
-		tables_kept = dma_vtd_detach(&s->dv) != 0;
 	for (unsigned i = 0; s->bufs && i < s->nbufs; i++) {
 		struct nvme_buf *b = &s->bufs[i];
 		/* After a failed invalidation, only what the DMA layer gave back. */
@@ -250,10 +302,35 @@ void nvme_stream_close(struct nvme_stream *s)
 	}
 	if (s->bufs)
 		page_free((uint64_t)s->bufs, s->meta_pages);
+}
+
+void nvme_stream_close(struct nvme_stream *s)
+{
+	bool tables_kept = false;
+	unsigned n = s ? s->cfg.cpus : 0;
+
+	if (!s)
+		return;
+	/* The controller stops (bus mastering off) before its domain goes.
+	 * One that did not answer may still write anywhere its domain lets
+	 * it: the domain, its tables and every buffer stay for good. */
+	if (s->started && nvme_stop(s->ctrl) != 0) {
+		kprintf("nvme: the controller did not stop: its domain, queues and buffers stay "
+			"allocated for good\n");
+		lapic_timer_set_callback(NULL);
+		for (unsigned i = 0; i < n; i++)
+			memset(&the_streams[i], 0, sizeof(the_streams[i]));
+		return;
+	}
+	if (s->attached)
+		tables_kept = dma_vtd_detach(&the_domain) != 0;
+	for (unsigned i = 0; i < n; i++)
+		free_buffers(&the_streams[i], tables_kept);
 	if (s->sums)
 		page_free((uint64_t)s->sums, s->sum_pages);
 	lapic_timer_set_callback(NULL);
-	memset(s, 0, sizeof(*s));
+	for (unsigned i = 0; i < n; i++)
+		memset(&the_streams[i], 0, sizeof(the_streams[i]));
 }
 
 void nvme_stream_set_quiet(struct nvme_stream *s, bool quiet)

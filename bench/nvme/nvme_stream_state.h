@@ -35,12 +35,18 @@ struct nvme_slot {
 	uint64_t t_submit;
 };
 
+/* One CPU's stream. CPU 0's (the lead's) also owns what the CPUs share:
+ * the controller, its domain, the checksums; the others keep pointers to
+ * those and their own buffers, tags, queue pair and lane. */
 struct nvme_stream {
 	struct nvme_ctrl *ctrl;
 	const struct nvme_info *info;
 	struct vtd_unit *unit;
 	struct nvme_stream_config cfg;
-	struct dma_vtd dv;
+	unsigned cpu;                 /* the CPU it runs on */
+	struct nvme_queue *q;         /* its I/O queue pair */
+	struct dma_vtd *dv;           /* the controller's domain, shared */
+	struct dma_domain *dom;       /* its lane of it */
 	struct nvme_dma qdma;         /* how the driver maps its queues */
 	bool attached;                /* dma_vtd_attach succeeded: detach at close */
 	bool started;                 /* nvme_start succeeded: stop it at close */
@@ -62,9 +68,22 @@ struct nvme_stream {
 	uint64_t *sums;
 	uint64_t sum_pages;
 	bool recording;               /* the first pass: record, do not check */
-	struct flush_deadline deadline; /* batched's flush timer */
+	struct flush_deadline deadline; /* batched's and fq's flush timer */
 	struct nvme_stream_result *r; /* where completions are counted */
+	/* A measured run on this CPU (nvme_stream.c). */
+	struct nvme_stream_result part;
+	struct nvme_cpu_figures fig;
+	uint64_t job_ios;
+	uint32_t *samples;            /* its slice of the run's per-read samples */
+	uint64_t nsamples;
+	uint64_t t_start, t_end;
+	int rc;
 };
+
+/* The stream of CPU i (0 is the lead). */
+struct nvme_stream *nvme_stream_of_cpu(unsigned i);
+/* Points the calling CPU's LAPIC timer at its stream's flush deadline. */
+void nvme_stream_arm_timer(struct nvme_stream *s);
 
 /* Buffers come back to the free list through the DMA layer's release
  * callback only, once every unmap of the read was released. */
@@ -85,8 +104,9 @@ int nvme_poll_wait(struct nvme_stream *s, uint16_t *tag, uint16_t *status);
 /* A completion taken: the read's unmaps, the check of every block, the
  * counts. 0, or negative when the DMA layer failed. */
 int nvme_complete(struct nvme_stream *s, uint16_t tag, uint16_t status);
-/* Batched: flushes once the deadline timer fired and keeps the timer armed
- * for the queue's oldest entry; 1 when it served a deadline, 0, or negative. */
+/* Batched and fq: flushes once the deadline timer fired and keeps the
+ * timer armed for the queue's oldest entry; 1 when it served a deadline,
+ * 0, or negative. */
 int nvme_service_deadline(struct nvme_stream *s);
 /* One read at lba, waited for (the set-up's probe and first pass, and the
  * stale test's reads into mapped buffers). */

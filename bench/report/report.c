@@ -46,6 +46,8 @@ const char *report_gran_shown(const struct report_row *row)
 {
 	if (row->cfg.policy == DMA_POLICY_BATCHED || row->sweep[0] == 'm')
 		return dma_gran_name(row->cfg.batch_gran);
+	if (row->cfg.policy == DMA_POLICY_FQ)
+		return dma_gran_name(DMA_GRAN_DOMAIN);
 	return row->cfg.policy == DMA_POLICY_STRICT ? "pages" : "-";
 }
 
@@ -64,23 +66,52 @@ unsigned report_qd(const struct report_row *row)
 	return row->workload == WORKLOAD_NVME ? row->nvme.qd : 0;
 }
 
+unsigned report_cpus(const struct report_row *row)
+{
+	return row->workload == WORKLOAD_NVME && row->nvme.cpus ? row->nvme.cpus : 1;
+}
+
 /* Schema 3's fields of every row and summary: the workload and, for NVMe
- * rows, the read's shape (net rows: qd 0, io_bytes the frame size). */
+ * rows, the read's shape (net rows: qd 0, io_bytes the frame size); and
+ * schema 4's: the CPUs doing DMA at once, fq's ring size. */
 void report_workload_json(const struct report_row *row)
 {
 	bool nvme = row->workload == WORKLOAD_NVME;
 
 	kprintf(",\"workload\":\"%s\",\"qd\":%u,\"io_bytes\":%u,\"pattern\":\"%s\","
-		"\"command_errors\":%lu,\"prp_lists\":%lu", report_workload(row), report_qd(row),
-		row->cfg.size, nvme ? nvme_pattern_names[row->nvme.pattern] : "",
-		nvme ? row->command_errors : 0, nvme ? row->prp_lists : 0);
+		"\"command_errors\":%lu,\"prp_lists\":%lu,\"cpus\":%u,\"fq_size\":%u",
+		report_workload(row), report_qd(row), row->cfg.size,
+		nvme ? nvme_pattern_names[row->nvme.pattern] : "", nvme ? row->command_errors : 0,
+		nvme ? row->prp_lists : 0, report_cpus(row), row->cfg.fq_size);
+}
+
+/* Schema 4: each CPU's part of the stream (net rows: CPU 0 alone). */
+static void per_cpu_json(const struct report_row *row)
+{
+	const struct stream_result *r = &row->res;
+
+	kprintf(",\"wall_tsc\":%lu,\"per_cpu\":[", r->wall_tsc);
+	if (row->workload != WORKLOAD_NVME) {
+		uint64_t pps = r->tsc_cycles ? mul_div_u64(r->received, tsc_hz(), r->tsc_cycles) : 0;
+		kprintf("{\"cpu\":0,\"ios\":%lu,\"pps\":%lu,\"cycles_per_packet\":%lu,"
+			"\"lock_cycles\":%lu,\"invalidations\":%lu}]", r->received, pps,
+			r->per_packet.mean, r->phase[PHASE_LOCK], r->dma.inval_submits);
+		return;
+	}
+	for (unsigned i = 0; i < report_cpus(row); i++) {
+		const struct nvme_cpu_figures *c = &row->cpu[i];
+		kprintf("%s{\"cpu\":%u,\"ios\":%lu,\"pps\":%lu,\"cycles_per_packet\":%lu,"
+			"\"lock_cycles\":%lu,\"invalidations\":%lu}", i ? "," : "", i, c->ios, c->pps,
+			c->ios ? c->tsc_cycles / c->ios : 0, c->lock_cycles, c->invalidations);
+	}
+	kprintf("]");
 }
 
 static void print_header(void)
 {
-	kprintf("report: %-3s %-5s %-4s %-11s %-8s %-5s %-6s %5s %4s %4s %8s %4s %6s %7s %8s %8s "
-		"%9s %7s %6s %9s\n", "row", "round", "work", "sweep", "policy", "inval", "gran", "hwm",
-		"size", "qd", "packets", "lost", "faults", "pkt/s", "cyc/pkt", "p99", "max",
+	kprintf("report: %-3s %-5s %-4s %-11s %-8s %-5s %-6s %5s %4s %4s %4s %8s %4s %6s %7s %8s "
+		"%8s %9s %7s %6s %9s\n", "row", "round", "work", "sweep", "policy", "inval", "gran",
+		"hwm", "size", "qd", "cpus", "packets", "lost", "faults", "pkt/s", "cyc/pkt", "p99", "max",
 		"inv/pkt", "inv%", "window_us");
 }
 
@@ -90,10 +121,10 @@ static void print_human_row(unsigned index, unsigned round, const struct report_
 	const struct stream_result *r = &row->res;
 	const struct report_round *f = &row->round[row->rounds - 1];
 
-	kprintf("report: %-3u %-5u %-4s %-11s %-8s %-5s %-6s %5u %4u %4u %8lu %4lu %6lu %7lu %8lu "
-		"%8lu %9lu", index, round + 1, report_workload(row), row->sweep,
+	kprintf("report: %-3u %-5u %-4s %-11s %-8s %-5s %-6s %5u %4u %4u %4u %8lu %4lu %6lu %7lu "
+		"%8lu %8lu %9lu", index, round + 1, report_workload(row), row->sweep,
 		dma_policy_name(cfg->policy), vtd_inval_mode_words[row->inval], report_gran_shown(row),
-		cfg->hwm, cfg->size, report_qd(row), r->sent, r->lost + r->corrupted + r->duplicated, r->faults, f->pps, r->per_packet.mean,
+		cfg->hwm, cfg->size, report_qd(row), report_cpus(row), r->sent, r->lost + r->corrupted + r->duplicated, r->faults, f->pps, r->per_packet.mean,
 		r->per_packet.p99, r->per_packet.max);
 	report_print_fixed1(f->inval_per_packet_x1000, 1000, 8);
 	report_print_fixed1(f->inval_permille, 10, 7); /* per mille as a percentage */
@@ -113,7 +144,9 @@ static void record_round(struct report_row *row)
 	f = &row->round[row->rounds++];
 	f->cycles_per_packet = r->per_packet.mean;
 	f->p99 = r->per_packet.p99;
-	f->pps = r->tsc_cycles ? mul_div_u64(r->sent, tsc_hz(), r->tsc_cycles) : 0;
+	/* Over the wall time: with several CPUs their reads overlap. */
+	uint64_t wall = r->wall_tsc ? r->wall_tsc : r->tsc_cycles;
+	f->pps = wall ? mul_div_u64(r->sent, tsc_hz(), wall) : 0;
 	f->inval_permille = r->tsc_cycles ?
 		mul_div_u64(r->phase[PHASE_INVAL_SUBMIT] + r->phase[PHASE_INVAL_WAIT], 1000, r->tsc_cycles) : 0;
 	f->inval_per_packet_x1000 = mul_div_u64(r->dma.inval_submits, 1000, packets);
@@ -248,6 +281,7 @@ void report_row(unsigned index, struct report_row *row, unsigned round, unsigned
 		d->flushes_deadline, d->flushes_forced, r->timer_interrupts, d->window_count,
 		window_mean, d->window_max, unmaps_mean, d->window_unmaps_max, r->mmio_reads,
 		r->mmio_writes);
+	per_cpu_json(row);
 	report_latency_json(d);
 	kprintf("}\n");
 

@@ -13,9 +13,9 @@
 #include "bench/report/report_latency.h"
 #include "lib/rounds.h"
 
-/* Schema 3: rows once per round, summaries, costs, each row of a workload
- * (README). */
-#define REPORT_SCHEMA 3
+/* Schema 4: rows once per round, summaries, costs, each row of a workload,
+ * the CPUs of each (README). */
+#define REPORT_SCHEMA 4
 
 /* What one round of a row comes to; the summary is made of these. */
 struct report_round {
@@ -39,6 +39,7 @@ struct report_row {
 	struct nvme_stream_config nvme;
 	uint64_t command_errors;     /* nvme: the latest round's */
 	uint64_t prp_lists;
+	struct nvme_cpu_figures cpu[CPUS_MAX]; /* nvme: each CPU's part of the latest round */
 	enum vtd_inval_mode inval;
 	struct stream_result res;    /* the latest round's stream */
 	unsigned rounds;             /* rounds measured so far */

@@ -20,6 +20,8 @@ bool report_is_policy_row(const struct report_row *row);
 /* "net" or "nvme"; the queue depth a table shows (0 for the packet stream). */
 const char *report_workload(const struct report_row *row);
 unsigned report_qd(const struct report_row *row);
+/* The CPUs doing DMA at once in the row (1 but for multi-CPU NVMe rows). */
+unsigned report_cpus(const struct report_row *row);
 /* ,"workload":..,"qd":..,"io_bytes":..,"pattern":..,"command_errors":..,"prp_lists":.. */
 void report_workload_json(const struct report_row *row);
 

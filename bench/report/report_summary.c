@@ -82,9 +82,9 @@ void report_summaries(const struct report_row *rows, unsigned n)
 
 static void print_median_header(void)
 {
-	kprintf("report: %-3s %-4s %-11s %-8s %-5s %-6s %5s %4s %4s %6s %4s %6s %7s %8s %8s %8s %7s "
-		"%8s %7s %6s %9s\n", "row", "work", "sweep", "policy", "inval", "gran", "hwm", "size",
-		"qd", "rounds", "lost", "faults", "pkt/s", "cyc/pkt", "min", "max", "spread%", "p99",
+	kprintf("report: %-3s %-4s %-11s %-8s %-5s %-6s %5s %4s %4s %4s %6s %4s %6s %7s %8s %8s %8s "
+		"%7s %8s %7s %6s %9s\n", "row", "work", "sweep", "policy", "inval", "gran", "hwm", "size",
+		"qd", "cpus", "rounds", "lost", "faults", "pkt/s", "cyc/pkt", "min", "max", "spread%", "p99",
 		"inv/pkt", "inv%", "window_us");
 }
 
@@ -97,10 +97,10 @@ static void print_median_row(unsigned index, const struct report_row *row)
 	FIGURE(row, p99, &p99);
 	FIGURE(row, inval_permille, &inv);
 	FIGURE(row, inval_per_packet_x1000, &ipp);
-	kprintf("report: %-3u %-4s %-11s %-8s %-5s %-6s %5u %4u %4u %6u %4lu %6lu %7lu %8lu %8lu "
-		"%8lu", index, report_workload(row), row->sweep, dma_policy_name(row->cfg.policy),
+	kprintf("report: %-3u %-4s %-11s %-8s %-5s %-6s %5u %4u %4u %4u %6u %4lu %6lu %7lu %8lu "
+		"%8lu %8lu", index, report_workload(row), row->sweep, dma_policy_name(row->cfg.policy),
 		vtd_inval_mode_words[row->inval], report_gran_shown(row), row->cfg.hwm, row->cfg.size,
-		report_qd(row), row->rounds, row->lost,
+		report_qd(row), report_cpus(row), row->rounds, row->lost,
 		row->faults, pps.median, cyc.median, cyc.min, cyc.max);
 	report_print_fixed1(cyc.spread_permille, 10, 8);
 	kprintf(" %8lu", p99.median);

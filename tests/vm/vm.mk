@@ -27,12 +27,16 @@ vm-tests: $(ESP_IMG) $(VM_TABLES) $(VM_NVME_IMGS)
 TEST_SUITES += vm-tests
 .PHONY: vm-tests
 
-# The write-free check of QEMU's NVMe trace (check_nvme_trace.py) on
-# synthetic traces, host side: one with a write must fail.
+# The checks of QEMU's traces on synthetic traces, host side: the
+# write-free check of the NVMe trace (check_nvme_trace.py: one with a
+# write must fail) and the invalidation count check (check_inval_trace.py:
+# one descriptor more or fewer must fail).
 nvme-trace-tests:
 	@mkdir -p $(B)/results
 	@$(PYTHON) tests/vm/test_check_nvme_trace.py $(B)/nvme-trace-tests > $(B)/results/nvme-trace.txt 2>&1 \
 		|| echo "FAIL: nvme-trace/runner (exited with status $$?)" >> $(B)/results/nvme-trace.txt
+	@$(PYTHON) tests/vm/test_check_inval_trace.py $(B)/inval-trace-tests >> $(B)/results/nvme-trace.txt 2>&1 \
+		|| echo "FAIL: inval-trace/runner (exited with status $$?)" >> $(B)/results/nvme-trace.txt
 	@grep -A3 '^FAIL' $(B)/results/nvme-trace.txt || true
 	@echo "nvme trace check tests: $$(grep -c '^PASS: ' $(B)/results/nvme-trace.txt) passed"
 	@! grep -q '^FAIL' $(B)/results/nvme-trace.txt
