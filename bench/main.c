@@ -172,10 +172,9 @@ void kmain(struct boot_info *bi)
 			reads, writes);
 		struct vtd_ring_totals t;
 		vtd_get_ring_totals(vtd_unit(i), &t);
-		if (vtd_get_inval_mode(vtd_unit(i)) == VTD_INVAL_QI)
-			kprintf("vtd%u: IOTLB invalidations over the whole run: %lu pages, %lu domain, "
-				"%lu global; %lu waits\n", i, t.iotlb[DMA_GRAN_PAGES],
-				t.iotlb[DMA_GRAN_DOMAIN], t.iotlb[DMA_GRAN_GLOBAL], t.waits);
+		kprintf("vtd%u: IOTLB invalidations over the whole run: %lu pages, %lu domain, "
+			"%lu global; %lu waits\n", i, t.iotlb[DMA_GRAN_PAGES],
+			t.iotlb[DMA_GRAN_DOMAIN], t.iotlb[DMA_GRAN_GLOBAL], t.waits);
 	}
 	kernel_exit((enum exit_verdict)verdict);
 }

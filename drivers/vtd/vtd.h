@@ -41,11 +41,11 @@ struct vtd_stats {
 	uint64_t mmio_writes;
 };
 
-/* What the queued interface wrote into the ring over the unit's life:
- * IOTLB invalidations by the granularity they went out with (a page
- * request the unit cannot take page-selectively goes out domain-wide) and
- * wait descriptors with a status write. Never reset, so that a whole run
- * can be held against an outside count such as QEMU's trace. */
+/* What the unit was sent over its life: IOTLB invalidations, through
+ * either interface, by the granularity they went out with (a page request
+ * the unit cannot take page-selectively goes out domain-wide), and wait
+ * descriptors with a status write. Never reset, so that a whole run can
+ * be held against an outside count such as QEMU's trace. */
 struct vtd_ring_totals {
 	uint64_t iotlb[DMA_GRAN_COUNT];
 	uint64_t waits;
@@ -117,7 +117,7 @@ struct vtd_unit {
 	struct vtd_stats stats;
 	/* Register accesses counted before the last vtd_reset_stats. */
 	uint64_t mmio_reads_earlier, mmio_writes_earlier;
-	struct vtd_ring_totals ring_totals; /* under iq_lock */
+	struct vtd_ring_totals ring_totals; /* under iq_lock (either interface's) */
 	struct vtd_fault_record last_fault;
 };
 

@@ -102,6 +102,7 @@ static int reg_submit(struct vtd_unit *u, enum dma_gran g, uint16_t did, uint64_
 		cmd |= DMA_TLB_DW;
 	vtd_write64(u, base + DMAR_IOTLB_OFF, cmd);
 	u->reg_pending = true;
+	u->ring_totals.iotlb[g]++; /* under the lock, like the ring's */
 	return 0;
 }
 
