@@ -189,7 +189,7 @@ args+=("${extra[@]}")
 			kill "$(cat "$work/qemu.pid" 2>/dev/null)" 2>/dev/null
 			break
 		fi
-		[[ -f $work/qemu.pid ]] && ! kill -0 "$(cat "$work/qemu.pid")" 2>/dev/null && break
+		[[ -f $work/qemu.pid ]] && ! kill -0 "$(cat "$work/qemu.pid" 2>/dev/null)" 2>/dev/null && break
 	done
 ) &
 watcher=$!
