@@ -27,7 +27,7 @@ int dma_batched_init_queue(struct dma_domain *d, void *storage, size_t storage_b
 
 /* ---- the flush ------------------------------------------------------------ */
 
-static int submit_range(void *ctx, uint64_t iova, uint64_t npages)
+int dma_batched_submit_range(void *ctx, uint64_t iova, uint64_t npages)
 {
 	struct dma_domain *d = ctx;
 
@@ -71,35 +71,19 @@ static void retire(struct dma_domain *d, uint64_t done, bool timing)
 	flushq_clear(q);
 }
 
-/* One invalidation for everything queued (DMA_GRAN_PAGES: one request per
- * range, one wait), then retire; counts *reason. On failure (DMA_EIO)
- * everything stays queued for the next attempt. */
+/* One invalidation for everything queued, then retire; counts *reason. On
+ * failure (DMA_EIO) everything stays queued for the next attempt. */
 static int flush_queue(struct dma_domain *d, uint64_t *reason)
 {
 	bool timing = d->cfg.timing;
-	uint64_t t = 0, submitted;
-	int rc;
+	uint64_t t = 0;
 
 	if (flushq_count(&d->q) == 0)
 		return 0;
 	if (timing)
 		t = dma_now(d);
-	submitted = t;
-	if (d->cfg.batch_gran == DMA_GRAN_PAGES) {
-		rc = flushq_ranges(&d->q, submit_range, d);
-	} else {
-		d->stats.inval_submits++;
-		rc = d->ops.inval_submit(d->ops.ctx, d->cfg.batch_gran, 0, 0);
-	}
-	dma_lap(d, timing, &t, DMA_PHASE_SUBMIT);
-	if (rc)
+	if (dma_batched_invalidate(d, &d->q, timing, &t))
 		return DMA_EIO;
-	d->stats.inval_waits++;
-	rc = d->ops.inval_wait(d->ops.ctx);
-	dma_lap(d, timing, &t, DMA_PHASE_WAIT);
-	if (rc)
-		return DMA_EIO;
-	dma_note_latency(d, timing, d->cfg.batch_gran, submitted, &t);
 	retire(d, t, timing);
 	(*reason)++;
 	return 0;

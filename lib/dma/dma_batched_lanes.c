@@ -76,14 +76,6 @@ static DMA_ALWAYS_INLINE int take_inbox_if_any(struct dma_domain *d)
 
 /* ---- the flush, by whichever lane: the list lock is held ------------------ */
 
-static int submit_range(void *ctx, uint64_t iova, uint64_t npages)
-{
-	struct dma_domain *d = ctx;
-
-	d->stats.inval_submits++;
-	return d->ops.inval_submit(d->ops.ctx, DMA_GRAN_PAGES, iova, npages) ? DMA_EIO : 0;
-}
-
 static unsigned owner_of(const struct dma_group *g, uint64_t iova)
 {
 	return (unsigned)((iova - g->base) / g->lane_bytes);
@@ -141,26 +133,11 @@ static void hand_out(struct dma_domain *d, uint64_t done, bool timing, uint64_t 
 static int flush_list(struct dma_domain *d, uint64_t *reason, bool timing, uint64_t *t)
 {
 	struct dma_group *g = d->group;
-	uint64_t submitted = *t;
-	int rc;
 
 	if (flushq_count(&g->q) == 0)
 		return 0;
-	if (d->cfg.batch_gran == DMA_GRAN_PAGES) {
-		rc = flushq_ranges(&g->q, submit_range, d);
-	} else {
-		d->stats.inval_submits++;
-		rc = d->ops.inval_submit(d->ops.ctx, d->cfg.batch_gran, 0, 0);
-	}
-	dma_lap(d, timing, t, DMA_PHASE_SUBMIT);
-	if (rc)
+	if (dma_batched_invalidate(d, &g->q, timing, t))
 		return DMA_EIO;
-	d->stats.inval_waits++;
-	rc = d->ops.inval_wait(d->ops.ctx);
-	dma_lap(d, timing, t, DMA_PHASE_WAIT);
-	if (rc)
-		return DMA_EIO;
-	dma_note_latency(d, timing, d->cfg.batch_gran, submitted, t);
 	hand_out(d, *t, timing, t);
 	dma_lap(d, timing, t, DMA_PHASE_IOVA);
 	(*reason)++;

@@ -74,6 +74,9 @@ int dma_batched_poll(struct dma_domain *d);
 int dma_batched_flush(struct dma_domain *d);
 uint64_t dma_batched_deadline(const struct dma_domain *d);
 void dma_batched_stats_reset(struct dma_domain *d, uint64_t unmaps);
+/* One page-range request of a batched flush (flushq_ranges' callback;
+ * ctx is the domain). */
+int dma_batched_submit_range(void *ctx, uint64_t iova, uint64_t npages);
 
 /* ---- shared by the policies that do not remap (dma_off.c) ---------------- */
 
@@ -162,6 +165,35 @@ static DMA_ALWAYS_INLINE void dma_note_latency(struct dma_domain *d, bool timing
 {
 	if (timing)
 		log2_hist_add(&d->stats.inval_latency[g], *t - submitted);
+}
+
+/* One invalidation covering every entry of q, through d's ops, waited for
+ * (batch_gran; DMA_GRAN_PAGES: one request per range, one wait), timed
+ * from *t on with the wait's latency noted: the flush of a domain's own
+ * queue and of a group's global list alike. 0, or DMA_EIO with nothing
+ * retired. Inline: it runs once per batch, within the per-packet budget. */
+static DMA_ALWAYS_INLINE int dma_batched_invalidate(struct dma_domain *d, const struct flushq *q,
+						    bool timing, uint64_t *t)
+{
+	uint64_t submitted = *t;
+	int rc;
+
+	if (d->cfg.batch_gran == DMA_GRAN_PAGES) {
+		rc = flushq_ranges(q, dma_batched_submit_range, d);
+	} else {
+		d->stats.inval_submits++;
+		rc = d->ops.inval_submit(d->ops.ctx, d->cfg.batch_gran, 0, 0);
+	}
+	dma_lap(d, timing, t, DMA_PHASE_SUBMIT);
+	if (rc)
+		return DMA_EIO;
+	d->stats.inval_waits++;
+	rc = d->ops.inval_wait(d->ops.ctx);
+	dma_lap(d, timing, t, DMA_PHASE_WAIT);
+	if (rc)
+		return DMA_EIO;
+	dma_note_latency(d, timing, d->cfg.batch_gran, submitted, t);
+	return 0;
 }
 
 /* Page-selective invalidation of one range, waited for; *t is the time the
