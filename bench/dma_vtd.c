@@ -179,11 +179,6 @@ struct dma_domain *dma_vtd_domain(struct dma_vtd *v, unsigned lane)
 	return v->lanes > 1 ? &v->lane_dom[lane] : &v->dom;
 }
 
-uint64_t dma_vtd_now_calls(const struct dma_vtd *v, unsigned lane)
-{
-	return v->lane[lane].now_calls;
-}
-
 struct dma_stats dma_vtd_lane_stats(struct dma_vtd *v, unsigned lane)
 {
 	struct dma_stats d = *dma_get_stats(dma_vtd_domain(v, lane));

@@ -62,8 +62,6 @@ int dma_vtd_attach_cpus(struct dma_vtd *v, struct vtd_unit *u, uint8_t bus, uint
 			void (*rel)(void *, uint64_t), void *const *ctx);
 /* Lane i's DMA-layer state (dom itself with one lane). */
 struct dma_domain *dma_vtd_domain(struct dma_vtd *v, unsigned lane);
-/* Lane i's TSC reads since the last reset. */
-uint64_t dma_vtd_now_calls(const struct dma_vtd *v, unsigned lane);
 /* Lane i's statistics, with the cycles CPU i waited for the unit's
  * invalidation queue lock moved out of the wait phase into the lock
  * phase (the queue's lock is taken where the wait hands the CPU's
