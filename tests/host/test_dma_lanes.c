@@ -2,7 +2,7 @@
  * UBSan: the split of the range, the tables built up front, per-lane
  * policies, batched's global list and inboxes (who flushes, who releases,
  * the deadline on lane 0), lock accounting and the lock limit. The same
- * under real threads is tests/host/test_dma_threads.c. */
+ * under real threads is tests/host/tsan_dma_threads.c. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
