@@ -26,7 +26,7 @@ mmd -i "$tmp@@1M" ::/EFI ::/EFI/BOOT
 mcopy -i "$tmp@@1M" "$loader" ::/EFI/BOOT/BOOTX64.EFI
 mcopy -i "$tmp@@1M" "$kernel" ::/EFI/BOOT/KERNEL.ELF
 mcopy -i "$tmp@@1M" "$cfg" ::/EFI/BOOT/VTDBENCH.CFG
-sgdisk -v "$tmp" | grep -q 'No problems found' || {
+sgdisk -v "$tmp" | grep 'No problems found' >/dev/null || {
 	echo "mkusb: the partition table of $tmp does not verify:" >&2
 	sgdisk -v "$tmp" >&2
 	exit 1
