@@ -210,6 +210,7 @@ void dma_stats_add(struct dma_stats *sum, const struct dma_stats *d)
 	sum->flushes_deadline += d->flushes_deadline;
 	sum->flushes_forced += d->flushes_forced;
 	sum->flushes_nospace += d->flushes_nospace;
+	sum->retired_by_others += d->retired_by_others;
 	sum->queued_max = max_u64(sum->queued_max, d->queued_max);
 	sum->leaked += d->leaked;
 	sum->window_count += d->window_count;

@@ -33,11 +33,14 @@ static int check_policy(const char *work, enum dma_policy policy, const struct d
 			     work, name,
 			     "one invalidation per flush; flushes at the high-water mark or the deadline");
 	case DMA_POLICY_FQ:
-		/* Each CPU's ring flushes when full or at its deadline (or when
-		 * its IOVAs ran out), one domain-selective invalidation each;
-		 * over the CPUs the sums keep both bounds. */
+		/* Each CPU's ring flushes when it holds fq_size entries no flush
+		 * covered, or at its deadline (or when its IOVAs ran out), one
+		 * domain-selective invalidation each, retiring at most fq_size
+		 * entries; the rest were retired by other CPUs' flushes. Over
+		 * the CPUs the sums keep both bounds. */
 		return check(d->flushes_hwm <= d->unmaps / fq_size &&
-			     flushes + d->flushes_nospace >= (d->unmaps + fq_size - 1) / fq_size &&
+			     (flushes + d->flushes_nospace) * fq_size + d->retired_by_others >=
+				     d->unmaps &&
 			     d->inval_submits == flushes + d->flushes_nospace + map_invals,
 			     work, name,
 			     "one domain invalidation per flush; flushes when a CPU's ring is full "
@@ -110,11 +113,11 @@ void print_net_result(const struct stream_config *cfg, const struct stream_resul
 	kprintf("result: policy=%s packets=%lu size=%u received=%lu lost=%lu duplicated=%lu "
 		"corrupted=%lu faults=%lu cycles_per_packet=%lu maps=%lu unmaps=%lu "
 		"invalidations=%lu waits=%lu flushes_hwm=%lu flushes_deadline=%lu flushes_forced=%lu "
-		"timer_interrupts=%lu mmio_reads=%lu mmio_writes=%lu\n",
+		"timer_interrupts=%lu mmio_reads=%lu mmio_writes=%lu retired_by_others=%lu\n",
 		dma_policy_name(cfg->policy), r->sent, cfg->size, r->received, r->lost, r->duplicated,
 		r->corrupted, r->faults, per_packet, d->maps, d->unmaps, d->inval_submits,
 		d->inval_waits, d->flushes_hwm, d->flushes_deadline, d->flushes_forced,
-		r->timer_interrupts, r->mmio_reads, r->mmio_writes);
+		r->timer_interrupts, r->mmio_reads, r->mmio_writes, d->retired_by_others);
 }
 
 void print_nvme_result(const struct nvme_stream_config *cfg, const struct nvme_stream_result *nr)
@@ -127,10 +130,11 @@ void print_nvme_result(const struct nvme_stream_config *cfg, const struct nvme_s
 		"received=%lu lost=%lu mismatches=%lu command_errors=%lu faults=%lu prp_lists=%lu "
 		"blocks_checked=%lu cycles_per_io=%lu maps=%lu unmaps=%lu invalidations=%lu "
 		"waits=%lu flushes_hwm=%lu flushes_deadline=%lu flushes_forced=%lu "
-		"timer_interrupts=%lu mmio_reads=%lu mmio_writes=%lu cpus=%u\n",
+		"timer_interrupts=%lu mmio_reads=%lu mmio_writes=%lu cpus=%u retired_by_others=%lu\n",
 		dma_policy_name(cfg->policy), r->sent, cfg->qd, cfg->io_bytes,
 		nvme_pattern_names[cfg->pattern], r->received, r->lost, r->corrupted,
 		nr->command_errors, r->faults, nr->prp_lists, nr->blocks_checked, per_io, d->maps,
 		d->unmaps, d->inval_submits, d->inval_waits, d->flushes_hwm, d->flushes_deadline,
-		d->flushes_forced, r->timer_interrupts, r->mmio_reads, r->mmio_writes, cfg->cpus);
+		d->flushes_forced, r->timer_interrupts, r->mmio_reads, r->mmio_writes, cfg->cpus,
+		d->retired_by_others);
 }

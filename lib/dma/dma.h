@@ -17,7 +17,9 @@
  *   fq       Linux's flush queue: as batched, but a ring of `fq_size`
  *            entries per lane (no lock), flushed by one domain-selective
  *            invalidation when full or when its oldest entry is
- *            `flush_deadline` old (each CPU's own timer, dma_poll).
+ *            `flush_deadline` old (each CPU's own timer, dma_poll); a
+ *            flush by any lane also retires what the other lanes queued
+ *            before it began (Linux's shared flush counters).
  *   pool     buffers are mapped once at start-up and reused (the driver
  *            makes no per-packet calls); map/unmap behave as in strict.
  *   bounce   shadow buffers: a pool of bounce slots (one page each) is
@@ -173,6 +175,8 @@ struct dma_stats {
 	uint64_t flushes_forced;         /* ... by dma_flush */
 	uint64_t flushes_nospace;        /* ... by dma_map finding the range exhausted */
 	uint64_t queued_max;             /* largest queue seen */
+	uint64_t retired_by_others;      /* fq: entries retired because another lane's
+					  * flush covered them */
 	uint64_t leaked;                 /* IOVA blocks (and for unmaps, buffers) kept
 					  * for good after a failed invalidation */
 	/* The protection window: for each batched entry, the time from its
@@ -195,12 +199,23 @@ struct dma_stats {
 
 /* Memory for the domain's bookkeeping comes from the caller (no malloc):
  * dma_storage_bytes says how much for a given IOVA range and hwm: 5 bytes
- * per page of the range (rounded up to 8), plus 40 per queue entry (hwm)
+ * per page of the range (rounded up to 8), plus 48 per queue entry (hwm)
  * for batched and per ring entry (fq_size) for fq, plus 32 per slot for
  * bounce; 0 for off and identity. A 64
- * MiB range with hwm 250 takes 90 KiB. (The bounce slots' pages themselves
+ * MiB range with hwm 250 takes 92 KiB. (The bounce slots' pages themselves
  * are cfg.bounce_phys.) */
 size_t dma_storage_bytes(const struct dma_config *cfg);
+
+/* fq: Linux's flush counters (drivers/iommu/dma-iommu.c), shared by a
+ * group's lanes (a lone domain has its own). A flush counts `started`
+ * before it submits its invalidation and `finished` once its wait returned;
+ * an entry is tagged with `started` as read after its PTEs were cleared.
+ * Once `finished` exceeds the tag, more flushes have completed than had
+ * started by then, so one that started after the unmap has completed: the
+ * entry is covered, whichever lane flushed. */
+struct dma_fq_counters {
+	uint64_t started, finished;      /* atomic */
+};
 
 struct dma_policy_ops; /* lib/dma/dma_core.h */
 struct dma_bounce_slot; /* lib/dma/dma_bounce.c */
@@ -228,6 +243,9 @@ struct dma_domain {
 	struct ticket_lock inbox_lock;   /* guards q (the inbox) */
 	uint32_t inbox_n;                /* entries in the inbox, atomic: the owner's
 					  * check for work costs one relaxed load */
+	/* fq: the group's flush counters, or fq_own for a lone domain. */
+	struct dma_fq_counters *fq_counters;
+	struct dma_fq_counters fq_own;
 	struct {                         /* bounce only */
 		struct dma_bounce_slot *slot; /* per slot, in the storage */
 		uint32_t free;           /* first free slot; count when none */
@@ -260,7 +278,8 @@ struct dma_domain {
  *   its inbox holds.
  * Every other policy is per lane: strict and pool invalidate through the
  * lane's ops; fq keeps a ring per lane with its own deadline (each CPU's
- * timer calls dma_poll on its lane); bounce splits cfg.bounce_slots (and
+ * timer calls dma_poll on its lane) and the group's flush counters, so
+ * that a lane retires what any lane's completed flush covered; bounce splits cfg.bounce_slots (and
  * the pages at bounce_phys) evenly over the lanes; off and identity share
  * nothing.
  * The invariant holds across CPUs: no IOVA is handed out and no buffer
@@ -282,6 +301,10 @@ struct dma_group {
 	uint64_t unmaps;                 /* pushes onto q, for the window counts */
 	uint64_t deadline_at;            /* atomic: q_since + flush_deadline, 0 when
 					  * q is empty or there is no deadline */
+	/* fq only. Every lane reads it per unmap and flushes write it: after
+	 * batched's fields, which fq leaves alone, it shares a cache line with
+	 * nothing in the group that a lane writes. */
+	struct dma_fq_counters fq_counters;
 };
 
 /* Storage for a group of `lanes` lanes (8-byte aligned); for one lane,

@@ -74,6 +74,13 @@ int dma_batched_poll(struct dma_domain *d);
 int dma_batched_flush(struct dma_domain *d);
 uint64_t dma_batched_deadline(const struct dma_domain *d);
 void dma_batched_stats_reset(struct dma_domain *d, uint64_t unmaps);
+/* fq's own, around the same queue: each retires first what another lane's
+ * completed flush covered (dma.h, struct dma_fq_counters). */
+int dma_fq_unmap(struct dma_domain *d, uint64_t iova, size_t len, enum dma_dir dir,
+		 uint64_t cookie);
+int dma_fq_reclaim(struct dma_domain *d);
+int dma_fq_poll(struct dma_domain *d);
+int dma_fq_flush(struct dma_domain *d);
 /* One page-range request of a batched flush (flushq_ranges' callback;
  * ctx is the domain). */
 int dma_batched_submit_range(void *ctx, uint64_t iova, uint64_t npages);

@@ -8,11 +8,13 @@
  *
  * Per lane this is batched's queue with hwm = fq_size and a domain-wide
  * flush, so the ring, the flush and the window statistics are batched's
- * (dma_batched.c); what differs is that nothing is shared between lanes
- * (dma_group_init gives each lane its own), where batched's lanes share
- * one global list. Linux's shared flush counter (a flush by one CPU also
- * retiring what other CPUs queued before it began) is not modelled: each
- * ring waits for its own flush. */
+ * (dma_batched.c); where batched's lanes share one global list under a
+ * lock, fq's lanes share only two counters (struct dma_fq_counters, in the
+ * group): every flush counts itself started and finished, every entry
+ * carries the started count of its unmap, and a lane retires, without a
+ * flush of its own, the entries that any lane's completed flush covered,
+ * as Linux's fq_ring_free does. So N CPUs unmapping at the same rate flush
+ * between unmaps / (N * fq_size) and unmaps / fq_size times in all. */
 #include "lib/dma/dma_core.h"
 #include "lib/dma/flushq.h"
 
@@ -32,6 +34,7 @@ static int fq_init(struct dma_domain *d, void *storage, size_t storage_bytes)
 	d->cfg.hwm = fq_size(&d->cfg);
 	d->cfg.fq_size = d->cfg.hwm;
 	d->cfg.batch_gran = DMA_GRAN_DOMAIN;
+	d->fq_counters = &d->fq_own; /* dma_group_init shares the group's */
 	return dma_batched_init_queue(d, storage, storage_bytes);
 }
 
@@ -40,10 +43,10 @@ const struct dma_policy_ops dma_fq_policy = {
 	.storage_bytes = fq_storage_bytes,
 	.init = fq_init,
 	.map = dma_map_remapped,
-	.unmap = dma_batched_unmap,
-	.reclaim = dma_batched_reclaim,
-	.poll = dma_batched_poll,
-	.flush = dma_batched_flush,
+	.unmap = dma_fq_unmap,
+	.reclaim = dma_fq_reclaim,
+	.poll = dma_fq_poll,
+	.flush = dma_fq_flush,
 	.deadline = dma_batched_deadline,
 	.stats_reset = dma_batched_stats_reset,
 };

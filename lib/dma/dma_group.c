@@ -134,6 +134,9 @@ int dma_group_init(struct dma_group *g, struct dma_domain *lanes, unsigned n, st
 	/* storage is NULL for off and identity, where lb is 0. */
 	if ((rc = init_lanes(g, pt, cfg, ops, lb ? (char *)storage + lb : storage)) != 0)
 		return rc;
+	if (cfg->policy == DMA_POLICY_FQ)
+		for (unsigned i = 0; i < n; i++)
+			lanes[i].fq_counters = &g->fq_counters;
 	if (cfg->policy != DMA_POLICY_BATCHED)
 		return 0;
 	if (flushq_init(&g->q, dma_hwm(cfg), storage, lb))

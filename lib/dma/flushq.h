@@ -17,6 +17,7 @@ struct flushq_entry {
 	uint64_t cookie;  /* the user's, given back with the entry */
 	uint64_t time;    /* when it was unmapped (the user's clock) */
 	uint64_t seq;     /* the user's unmap count just after this unmap */
+	uint64_t epoch;   /* fq: flushes started when it was queued */
 };
 
 struct flushq {
@@ -103,6 +104,13 @@ static inline void flushq_pop(struct flushq *q)
 {
 	q->head = q->head + 1 == q->cap ? 0 : q->head + 1;
 	q->count--;
+}
+
+/* Drops the n oldest entries, n <= flushq_count(q). */
+static inline void flushq_drop(struct flushq *q, uint32_t n)
+{
+	q->head = q->head + n >= q->cap ? q->head + n - q->cap : q->head + n;
+	q->count -= n;
 }
 
 /* Drops every entry. */

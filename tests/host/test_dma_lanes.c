@@ -1,7 +1,8 @@
 /* The DMA layer's lanes (dma_group_init) on one thread, under ASan and
  * UBSan: the split of the range, the tables built up front, per-lane
  * policies, batched's global list and inboxes (who flushes, who releases,
- * the deadline on lane 0), lock accounting and the lock limit. The same
+ * the deadline on lane 0), fq's shared flush counters, lock accounting and
+ * the lock limit. The same
  * under real threads is tests/host/tsan_dma_threads.c. */
 #include <stdbool.h>
 #include <stdint.h>
@@ -51,9 +52,15 @@ static int fake_submit(void *ctx, enum dma_gran g, uint64_t iova, uint64_t npage
 	return 0;
 }
 
+/* Called inside a lane's wait, before the wait returns, when set: another
+ * CPU acting while that invalidation is in flight. */
+static void (*during_wait)(struct lane_ctx *l);
+
 static int fake_wait(void *ctx)
 {
 	((struct lane_ctx *)ctx)->waits++;
+	if (during_wait)
+		during_wait(ctx);
 	return 0;
 }
 
@@ -93,6 +100,7 @@ static struct env *env_new(enum dma_policy policy, uint64_t range)
 	struct iopt_ops pops = { host_page, host_free, NULL, NULL };
 
 	shared_clock = 0;
+	during_wait = NULL;
 	e->cfg = (struct dma_config){ .policy = policy, .iova_base = BASE,
 				      .iova_limit = BASE + range, .hwm = 8, .fq_size = 4,
 				      .batch_gran = DMA_GRAN_DOMAIN };
@@ -270,6 +278,98 @@ static void test_batched_global_list_and_inboxes(void)
 	env_free(e);
 }
 
+/* fq: a lane's full ring flushes the domain, and the other lanes retire
+ * what that flush covered at their next look, without an invalidation of
+ * their own; an entry unmapped while that flush was in flight is not
+ * covered by it. (fq_size is 4 here.) */
+static struct env *fq_env;
+static uint64_t fq_iova_in_flight;
+
+static void unmap_on_lane0(struct lane_ctx *l)
+{
+	if (l->idx == 1)
+		CHECK_EQ_U64(dma_unmap(&fq_env->d[0], fq_iova_in_flight, PAGE, DMA_TO_DEVICE, 14),
+			     0);
+}
+
+static void test_fq_shared_flush_counters(void)
+{
+	struct env *e = env_new(DMA_POLICY_FQ, 2 * 2 * MiB2);
+	uint64_t a[6], b[8];
+	const struct dma_stats *s0;
+
+	CHECK_EQ_U64(env_init(e, 2), 0);
+	s0 = dma_get_stats(&e->d[0]);
+	for (unsigned k = 0; k < 6; k++)
+		CHECK_EQ_U64(dma_map(&e->d[0], 0x100000 + k * PAGE, PAGE, DMA_TO_DEVICE, &a[k]), 0);
+	for (unsigned k = 0; k < 8; k++)
+		CHECK_EQ_U64(dma_map(&e->d[1], 0x200000 + k * PAGE, PAGE, DMA_TO_DEVICE, &b[k]), 0);
+	/* Lane 0 queues three; lane 1 fills its ring and flushes. */
+	for (unsigned k = 0; k < 3; k++)
+		CHECK_EQ_U64(dma_unmap(&e->d[0], a[k], PAGE, DMA_TO_DEVICE, 10 + k), 0);
+	for (unsigned k = 0; k < 4; k++)
+		CHECK_EQ_U64(dma_unmap(&e->d[1], b[k], PAGE, DMA_TO_DEVICE, 20 + k), 0);
+	CHECK_EQ_U64(e->ctx[1].domain_submits, 1);
+	CHECK_EQ_U64(e->ctx[1].nrel, 4);
+	CHECK_EQ_U64(e->ctx[0].nrel, 0);
+	/* Lane 0's next unmap retires its three, with no invalidation. */
+	CHECK_EQ_U64(dma_unmap(&e->d[0], a[3], PAGE, DMA_TO_DEVICE, 13), 0);
+	CHECK_EQ_U64(e->ctx[0].submits, 0);
+	CHECK_EQ_U64(e->ctx[0].nrel, 3);
+	for (unsigned k = 0; k < 3; k++)
+		CHECK_EQ_U64(e->ctx[0].released[k], 10 + k);
+	CHECK_EQ_U64(s0->retired_by_others, 3);
+	CHECK_EQ_U64(s0->window_count, 3);
+	CHECK_EQ_U64(s0->flushes_hwm + s0->flushes_forced + s0->flushes_deadline, 0);
+	/* Lane 1 flushes again; lane 0 unmaps while that is in flight. */
+	fq_env = e;
+	fq_iova_in_flight = a[4];
+	during_wait = unmap_on_lane0;
+	for (unsigned k = 4; k < 8; k++)
+		CHECK_EQ_U64(dma_unmap(&e->d[1], b[k], PAGE, DMA_TO_DEVICE, 20 + k), 0);
+	during_wait = NULL;
+	CHECK_EQ_U64(e->ctx[1].domain_submits, 2);
+	CHECK_EQ_U64(e->ctx[0].nrel, 3); /* 13 was unmapped after flush 1, before flush 2 */
+	/* Its poll retires 13 (covered by flush 2), not 14 (flush 2 was
+	 * already submitted when 14 was unmapped). */
+	CHECK_EQ_U64(dma_poll(&e->d[0]), 0);
+	CHECK_EQ_U64(e->ctx[0].nrel, 4);
+	CHECK_EQ_U64(e->ctx[0].released[3], 13);
+	CHECK_EQ_U64(s0->retired_by_others, 4);
+	CHECK_EQ_U64(e->ctx[0].submits, 0);
+	/* 14 needs a flush that started after it: lane 0's own. */
+	CHECK_EQ_U64(dma_flush(&e->d[0]), 0);
+	CHECK_EQ_U64(e->ctx[0].domain_submits, 1);
+	CHECK_EQ_U64(e->ctx[0].nrel, 5);
+	CHECK_EQ_U64(e->ctx[0].released[4], 14);
+	CHECK_EQ_U64(s0->flushes_forced, 1);
+	CHECK_EQ_U64(s0->window_count, 5);
+	/* Its IOVAs are back: the next map reuses one of lane 0's. */
+	CHECK_EQ_U64(dma_map(&e->d[0], 0x100000, PAGE, DMA_TO_DEVICE, &a[5]), 0);
+	CHECK(a[5] >= BASE && a[5] < BASE + 2 * MiB2);
+	env_free(e);
+}
+
+/* A lone fq domain flushes for itself: nothing is retired by others. */
+static void test_fq_one_lane_counts_its_own(void)
+{
+	struct env *e = env_new(DMA_POLICY_FQ, 4 * MiB2);
+	uint64_t iova[9];
+
+	CHECK_EQ_U64(env_init(e, 1), 0);
+	for (unsigned k = 0; k < 9; k++)
+		CHECK_EQ_U64(dma_map(&e->d[0], 0x100000 + k * PAGE, PAGE, DMA_TO_DEVICE, &iova[k]),
+			     0);
+	for (unsigned k = 0; k < 9; k++)
+		CHECK_EQ_U64(dma_unmap(&e->d[0], iova[k], PAGE, DMA_TO_DEVICE, k), 0);
+	CHECK_EQ_U64(dma_get_stats(&e->d[0])->flushes_hwm, 2);
+	CHECK_EQ_U64(e->ctx[0].nrel, 8);
+	CHECK_EQ_U64(dma_flush(&e->d[0]), 0);
+	CHECK_EQ_U64(e->ctx[0].nrel, 9);
+	CHECK_EQ_U64(dma_get_stats(&e->d[0])->retired_by_others, 0);
+	env_free(e);
+}
+
 /* A lane's slice running out: its blocks on the list come back by a
  * flush. */
 static void test_batched_lane_exhaustion(void)
@@ -354,6 +454,8 @@ int main(void)
 	RUN_TEST("dma_lanes", test_slices_and_tables_up_front);
 	RUN_TEST("dma_lanes", test_batched_global_list_and_inboxes);
 	RUN_TEST("dma_lanes", test_batched_lane_exhaustion);
+	RUN_TEST("dma_lanes", test_fq_shared_flush_counters);
+	RUN_TEST("dma_lanes", test_fq_one_lane_counts_its_own);
 	RUN_TEST("dma_lanes", test_lock_limit);
 	RUN_TEST("dma_lanes", test_bounce_slots_per_lane);
 	return CHECK_EXIT_STATUS();

@@ -12,7 +12,8 @@ with queued invalidation and one unit:
  - an fq stream (`result: ... policy=fq`) made one domain-selective
    invalidation per flush, its flushes when a CPU's ring was full are at
    most unmaps / fq_size and, with the deadline's and the final flushes,
-   cover every unmap: about unmaps / fq_size flushes plus the deadlines'.
+   fq_size entries each at most, and the entries other CPUs' flushes
+   retired (retired_by_others), cover every unmap.
 
 usage: check_inval_trace.py SERIAL.log TRACE.log [FQ_SIZE]
 """
@@ -38,14 +39,16 @@ def check_fq(fields, fq_size):
     unmaps, invals = int(fields["unmaps"]), int(fields["invalidations"])
     hwm, deadline = int(fields["flushes_hwm"]), int(fields["flushes_deadline"])
     forced = int(fields["flushes_forced"])
+    by_others = int(fields.get("retired_by_others", 0))
     flushes = hwm + deadline + forced
     errors = []
     if invals != flushes:
         errors.append(f"fq: {invals} invalidations for {flushes} flushes")
     if hwm > unmaps // fq_size:
         errors.append(f"fq: {hwm} flushes of a full ring, more than {unmaps} unmaps / {fq_size}")
-    if flushes < -(-unmaps // fq_size):
-        errors.append(f"fq: {flushes} flushes cannot cover {unmaps} unmaps of {fq_size} each")
+    if flushes * fq_size + by_others < unmaps:
+        errors.append(f"fq: {flushes} flushes of {fq_size} entries at most and {by_others} "
+                      f"entries retired by other CPUs' flushes cannot cover {unmaps} unmaps")
     return errors
 
 
