@@ -31,5 +31,12 @@ int madt_parse(struct madt_info *out)
 		kprintf("%s id %u at 0x%x (GSI %u)", i ? "," : ":", out->ioapic[i].id,
 			out->ioapic[i].address, out->ioapic[i].gsi_base);
 	kprintf("%s\n", out->pcat_compat ? ", legacy PICs present" : "");
+	if (out->short_entries)
+		kprintf("madt: %u entr%s too short for %s type skipped (a firmware bug: a CPU or "
+			"I/O APIC there is not used)\n", out->short_entries,
+			out->short_entries == 1 ? "y" : "ies", out->short_entries == 1 ? "its" : "their");
+	if (out->ioapics_beyond)
+		kprintf("madt: %u I/O APIC%s past the first %u not used\n", out->ioapics_beyond,
+			out->ioapics_beyond == 1 ? "" : "s", MADT_MAX_IOAPICS);
 	return 0;
 }
