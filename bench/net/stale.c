@@ -1,8 +1,9 @@
 /* The stale-translation test (selftest=stale): on an open stream, the NIC
  * transmits on purpose from a buffer that was just unmapped. Under strict
- * the unit must block it at once; under batched the translation cached by
- * the IOTLB must still work until the batch is flushed, and the window the
- * NIC finds by probing must agree with the flush queue's own timestamps.
+ * the unit must block it at once; under batched and fq the translation
+ * cached by the IOTLB must still work until the batch (fq: the CPU's ring)
+ * is flushed, and the window the NIC finds by probing must agree with the
+ * flush queue's own timestamps.
  * Under bounce the just-unmapped IOVA is a bounce slot, mapped by design:
  * the transmit must go through, but with the slot's old copy, never the
  * buffer's later contents. Under identity nothing is ever unmapped. */
@@ -167,7 +168,7 @@ int stream_stale_test(struct stream *s)
 		return 0;
 	}
 	if (s->cfg.policy != DMA_POLICY_STRICT && s->cfg.policy != DMA_POLICY_BATCHED &&
-	    s->cfg.policy != DMA_POLICY_BOUNCE)
+	    s->cfg.policy != DMA_POLICY_FQ && s->cfg.policy != DMA_POLICY_BOUNCE)
 		return 0;
 	s->res = &scratch;
 	if (stream_buf_get(s, &idx))
