@@ -8,8 +8,7 @@ skip, so a new iasl field can never go uncompared.
 """
 import re
 
-LINE = re.compile(r"^\[([0-9A-F]+)h (\d+) +(\d+)\] +(.*?) : (.*)$")
-ANNOTATION = re.compile(r"\s+\[[^\]]*\]$")
+from iasl_suite import ANNOTATION, LINE
 
 HEADER = {
     "Signature": ("table.signature", "str"),

@@ -19,35 +19,15 @@ import glob
 import os
 import re
 import shutil
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
-sys.path.insert(0, HERE)
+sys.path[:0] = [HERE, os.path.dirname(HERE)]
 import iasl_fields  # noqa: E402
+import iasl_suite  # noqa: E402
 import malformed  # noqa: E402
-
-failed = 0
-
-
-def verdict(name, problems):
-    global failed
-    if problems:
-        failed += 1
-        print("FAIL: " + name)
-        for p in problems[:20]:
-            print("  " + p)
-        if len(problems) > 20:
-            print("  ... and %d more" % (len(problems) - 20))
-    else:
-        print("PASS: " + name)
-    sys.stdout.flush()
-
-
-def run(cmd, cwd=None, stdin=None, timeout=60):
-    return subprocess.run(cmd, cwd=cwd, input=stdin, capture_output=True,
-                          timeout=timeout, stdin=None if stdin else subprocess.DEVNULL)
+from iasl_suite import run, verdict  # noqa: E402
 
 
 def iasl_check(args, name, dat, workdir, extra_path):
@@ -227,7 +207,7 @@ def main():
     malformed_cases(args, synth)
     cli_checks(args)
     kernel_build(args)
-    print("dmar tests: %d failed" % failed, file=sys.stderr)
+    print("dmar tests: %d failed" % iasl_suite.failed, file=sys.stderr)
     return 0
 
 

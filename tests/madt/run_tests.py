@@ -19,33 +19,16 @@ import glob
 import os
 import re
 import shutil
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-LINE = re.compile(r"^\[([0-9A-F]+)h (\d+) +(\d+)\] +(.*?) : (.*)$")
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(HERE))
+import iasl_suite  # noqa: E402
+from iasl_suite import ANNOTATION, LINE, run, verdict  # noqa: E402
+
 AFTER_IASL = re.compile(r"after-iasl:((?:\s+\d+=[0-9A-Fa-f]{2})+)")
 LISTED = 0x3    # Enabled | Online Capable, ACPI 6.5 5.2.12.2
-
-failed = 0
-
-
-def verdict(name, problems):
-    global failed
-    if problems:
-        failed += 1
-        print("FAIL: " + name)
-        for p in problems[:20]:
-            print("  " + p)
-    else:
-        print("PASS: " + name)
-    sys.stdout.flush()
-
-
-def run(cmd, cwd=None):
-    return subprocess.run(cmd, cwd=cwd, capture_output=True, timeout=60,
-                          stdin=subprocess.DEVNULL)
-
 
 def patch(aml, source):
     """Applies the source's after-iasl bytes to the compiled table."""
@@ -60,7 +43,7 @@ def patch(aml, source):
 
 
 def num(value):
-    return int(re.sub(r"\s+\[[^\]]*\]$", "", value.strip()), 16)
+    return int(ANNOTATION.sub("", value.strip()), 16)
 
 
 def from_disassembly(text):
@@ -187,7 +170,7 @@ def main():
         verdict("madt/iasl", ["no *.dsl in " + HERE])
     for dsl in sources:
         check_table(args, dsl)
-    print("madt tests: %d failed" % failed, file=sys.stderr)
+    print("madt tests: %d failed" % iasl_suite.failed, file=sys.stderr)
     return 0
 
 
