@@ -174,6 +174,23 @@ static DMA_ALWAYS_INLINE void dma_note_latency(struct dma_domain *d, bool timing
 		log2_hist_add(&d->stats.inval_latency[g], *t - submitted);
 }
 
+/* After the submissions that started at `submitted` (timed up to *t): the
+ * one wait that covers them, timed, and its latency noted under g. 0, or
+ * DMA_EIO. */
+static DMA_ALWAYS_INLINE int dma_wait_noted(struct dma_domain *d, bool timing, uint64_t *t,
+					    enum dma_gran g, uint64_t submitted)
+{
+	int rc;
+
+	d->stats.inval_waits++;
+	rc = d->ops.inval_wait(d->ops.ctx);
+	dma_lap(d, timing, t, DMA_PHASE_WAIT);
+	if (rc)
+		return DMA_EIO;
+	dma_note_latency(d, timing, g, submitted, t);
+	return 0;
+}
+
 /* One invalidation covering every entry of q, through d's ops, waited for
  * (batch_gran; DMA_GRAN_PAGES: one request per range, one wait), timed
  * from *t on with the wait's latency noted: the flush of a domain's own
@@ -194,13 +211,7 @@ static DMA_ALWAYS_INLINE int dma_batched_invalidate(struct dma_domain *d, const 
 	dma_lap(d, timing, t, DMA_PHASE_SUBMIT);
 	if (rc)
 		return DMA_EIO;
-	d->stats.inval_waits++;
-	rc = d->ops.inval_wait(d->ops.ctx);
-	dma_lap(d, timing, t, DMA_PHASE_WAIT);
-	if (rc)
-		return DMA_EIO;
-	dma_note_latency(d, timing, d->cfg.batch_gran, submitted, t);
-	return 0;
+	return dma_wait_noted(d, timing, t, d->cfg.batch_gran, submitted);
 }
 
 /* Page-selective invalidation of one range, waited for; *t is the time the
@@ -216,13 +227,7 @@ static DMA_ALWAYS_INLINE int dma_inval_sync(struct dma_domain *d, bool timing, u
 	dma_lap(d, timing, t, DMA_PHASE_SUBMIT);
 	if (rc)
 		return DMA_EIO;
-	d->stats.inval_waits++;
-	rc = d->ops.inval_wait(d->ops.ctx);
-	dma_lap(d, timing, t, DMA_PHASE_WAIT);
-	if (rc)
-		return DMA_EIO;
-	dma_note_latency(d, timing, DMA_GRAN_PAGES, submitted, t);
-	return 0;
+	return dma_wait_noted(d, timing, t, DMA_GRAN_PAGES, submitted);
 }
 
 /* After a PTE clear at time t (timing only): invalidate and wait, then free
