@@ -119,6 +119,32 @@ static void test_wrap_around(void)
 	CHECK_EQ_U64(next_out, next_in);
 }
 
+/* Dropping several oldest entries at once, across the end of the storage
+ * too, leaves the rest in order (what a partial retire does). */
+static void test_drop_oldest(void)
+{
+	struct flushq q;
+	struct flushq_entry mem[4];
+	uint64_t next_in = 0, next_out = 0;
+
+	CHECK_EQ_U64(flushq_init(&q, 4, mem, sizeof(mem)), 0);
+	for (int round = 0; round < 12; round++) {
+		while (!flushq_full(&q))
+			flushq_push(&q)->seq = next_in++;
+		uint32_t n = 1 + round % 4; /* 1 to 4: none, some or all left */
+		flushq_drop(&q, n);
+		next_out += n;
+		CHECK_EQ_U64(flushq_count(&q), 4 - n);
+		for (uint32_t k = 0; k < flushq_count(&q); k++)
+			CHECK_EQ_U64(flushq_at(&q, k)->seq, next_out + k);
+		if (flushq_count(&q))
+			CHECK_EQ_U64(flushq_peek(&q)->seq, next_out);
+	}
+	CHECK(next_in > 4 * 4); /* the head went round the storage */
+	flushq_drop(&q, 0);
+	CHECK_EQ_U64(flushq_count(&q), 4 - (1 + 11 % 4));
+}
+
 static void test_ranges_merge_neighbours(void)
 {
 	struct flushq q;
@@ -198,6 +224,7 @@ int main(void)
 {
 	RUN_TEST("flushq", test_init_and_capacity);
 	RUN_TEST("flushq", test_wrap_around);
+	RUN_TEST("flushq", test_drop_oldest);
 	RUN_TEST("flushq", test_ranges_merge_neighbours);
 	RUN_TEST("flushq", test_ranges_stop_on_error);
 	return CHECK_EXIT_STATUS();
