@@ -274,14 +274,14 @@ void report_row(unsigned index, struct report_row *row, unsigned round, unsigned
 		kprintf("%s\"%s\":%lu", i ? "," : "", stream_phase_names[i], r->phase[i]);
 	kprintf("},\"maps\":%lu,\"unmaps\":%lu,\"invalidations\":%lu,\"inval_waits\":%lu,"
 		"\"flushes_hwm\":%lu,\"flushes_deadline\":%lu,\"flushes_forced\":%lu,"
-		"\"retired_by_others\":%lu,\"timer_interrupts\":%lu,\"window\":{\"entries\":%lu,\"mean_cycles\":%lu,"
-		"\"max_cycles\":%lu,\"mean_unmaps\":%lu,\"max_unmaps\":%lu},"
+		"\"retired_by_others\":%lu,\"timer_interrupts\":%lu,"
+		"\"window\":{\"entries\":%lu,\"mean_cycles\":%lu,\"max_cycles\":%lu,"
+		"\"mean_unmaps\":%lu,\"max_unmaps\":%lu},"
 		"\"mmio_reads\":%lu,\"mmio_writes\":%lu",
 		d->maps, d->unmaps, d->inval_submits, d->inval_waits, d->flushes_hwm,
 		d->flushes_deadline, d->flushes_forced, d->retired_by_others, r->timer_interrupts,
-		d->window_count,
-		window_mean, d->window_max, unmaps_mean, d->window_unmaps_max, r->mmio_reads,
-		r->mmio_writes);
+		d->window_count, window_mean, d->window_max, unmaps_mean, d->window_unmaps_max,
+		r->mmio_reads, r->mmio_writes);
 	per_cpu_json(row);
 	report_latency_json(d);
 	kprintf("}\n");
